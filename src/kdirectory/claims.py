@@ -1,0 +1,71 @@
+"""Claims lint (DESIGN.md §6): wording a health page must not use about ketamine treatment.
+
+Each rule is a regular expression over prose with the reason it misleads patients. Findings
+are warnings; ``--strict`` makes them fatal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ClaimRule:
+    """One kind of overclaim: a rule id, a pattern, and why it is not allowed."""
+
+    code: str
+    pattern: re.Pattern[str]
+    why: str
+
+
+def _rule(code: str, pattern: str, why: str) -> ClaimRule:
+    return ClaimRule(code, re.compile(pattern, re.IGNORECASE), why)
+
+
+CLAIM_RULES: tuple[ClaimRule, ...] = (
+    _rule("claims.cure", r"\bcur(?:e|es|ed|ing)\b",
+          "ketamine treatment can relieve symptoms; no one can promise a cure"),
+    _rule("claims.guarantee", r"\bguarantee(?:d|s)?\b", "no treatment outcome can be guaranteed"),
+    _rule("claims.hundred_percent", r"\b100\s?%|\b100 percent\b",
+          "no treatment works for everyone"),
+    _rule("claims.no_side_effects", r"\bno (?:known )?side[- ]effects?\b|\bside[- ]effect[- ]free\b",
+          "ketamine has side effects (raised blood pressure, dissociation, nausea)"),
+    _rule("claims.completely_safe", r"\b(?:completely|totally|perfectly|100%) safe\b|\brisk[- ]free\b",
+          "every treatment has risks; describe how they are monitored instead"),
+    _rule("claims.not_addictive", r"\bnon[- ]?addictive\b|\bnot (?:habit[- ]forming|addictive)\b",
+          "ketamine can be misused and is a Schedule III controlled substance"),
+    _rule("claims.fda_depression",
+          r"\bketamine\b[^.]{0,60}\bFDA[- ]approved for (?:the treatment of )?(?:depression|anxiety|ptsd|ocd)"
+          r"|\bFDA[- ]approved ketamine (?:for|treatment of) (?:depression|anxiety|ptsd)",
+          "racemic ketamine is FDA-approved as an anaesthetic; its use for depression is "
+          "off-label (only esketamine, Spravato, is approved, for specific depression indications)"),
+    _rule("claims.versus_antidepressants",
+          r"\b(?:faster|safer|better|more effective) than (?:traditional |other |oral )?"
+          r"(?:antidepressants|ssris|medications?)\b",
+          "comparative claims need evidence a patient can check; describe what studies found instead"),
+    _rule("claims.unmonitored_home_use",
+          r"\b(?:at[- ]home|home)\b[^.]{0,40}\bketamine\b[^.]{0,60}\b(?:without|no)\b[^.]{0,20}"
+          r"\b(?:monitoring|supervision|doctor|visit)"
+          r"|\bunsupervised\b[^.]{0,40}\bketamine\b",
+          "ketamine needs medical monitoring; at-home use without it is unsafe"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClaimFinding:
+    """A phrase in some text that a claims rule matched."""
+
+    code: str
+    phrase: str
+    why: str
+
+
+def lint_claims(text: str) -> list[ClaimFinding]:
+    """Every overclaim in ``text``, in order of appearance."""
+    findings: list[tuple[int, ClaimFinding]] = []
+    for rule in CLAIM_RULES:
+        for match in rule.pattern.finditer(text):
+            phrase = " ".join(match.group(0).split())
+            findings.append((match.start(), ClaimFinding(rule.code, phrase, rule.why)))
+    return [finding for _, finding in sorted(findings, key=lambda item: item[0])]

@@ -1,0 +1,145 @@
+"""The ``kdirectory`` command line: thin commands over the library (DESIGN.md §11).
+
+Each command parses its options, calls one library function and turns a
+:class:`~kdirectory.exceptions.KdirectoryError` into a message on stderr and exit 1 (2 for
+usage errors such as a path that is not a site project). Heavy imports live inside the
+commands to keep ``kdirectory --help`` fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kdirectory.exceptions import KdirectoryError, ProjectNotFoundError
+
+app = typer.Typer(
+    name="kdirectory",
+    help="Validate clinic records, geocode them and build a static directory website.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+_state = {"verbose": False}
+
+
+class OutputFormat(str, Enum):
+    """How a command prints its findings."""
+
+    text = "text"
+    json = "json"
+
+
+ProjectPath = Annotated[
+    Path,
+    typer.Argument(help="The site project folder (holds kdirectory.toml and data/clinics/).",
+                   show_default="current folder"),
+]  # fmt: skip
+
+
+@app.callback()
+def main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the traceback of unexpected errors.")
+    ] = False,
+) -> None:
+    """Validate clinic records, geocode them and build a static directory website."""
+    _state["verbose"] = verbose
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn errors into one clear line on stderr and an exit code, never a traceback."""
+    try:
+        yield
+    except ProjectNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    except KdirectoryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        if _state["verbose"]:
+            raise
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in kdirectory; run again with --verbose for the traceback and "
+            "report it.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_PROBLEMS) from None
+
+
+@app.command("validate")
+def validate_command(
+    path: ProjectPath = Path(),
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="text for people, json for tools.")
+    ] = OutputFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+) -> None:
+    """Check every clinic record and report all problems at once.
+
+    Each problem reads `file:line: field: message (hint)`. Exit 0 when clean, 1 when there
+    are errors (or warnings, with --strict), 2 when PATH is not a site project.
+
+    Example:
+
+        kdirectory validate my-directory --strict
+    """
+    with _user_errors():
+        from kdirectory.validate import load_directory, validate  # noqa: PLC0415
+
+        report = validate(load_directory(path))
+        if output_format is OutputFormat.json:
+            typer.echo(report.to_json())
+        else:
+            for problem in report.sorted_problems():
+                typer.echo(problem.format())
+            typer.echo(("" if report.ok(strict=strict) else "FAILED: ") + report.summary())
+    if not report.ok(strict=strict):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command("schema")
+def schema_command(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the schema to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of a clinic record, for editors and other tools.
+
+    Point the VS Code YAML extension at it for completion and red squiggles while typing.
+
+    Example:
+
+        kdirectory schema --out clinic.schema.json
+    """
+    with _user_errors():
+        from kdirectory.atomic import atomic_write_text  # noqa: PLC0415
+        from kdirectory.schema import schema_text  # noqa: PLC0415
+
+        text = schema_text()
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            try:
+                atomic_write_text(out, text)
+            except OSError as exc:
+                raise KdirectoryError(f"cannot write {out}: {exc.strerror}") from None
+            typer.echo(f"wrote {out}", err=True)

@@ -1,0 +1,89 @@
+"""Site settings from ``kdirectory.toml`` (DESIGN.md §1)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kdirectory.exceptions import ConfigError
+
+CONFIG_NAME = "kdirectory.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteSettings(_Section):
+    """``[site]``: what the site is called and where it lives."""
+
+    name: str = "Ketamine Therapy Directory"
+    base_url: str = "http://localhost:8000"
+    language: str = "en-US"
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            msg = f'"{value}" must be an absolute URL such as https://directory.example'
+            raise ValueError(msg)
+        return value.rstrip("/")
+
+
+class ReviewSettings(_Section):
+    """``[review]``: the medical reviewer shown on every health page and in JSON-LD."""
+
+    reviewed_by: str | None = None
+    last_reviewed: date | None = None
+
+
+class GeocoderSettings(_Section):
+    """``[geocoder]``: which provider fills in coordinates, and how it identifies itself."""
+
+    provider: str = "offline"
+    user_agent: str | None = None
+    options: dict[str, str] = Field(default_factory=dict)
+
+
+class BuildSettings(_Section):
+    """``[build]``: where the site is written and how pages are judged."""
+
+    out: str = "site"
+    nearby_miles: Annotated[float, Field(gt=0, le=500)] = 25.0
+    uniqueness_threshold: Annotated[float, Field(ge=0, le=1)] = 0.2
+
+
+class SiteConfig(_Section):
+    """Everything in ``kdirectory.toml``; every section is optional."""
+
+    site: SiteSettings = Field(default_factory=SiteSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
+    geocoder: GeocoderSettings = Field(default_factory=GeocoderSettings)
+    build: BuildSettings = Field(default_factory=BuildSettings)
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read ``root/kdirectory.toml``; defaults when the file does not exist.
+
+    Raises:
+        ConfigError: the file is not valid TOML or a setting has the wrong type.
+    """
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return SiteConfig()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return SiteConfig.model_validate(raw)
+    except ValidationError as exc:
+        lines = [
+            f"{path}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors(include_url=False)
+        ]
+        raise ConfigError("\n".join(lines)) from None

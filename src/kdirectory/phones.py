@@ -1,0 +1,101 @@
+"""US phone numbers: parse any common spelling, store E.164, show the national format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+_REASONS = phonenumbers.ValidationResult
+
+
+class PhoneError(ValueError):
+    """A phone number that cannot be used; ``hint`` says how to fix it."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True, order=True)
+class Phone:
+    """A valid US (NANP) phone number with an optional extension."""
+
+    e164: str
+    extension: str | None = None
+
+    def __str__(self) -> str:
+        return self.e164 if not self.extension else f"{self.e164};ext={self.extension}"
+
+    @property
+    def national(self) -> str:
+        """How a US patient reads it: ``(310) 270-0625`` (``ext. 12`` appended)."""
+        number = phonenumbers.parse(self.e164, "US")
+        text = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        return f"{text} ext. {self.extension}" if self.extension else text
+
+    @property
+    def tel_uri(self) -> str:
+        """RFC 3966 ``tel:`` URI for the call button."""
+        return f"tel:{self}"
+
+    @property
+    def is_toll_free(self) -> bool:
+        """True for 800, 833, 844, 855, 866, 877 and 888 numbers."""
+        number = phonenumbers.parse(self.e164, "US")
+        return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.TOLL_FREE
+
+
+def parse_phone(text: str) -> Phone:
+    """Parse a US phone number written any common way.
+
+    Accepts ``(310) 270-0625``, ``310.270.0625``, ``+1 310 270 0625``, ``3102700625``,
+    vanity letters (``1-800-FLOWERS``) and extensions (``x12``, ``ext. 12``, ``;ext=12``).
+
+    Raises:
+        PhoneError: the text is not a valid US number; the message says why.
+    """
+    raw = text.strip()
+    digits = sum(ch.isdigit() for ch in raw)
+    if not raw:
+        raise PhoneError("is empty", "write the clinic's 10-digit US number, e.g. (760) 555-0123")
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except NumberParseException:
+        raise PhoneError(
+            f'"{raw}" is not a phone number' + ("" if digits else " (it has no digits)"),
+            "write a 10-digit US number, e.g. (760) 555-0123",
+        ) from None
+    if number.country_code != 1:
+        region = phonenumbers.region_code_for_number(number) or "another country"
+        raise PhoneError(
+            f'"{raw}" is not a US number (country code +{number.country_code}, {region})',
+            "clinics in the directory need a US number",
+        )
+    national = str(number.national_number)
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == _REASONS.TOO_SHORT or len(national) < 10:
+        if len(national) == 7:
+            raise PhoneError(
+                f'"{raw}" has no area code',
+                "add the 3-digit area code in front, e.g. (760) 555-1234",
+            )
+        raise PhoneError(
+            f'"{raw}" is not a valid US phone number (10 digits expected, found {len(national)})',
+            "check for a missing digit",
+        )
+    if reason == _REASONS.TOO_LONG or len(national) > 10:
+        raise PhoneError(
+            f'"{raw}" is not a valid US phone number (10 digits expected, found {digits})',
+            'put an extension after "ext.", e.g. (760) 555-0123 ext. 12',
+        )
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError(
+            f'"{raw}" is not a valid US phone number (area code {national[:3]} or exchange '
+            f"{national[3:6]} is not in use)",
+            "check the number against the clinic's own website",
+        )
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return Phone(e164=e164, extension=number.extension or None)

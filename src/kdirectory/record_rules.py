@@ -1,0 +1,175 @@
+"""Rules about one valid record that need more than its own fields' types: the ZIP against
+the state, the Spravato REMS rule, PO boxes, coordinates far from their ZIP, and the
+claims lint of the description (DESIGN.md §3, §6)."""
+
+from __future__ import annotations
+
+from geopy.distance import geodesic
+
+from kdirectory import vocabulary
+from kdirectory.addresses import is_po_box
+from kdirectory.claims import lint_claims
+from kdirectory.geocoding.gazetteer import zip_info
+from kdirectory.load import SourceRecord
+from kdirectory.models import Clinic
+from kdirectory.report import Problem
+
+MAX_KM_FROM_ZIP = 25.0
+
+
+def check_clinic(clinic: Clinic, source: SourceRecord) -> list[Problem]:
+    """Every record-level problem of one clinic that passed the model."""
+    return [
+        *_address_problems(clinic, source),
+        *_therapy_problems(clinic, source),
+        *_contact_problems(clinic, source),
+        *_hours_problems(clinic, source),
+        *_claims_problems(clinic, source),
+    ]
+
+
+def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
+    address = clinic.address
+    problems: list[Problem] = []
+    if address.street and is_po_box(address.street):
+        problems.append(
+            source.problem(
+                ("address", "street"),
+                f'"{address.street}" is a PO box, not a place patients can visit',
+                "give the clinic's street address, or leave street out for a service-area clinic",
+                code="address.po_box",
+                severity="warning",
+            )
+        )
+    zip5 = address.zip5
+    if zip5 is None:
+        return problems
+    info = zip_info(zip5)
+    if info is None:
+        problems.append(
+            source.problem(("address", "postal_code"), f"ZIP {zip5} does not exist",
+                           "check the ZIP on the clinic's website or at usps.com",
+                           code="address.zip_unknown")  # fmt: skip
+        )
+        return problems
+    if info.state != address.region:
+        state = vocabulary.states().get(info.state)
+        where = f"{info.city}, {state.name if state else info.state}"
+        problems.append(
+            source.problem(("address", "postal_code"),
+                           f"ZIP {zip5} is in {where}, not in {address.region}",
+                           "fix the ZIP or the region", code="address.zip_state")  # fmt: skip
+        )
+        return problems
+    accepted = {info.city.casefold(), *(c.casefold() for c in info.acceptable_cities)}
+    if address.city.casefold() not in accepted:
+        names = ", ".join([info.city, *info.acceptable_cities])
+        problems.append(
+            source.problem(("address", "city"),
+                           f'"{address.city}" is not a city name USPS uses for ZIP {zip5} ({names})',
+                           "check the city and the ZIP; a neighbourhood name may need the city's",
+                           code="address.city_zip", severity="warning")  # fmt: skip
+        )
+    if clinic.geo is not None and info.lat is not None and info.lon is not None:
+        km = geodesic((clinic.geo.lat, clinic.geo.lon), (info.lat, info.lon)).km
+        if km > MAX_KM_FROM_ZIP:
+            problems.append(
+                source.problem(
+                    ("geo",),
+                    f"({clinic.geo.lat}, {clinic.geo.lon}) is {km:,.0f} km from the centre of "
+                    f"ZIP {zip5} ({info.lat}, {info.lon})",
+                    "check for swapped or mistyped coordinates (US longitudes are negative)",
+                    code="geo.far_from_zip",
+                    severity="warning",
+                )
+            )
+    if clinic.timezone and info.timezone and clinic.timezone != info.timezone:
+        problems.append(
+            source.problem(("timezone",),
+                           f"{clinic.timezone} differs from ZIP {zip5}'s time zone {info.timezone}",
+                           "leave timezone out to use the ZIP's", code="timezone.zip",
+                           severity="warning")  # fmt: skip
+        )
+    return problems
+
+
+def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
+    problems = []
+    therapies = vocabulary.therapies()
+    rems = [slug for slug in clinic.therapies if therapies[slug].requires_rems]
+    if rems and clinic.spravato_rems_certified is not True:
+        index = clinic.therapies.index(rems[0])
+        loc = ("spravato_rems_certified",) if clinic.spravato_rems_certified is False else ("therapies", index)
+        problems.append(
+            source.problem(
+                loc,
+                f'offers {rems[0]} (Spravato) but spravato_rems_certified is not true',
+                "Spravato may only be given in a REMS-certified setting: set "
+                "spravato_rems_certified: true once certified, or remove the therapy",
+                code="therapies.rems",
+            )
+        )
+    if clinic.spravato_rems_certified and not rems:
+        problems.append(
+            source.problem(("spravato_rems_certified",),
+                           "is true but the clinic does not list esketamine-nasal-spray",
+                           "add esketamine-nasal-spray to therapies if the clinic offers it",
+                           code="therapies.rems_unused", severity="warning")  # fmt: skip
+        )
+    return problems
+
+
+def _contact_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
+    problems = []
+    if clinic.tracking_phone is not None and clinic.tracking_phone == clinic.phone:
+        problems.append(
+            source.problem(("tracking_phone",), "is the same as phone",
+                           "leave tracking_phone out unless it is a separate call-tracking number",
+                           code="phone.tracking_same", severity="warning")  # fmt: skip
+        )
+    for index, url in enumerate([clinic.url, *clinic.same_as]):
+        if url and url.lower().startswith("http://"):
+            loc = ("url",) if index == 0 else ("same_as", index - 1)
+            problems.append(
+                source.problem(loc, f'"{url}" is not https', "use the https:// address",
+                               code="url.http", severity="warning")  # fmt: skip
+            )
+    own_city = clinic.address.city.casefold()
+    for index, city in enumerate(clinic.service_area):
+        if city.split(",")[0].strip().casefold() == own_city:
+            problems.append(
+                source.problem(("service_area", index), f'"{city}" is the clinic\'s own city',
+                               "list only the other cities it serves",
+                               code="service_area.own_city", severity="warning")  # fmt: skip
+            )
+    return problems
+
+
+def _hours_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
+    problems = []
+    seen: dict[str, int] = {}
+    for index, special in enumerate(clinic.special_hours):
+        day = special.date.isoformat()
+        if day in seen:
+            problems.append(
+                source.problem(("special_hours", index, "date"),
+                               f"{day} is listed twice (also special_hours[{seen[day]}])",
+                               "keep one entry per date", code="special_hours.duplicate")  # fmt: skip
+            )
+        seen.setdefault(day, index)
+    return problems
+
+
+def _claims_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
+    problems = []
+    for field_name in ("description", "name", "price_range"):
+        text = getattr(clinic, field_name)
+        if not text:
+            continue
+        for finding in lint_claims(text):
+            problems.append(
+                source.problem((field_name,), f'says "{finding.phrase}": {finding.why}',
+                               "reword it modestly (DESIGN.md §6)", code=finding.code,
+                               severity="warning")  # fmt: skip
+            )
+    return problems

@@ -1,0 +1,271 @@
+"""Load a directory and validate it: JSON Schema, the pydantic model, then record and
+directory rules (DESIGN.md §3). Every problem of every file is collected into one report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
+from pydantic import BaseModel, ValidationError
+
+from kdirectory import vocabulary
+from kdirectory.config import SiteConfig, load_config
+from kdirectory.exceptions import ProjectNotFoundError
+from kdirectory.load import Path_, SourceRecord, find_record_files, read_record
+from kdirectory.models import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
+from kdirectory.report import Problem, Report
+from kdirectory.schema import clinic_schema
+
+CLINICS_DIR = Path("data") / "clinics"
+MAX_PROBLEMS_PER_LAYER = 50
+"""One broken record should not bury the rest of the report."""
+
+
+@dataclass
+class Directory:
+    """A site project as loaded: settings, the clinics that passed the model, their sources,
+    and every problem found while loading."""
+
+    root: Path
+    config: SiteConfig
+    clinics: list[Clinic] = field(default_factory=list)
+    sources: dict[int, SourceRecord] = field(default_factory=dict)
+    report: Report = field(default_factory=Report)
+
+    def source_of(self, clinic: Clinic) -> SourceRecord:
+        """The file a clinic came from."""
+        return self.sources[id(clinic)]
+
+
+def load_directory(path: Path | str = ".") -> Directory:
+    """Read ``kdirectory.toml`` and every record in ``data/clinics/`` under ``path``.
+
+    Records that fail the schema or the model are left out of ``clinics``; their problems
+    are in ``report``. Run :func:`validate` for the cross-record rules.
+
+    Raises:
+        ProjectNotFoundError: ``path`` has no ``data/clinics`` folder.
+        ConfigError: ``kdirectory.toml`` is invalid.
+    """
+    root = Path(path)
+    folder = root / CLINICS_DIR
+    if not folder.is_dir():
+        raise ProjectNotFoundError(
+            f"{root}: no {CLINICS_DIR.as_posix()}/ folder here; run kdirectory in a site "
+            "project (see `kdirectory init --help`)"
+        )
+    directory = Directory(root=root, config=load_config(root))
+    files = find_record_files(folder)
+    directory.report.files = len(files)
+    for file in files:
+        display = (CLINICS_DIR / file.name).as_posix()
+        source = read_record(file, display)
+        clinic, problems = check_record(source)
+        directory.report.extend(problems)
+        if clinic is not None:
+            directory.clinics.append(clinic)
+            directory.sources[id(clinic)] = source
+    from kdirectory.directory_rules import assign_slugs  # noqa: PLC0415 - import cycle
+
+    directory.report.extend(assign_slugs(directory))
+    directory.report.clinics = len(directory.clinics)
+    return directory
+
+
+def validate(directory: Directory) -> Report:
+    """Every problem of the directory: what loading found plus record and directory rules."""
+    from kdirectory.directory_rules import check_directory  # noqa: PLC0415 - import cycle
+    from kdirectory.record_rules import check_clinic  # noqa: PLC0415 - import cycle
+
+    report = Report(
+        problems=list(directory.report.problems),
+        files=directory.report.files,
+        clinics=directory.report.clinics,
+    )
+    for clinic in directory.clinics:
+        report.extend(check_clinic(clinic, directory.source_of(clinic)))
+    report.extend(check_directory(directory))
+    return report
+
+
+def check_record(source: SourceRecord) -> tuple[Clinic | None, list[Problem]]:
+    """Run the schema and model layers over one record; return the clinic if it is valid."""
+    problems = list(source.problems)
+    if source.data is None:
+        return None, problems
+    schema_problems = _schema_problems(source)
+    clinic: Clinic | None = None
+    model_problems: list[Problem] = []
+    try:
+        clinic = Clinic.model_validate(source.data)
+    except ValidationError as exc:
+        model_problems = _model_problems(source, exc)
+    taken = {_loc_of(p) for p in problems}
+    model_problems = [p for p in model_problems if not _covered(_loc_of(p), taken)]
+    taken |= {_loc_of(p) for p in model_problems}
+    schema_problems = [p for p in schema_problems if not _covered(_loc_of(p), taken)]
+    if problems and clinic is not None and any(p.severity == "error" for p in problems):
+        clinic = None  # e.g. a time YAML read as a number: the value the model saw is a guess
+    return clinic, problems + model_problems + schema_problems
+
+
+def _loc_of(problem: Problem) -> str:
+    return problem.field
+
+
+def _covered(loc: str, taken: set[str]) -> bool:
+    """True when a problem at ``loc`` repeats one already reported at, above or below it."""
+    for other in taken:
+        if loc == other or (other and loc.startswith(other) and loc[len(other)] in ".[") or (
+            loc and other.startswith(loc) and other[len(loc)] in ".["
+        ):
+            return True
+    return False
+
+
+# --- layer 1: JSON Schema ------------------------------------------------------------------
+
+
+@cache
+def _schema_validator() -> Draft202012Validator:
+    return Draft202012Validator(clinic_schema())
+
+
+_TYPE_WORDS = {
+    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+    "array": "a list", "object": "a set of fields", "null": "empty",
+}  # fmt: skip
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, dict):
+        return "a set of fields"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if value is None:
+        return "empty"
+    return f'the text "{value!s:.40}"'
+
+
+def _schema_problems(source: SourceRecord) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in _schema_validator().iter_errors(source.data):
+        problems.extend(_translate_schema_error(source, error))
+        if len(problems) >= MAX_PROBLEMS_PER_LAYER:
+            break
+    return problems
+
+
+def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Problem]:
+    loc: Path_ = tuple(error.absolute_path)
+    kind = error.validator
+    value: Any = error.validator_value
+    instance = error.instance
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        return [
+            source.problem((*loc, key), f'unknown field "{key}"', _did_you_mean(key, allowed),
+                           code="schema.unknown_field")  # fmt: skip
+            for key in instance
+            if key not in allowed
+        ]
+    if kind == "required" and isinstance(instance, dict):
+        return [
+            source.problem((*loc, name), "is required", f"add `{name}:`", code="schema.required")
+            for name in value
+            if name not in instance
+        ]
+    if kind == "type":
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in ([value] if isinstance(value, str) else value))
+        return [source.problem(loc, f"must be {wanted}, not {_describe(instance)}", code="schema.type")]
+    if kind == "enum":
+        hint = _did_you_mean(str(instance), [str(v) for v in value])
+        return [source.problem(loc, f'"{instance!s:.60}" is not one of the allowed values', hint,
+                               code="schema.enum")]  # fmt: skip
+    if kind == "maxItems":
+        return [source.problem(loc, f"has {len(instance):,} entries; at most {value} are allowed",
+                               code="schema.max_items")]  # fmt: skip
+    if kind == "maxLength":
+        return [source.problem(loc, f"is {len(instance):,} characters long; at most {value}",
+                               code="schema.max_length")]  # fmt: skip
+    if kind == "uniqueItems":
+        return [source.problem(loc, "lists the same value twice", code="schema.unique")]
+    return [source.problem(loc, f"{_describe(instance)} is not in the expected form",
+                           code=f"schema.{kind}")]  # fmt: skip
+
+
+def _did_you_mean(value: str, choices: list[str]) -> str | None:
+    guess = vocabulary.suggest(value, choices)
+    return f'did you mean "{guess}"?' if guess else None
+
+
+# --- layer 2: the pydantic model ------------------------------------------------------------
+
+_MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): Clinic, ("address",): Address, ("geo",): Geo, ("hours",): WeeklyHours,
+    ("special_hours", "#"): SpecialHours, ("providers", "#"): Provider,
+}  # fmt: skip
+
+_PLAIN_MESSAGES = {
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "model_type": "must be a set of fields",
+    "dict_type": "must be a set of fields",
+    "string_too_short": "is empty",
+}
+
+
+def _model_problems(source: SourceRecord, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False)[:MAX_PROBLEMS_PER_LAYER]:
+        loc: Path_ = tuple(p for p in error["loc"] if not _is_validator_label(p))
+        kind = error["type"]
+        ctx: dict[str, Any] = error.get("ctx") or {}
+        value = error.get("input")
+        hint: str | None = None
+        if "message" in ctx:
+            message, hint = str(ctx["message"]), (str(ctx["hint"]) or None)
+        elif kind == "missing":
+            message, hint = "is required", f"add `{loc[-1]}:`"
+        elif kind == "extra_forbidden":
+            parent = tuple("#" if isinstance(p, int) else str(p) for p in loc[:-1])
+            model = _MODEL_AT.get(parent)
+            message = f'unknown field "{loc[-1]}"'
+            hint = _did_you_mean(str(loc[-1]), list(model.model_fields)) if model else None
+        elif kind == "literal_error":
+            expected = str(ctx.get("expected", "")).replace("'", "")
+            message = f'"{value!s:.60}" is not one of: {expected}'
+            choices = [c.strip() for c in expected.replace(" or ", ",").split(",")]
+            hint = _did_you_mean(str(value), choices)
+        elif kind == "string_too_long":
+            message = f"is {len(str(value)):,} characters long; at most {ctx.get('max_length')}"
+        elif kind == "string_pattern_mismatch" and loc == ("slug",):
+            message = f'"{value!s:.60}" is not a valid slug'
+            hint = "lowercase letters, digits and single hyphens, e.g. bff-medical-wellness-clinic"
+        elif kind in ("greater_than_equal", "less_than_equal"):
+            message = f"{value} is out of range ({error['msg'].lower()})"
+        else:
+            message = _PLAIN_MESSAGES.get(kind, error["msg"])
+            if kind in _PLAIN_MESSAGES and kind != "string_too_short":
+                message += f", not {_describe(value)}"
+        code = kind if "message" in ctx else f"model.{kind}"
+        problems.append(source.problem(loc, message, hint, code=code))
+    return problems
+
+
+def _is_validator_label(part: object) -> bool:
+    """pydantic puts labels such as ``function-plain[check()]`` into error locations."""
+    return isinstance(part, str) and (part.startswith(("function-", "list[")) or part in {"str", "int"})
+
