@@ -28,93 +28,318 @@ def test_good_record_is_clean(make_project: ProjectFactory) -> None:
 
 # (id, old text in GOOD_RECORD, new text, expected formatted problem)
 EDITS: list[tuple[str, str, str, str]] = [
-    ("phone-short", '"(760) 555-0123"', '"760-555-01"',
-     'x.yaml:3: phone: "760-555-01" is not a valid US phone number (10 digits expected, found 8)'),
-    ("phone-letters", '"(760) 555-0123"', '"call us"', 'x.yaml:3: phone: "call us" is not a phone number'),
-    ("phone-no-area-code", '"(760) 555-0123"', '"555-1234"',
-     'x.yaml:3: phone: "555-1234" has no area code (add the 3-digit area code in front'),
-    ("phone-non-us", '"(760) 555-0123"', '"+44 20 7946 0958"',
-     'x.yaml:3: phone: "+44 20 7946 0958" is not a US number (country code +44, GB)'),
-    ("phone-too-long", '"(760) 555-0123"', '"760555012345"',
-     'x.yaml:3: phone: "760555012345" is not a valid US phone number (10 digits expected, found 12)'),
-    ("phone-area-code", '"(760) 555-0123"', '"123-456-7890"',
-     'x.yaml:3: phone: "123-456-7890" is not a valid US phone number (area code 123'),
-    ("phone-number-type", '"(760) 555-0123"', "[7605550123]",
-     "x.yaml:3: phone: must be a phone number written as text"),
-    ("tracking-phone", 'url: https://harbor.example/\n', 'url: https://harbor.example/\ntracking_phone: "555"\n',
-     'x.yaml:3: tracking_phone: "555" is not a valid US phone number (10 digits expected, found 3)'),
-    ("zip-other-state", '"92025"', '"10001"', "x.yaml:9: address.postal_code: ZIP 10001 is in New York, New York, not in CA"),
-    ("zip-4-digits", '"92025"', '"5353"',
-     'x.yaml:9: address.postal_code: "5353" has 4 digits; ZIP codes have 5 (a leading zero was probably lost: write "05353" in quotes)'),
-    ("zip-unknown", '"92025"', '"00001"', "x.yaml:9: address.postal_code: ZIP 00001 does not exist"),
-    ("zip-format", '"92025"', '"9202A"', 'x.yaml:9: address.postal_code: "9202A" is not a ZIP code'),
-    ("state-unknown", "region: CA", "region: Californa", 'x.yaml:8: address.region: "Californa" is not a US state (did you mean "CA"?)'),
-    ("city-not-zip", "city: Escondido", "city: Oceanside",
-     'x.yaml:7: warning: address.city: "Oceanside" is not a city name USPS uses for ZIP 92025'),
-    ("condition-typo", "[depression, ptsd]", "[depression, anxeity]",
-     'x.yaml:14: conditions[1]: unknown condition "anxeity" (did you mean "generalized-anxiety"?)'),
-    ("condition-alias", "[depression, ptsd]", "[depression, PTSD]",
-     'x.yaml:14: conditions[1]: unknown condition "PTSD" (did you mean "ptsd"?)'),
-    ("condition-repeat", "[depression, ptsd]", "[ptsd, ptsd]", 'x.yaml:14: conditions: lists "ptsd" twice'),
-    ("conditions-not-list", "[depression, ptsd]", "depression", 'x.yaml:14: conditions: must be a list, not the text "depression"'),
-    ("therapy-unknown", "[iv-ketamine-infusion]", "[iv-drip]", 'x.yaml:15: therapies[0]: unknown therapy "iv-drip"'),
-    ("spravato-no-rems", "[iv-ketamine-infusion]", "[esketamine-nasal-spray]",
-     "x.yaml:15: therapies[0]: offers esketamine-nasal-spray (Spravato) but spravato_rems_certified is not true"),
-    ("spravato-rems-false", "[iv-ketamine-infusion]", "[esketamine-nasal-spray]\nspravato_rems_certified: false",
-     "x.yaml:16: spravato_rems_certified: offers esketamine-nasal-spray (Spravato) but spravato_rems_certified is not true"),
-    ("hours-overlap", '["09:00-12:00", "13:00-18:00"]', '["09:00-12:00", "11:00-18:00"]',
-     "x.yaml:11: hours.monday: 09:00-12:00 and 11:00-18:00 overlap (merge them into one range or fix the times)"),
-    ("hours-reversed", '"10:00-14:00"', '"14:00-10:00"', 'x.yaml:12: hours.saturday[0]: "14:00-10:00" closes before it opens'),
-    ("hours-format", '"10:00-14:00"', '"10am-2pm"', 'x.yaml:12: hours.saturday[0]: "10am-2pm" is not a time range like 09:00-17:00'),
-    ("hours-no-such-time", '"10:00-14:00"', '"10:00-25:00"', 'x.yaml:12: hours.saturday[0]: "10:00-25:00" has a time that does not exist'),
-    ("hours-sexagesimal", 'saturday: "10:00-14:00"', "saturday: 10:00",
-     'x.yaml:12: hours.saturday: 10:00 is read by YAML as the number 600 (base 60), not a time (put times in quotes: "10:00")'),
-    ("hours-weekday-typo", "sunday: closed", "sundy: closed", 'x.yaml:13: hours.sundy: unknown field "sundy" (did you mean "sunday"?)'),
-    ("special-date-unreal", "conditions:", "special_hours:\n  - {date: 2026-02-30, closed: true}\nconditions:",
-     'x.yaml:15: special_hours[0].date: "2026-02-30" is not a real date (day is out of range for month)'),
-    ("special-date-format", "conditions:", 'special_hours:\n  - {date: "12/25/2026", closed: true}\nconditions:',
-     'x.yaml:15: special_hours[0].date: "12/25/2026" is not a date (write dates as YYYY-MM-DD'),
-    ("special-neither", "conditions:", "special_hours:\n  - {date: 2026-12-25}\nconditions:",
-     "x.yaml:15: special_hours[0]: gives neither closed: true nor hours"),
-    ("special-twice", "conditions:",
-     "special_hours:\n  - {date: 2026-12-25, closed: true}\n  - {date: 2026-12-25, closed: true}\nconditions:",
-     "x.yaml:16: special_hours[1].date: 2026-12-25 is listed twice (also special_hours[0])"),
-    ("url-javascript", "https://harbor.example/", '"javascript:alert(1)"',
-     'x.yaml:2: url: "javascript:alert(1)" is not a web address ("javascript:") (use a full address starting with https://)'),
-    ("url-incomplete", "https://harbor.example/", "https://harbor", 'x.yaml:2: url: "https://harbor" is not a complete web address'),
-    ("url-http", "https://harbor.example/", "http://harbor.example/", 'x.yaml:2: warning: url: "http://harbor.example/" is not https'),
-    ("email", "url: https://harbor.example/", "url: https://harbor.example/\nemail: info-at-harbor",
-     'x.yaml:3: email: "info-at-harbor" is not an email address'),
-    ("bool-type", "conditions:", "accepting_new_patients: maybe\nconditions:",
-     'x.yaml:14: accepting_new_patients: must be true or false, not the text "maybe"'),
-    ("geo-range", "hours:", "geo: {lat: 134.0, lon: -117.0}\nhours:", "x.yaml:10: geo.lat: 134.0 is out of range"),
-    ("geo-far-from-zip", "hours:", "geo: {lat: 33.11, lon: 117.07}\nhours:",
-     "x.yaml:10: warning: geo: (33.11, 117.07) is "),
-    ("unknown-key", "address:", "adress:", 'x.yaml:4: adress: unknown field "adress" (did you mean "address"?)'),
-    ("missing-name", "name: Harbor Ketamine Clinic\n", "", "x.yaml:1: name: is required (add `name:`)"),
-    ("language", "conditions:", "languages: [english]\nconditions:",
-     'x.yaml:14: languages[0]: unknown language "english" (use the code "en")'),
-    ("payment", "conditions:", "payment: [bitcoin]\nconditions:", 'x.yaml:14: payment[0]: "bitcoin" is not one of: cash'),
-    ("timezone", "conditions:", "timezone: Pacific\nconditions:", 'x.yaml:14: timezone: "Pacific" is not an IANA time zone'),
-    ("po-box", "street: 1200 N Main St", "street: PO Box 123",
-     'x.yaml:5: warning: address.street: "PO Box 123" is a PO box, not a place patients can visit'),
-    ("slug", "conditions:", "slug: Bad Slug!\nconditions:", 'x.yaml:14: slug: "Bad Slug!" is not a valid slug'),
-    ("claim-cure", "conditions:", "description: We cure depression in one visit.\nconditions:",
-     'x.yaml:14: warning: description: says "cure": ketamine treatment can relieve symptoms'),
-    ("claim-not-addictive", "conditions:", "description: Ketamine is non-addictive and completely safe.\nconditions:",
-     'x.yaml:14: warning: description: says "non-addictive"'),
-    ("duplicate-key", "url: https://harbor.example/", "name: Other\nurl: https://harbor.example/",
-     "x.yaml:2: name: is given twice (first on line 1)"),
-    ("tracking-same", 'url: https://harbor.example/\n', 'url: https://harbor.example/\ntracking_phone: "760-555-0123"\n',
-     "x.yaml:3: warning: tracking_phone: is the same as phone"),
-    ("yaml-comment-value", "unit: Suite 210", "unit: #210",
-     'x.yaml:6: address.unit: "#210" is read by YAML as a comment, so unit is empty (put it in quotes: unit: "#210")'),
-    ("yaml-syntax", "name: Harbor Ketamine Clinic", "name: Harbor: Ketamine Clinic",
-     'x.yaml:1: is not valid YAML: mapping values are not allowed'),
-]  # fmt: skip
+    (
+        "phone-short",
+        '"(760) 555-0123"',
+        '"760-555-01"',
+        'x.yaml:3: phone: "760-555-01" is not a valid US phone number (10 digits expected, found 8)',
+    ),
+    (
+        "phone-letters",
+        '"(760) 555-0123"',
+        '"call us"',
+        'x.yaml:3: phone: "call us" is not a phone number',
+    ),
+    (
+        "phone-no-area-code",
+        '"(760) 555-0123"',
+        '"555-1234"',
+        'x.yaml:3: phone: "555-1234" has no area code (add the 3-digit area code in front',
+    ),
+    (
+        "phone-non-us",
+        '"(760) 555-0123"',
+        '"+44 20 7946 0958"',
+        'x.yaml:3: phone: "+44 20 7946 0958" is not a US number (country code +44, GB)',
+    ),
+    (
+        "phone-too-long",
+        '"(760) 555-0123"',
+        '"760555012345"',
+        'x.yaml:3: phone: "760555012345" is not a valid US phone number (10 digits expected, found 12)',
+    ),
+    (
+        "phone-area-code",
+        '"(760) 555-0123"',
+        '"123-456-7890"',
+        'x.yaml:3: phone: "123-456-7890" is not a valid US phone number (area code 123',
+    ),
+    (
+        "phone-number-type",
+        '"(760) 555-0123"',
+        "[7605550123]",
+        "x.yaml:3: phone: must be a phone number written as text",
+    ),
+    (
+        "tracking-phone",
+        "url: https://harbor.example/\n",
+        'url: https://harbor.example/\ntracking_phone: "555"\n',
+        'x.yaml:3: tracking_phone: "555" is not a valid US phone number (10 digits expected, found 3)',
+    ),
+    (
+        "zip-other-state",
+        '"92025"',
+        '"10001"',
+        "x.yaml:9: address.postal_code: ZIP 10001 is in New York, New York, not in CA",
+    ),
+    (
+        "zip-4-digits",
+        '"92025"',
+        '"5353"',
+        'x.yaml:9: address.postal_code: "5353" has 4 digits; ZIP codes have 5 (a leading zero was probably lost: write "05353" in quotes)',
+    ),
+    (
+        "zip-unknown",
+        '"92025"',
+        '"00001"',
+        "x.yaml:9: address.postal_code: ZIP 00001 does not exist",
+    ),
+    (
+        "zip-format",
+        '"92025"',
+        '"9202A"',
+        'x.yaml:9: address.postal_code: "9202A" is not a ZIP code',
+    ),
+    (
+        "state-unknown",
+        "region: CA",
+        "region: Californa",
+        'x.yaml:8: address.region: "Californa" is not a US state (did you mean "CA"?)',
+    ),
+    (
+        "city-not-zip",
+        "city: Escondido",
+        "city: Oceanside",
+        'x.yaml:7: warning: address.city: "Oceanside" is not a city name USPS uses for ZIP 92025',
+    ),
+    (
+        "condition-typo",
+        "[depression, ptsd]",
+        "[depression, anxeity]",
+        'x.yaml:14: conditions[1]: unknown condition "anxeity" (did you mean "generalized-anxiety"?)',
+    ),
+    (
+        "condition-alias",
+        "[depression, ptsd]",
+        "[depression, PTSD]",
+        'x.yaml:14: conditions[1]: unknown condition "PTSD" (did you mean "ptsd"?)',
+    ),
+    (
+        "condition-repeat",
+        "[depression, ptsd]",
+        "[ptsd, ptsd]",
+        'x.yaml:14: conditions: lists "ptsd" twice',
+    ),
+    (
+        "conditions-not-list",
+        "[depression, ptsd]",
+        "depression",
+        'x.yaml:14: conditions: must be a list, not the text "depression"',
+    ),
+    (
+        "therapy-unknown",
+        "[iv-ketamine-infusion]",
+        "[iv-drip]",
+        'x.yaml:15: therapies[0]: unknown therapy "iv-drip"',
+    ),
+    (
+        "spravato-no-rems",
+        "[iv-ketamine-infusion]",
+        "[esketamine-nasal-spray]",
+        "x.yaml:15: therapies[0]: offers esketamine-nasal-spray (Spravato) but spravato_rems_certified is not true",
+    ),
+    (
+        "spravato-rems-false",
+        "[iv-ketamine-infusion]",
+        "[esketamine-nasal-spray]\nspravato_rems_certified: false",
+        "x.yaml:16: spravato_rems_certified: offers esketamine-nasal-spray (Spravato) but spravato_rems_certified is not true",
+    ),
+    (
+        "hours-overlap",
+        '["09:00-12:00", "13:00-18:00"]',
+        '["09:00-12:00", "11:00-18:00"]',
+        "x.yaml:11: hours.monday: 09:00-12:00 and 11:00-18:00 overlap (merge them into one range or fix the times)",
+    ),
+    (
+        "hours-reversed",
+        '"10:00-14:00"',
+        '"14:00-10:00"',
+        'x.yaml:12: hours.saturday[0]: "14:00-10:00" closes before it opens',
+    ),
+    (
+        "hours-format",
+        '"10:00-14:00"',
+        '"10am-2pm"',
+        'x.yaml:12: hours.saturday[0]: "10am-2pm" is not a time range like 09:00-17:00',
+    ),
+    (
+        "hours-no-such-time",
+        '"10:00-14:00"',
+        '"10:00-25:00"',
+        'x.yaml:12: hours.saturday[0]: "10:00-25:00" has a time that does not exist',
+    ),
+    (
+        "hours-sexagesimal",
+        'saturday: "10:00-14:00"',
+        "saturday: 10:00",
+        'x.yaml:12: hours.saturday: 10:00 is read by YAML as the number 600 (base 60), not a time (put times in quotes: "10:00")',
+    ),
+    (
+        "hours-weekday-typo",
+        "sunday: closed",
+        "sundy: closed",
+        'x.yaml:13: hours.sundy: unknown field "sundy" (did you mean "sunday"?)',
+    ),
+    (
+        "special-date-unreal",
+        "conditions:",
+        "special_hours:\n  - {date: 2026-02-30, closed: true}\nconditions:",
+        'x.yaml:15: special_hours[0].date: "2026-02-30" is not a real date (day is out of range for month)',
+    ),
+    (
+        "special-date-format",
+        "conditions:",
+        'special_hours:\n  - {date: "12/25/2026", closed: true}\nconditions:',
+        'x.yaml:15: special_hours[0].date: "12/25/2026" is not a date (write dates as YYYY-MM-DD',
+    ),
+    (
+        "special-neither",
+        "conditions:",
+        "special_hours:\n  - {date: 2026-12-25}\nconditions:",
+        "x.yaml:15: special_hours[0]: gives neither closed: true nor hours",
+    ),
+    (
+        "special-twice",
+        "conditions:",
+        "special_hours:\n  - {date: 2026-12-25, closed: true}\n  - {date: 2026-12-25, closed: true}\nconditions:",
+        "x.yaml:16: special_hours[1].date: 2026-12-25 is listed twice (also special_hours[0])",
+    ),
+    (
+        "url-javascript",
+        "https://harbor.example/",
+        '"javascript:alert(1)"',
+        'x.yaml:2: url: "javascript:alert(1)" is not a web address ("javascript:") (use a full address starting with https://)',
+    ),
+    (
+        "url-incomplete",
+        "https://harbor.example/",
+        "https://harbor",
+        'x.yaml:2: url: "https://harbor" is not a complete web address',
+    ),
+    (
+        "url-http",
+        "https://harbor.example/",
+        "http://harbor.example/",
+        'x.yaml:2: warning: url: "http://harbor.example/" is not https',
+    ),
+    (
+        "email",
+        "url: https://harbor.example/",
+        "url: https://harbor.example/\nemail: info-at-harbor",
+        'x.yaml:3: email: "info-at-harbor" is not an email address',
+    ),
+    (
+        "bool-type",
+        "conditions:",
+        "accepting_new_patients: maybe\nconditions:",
+        'x.yaml:14: accepting_new_patients: must be true or false, not the text "maybe"',
+    ),
+    (
+        "geo-range",
+        "hours:",
+        "geo: {lat: 134.0, lon: -117.0}\nhours:",
+        "x.yaml:10: geo.lat: 134.0 is out of range",
+    ),
+    (
+        "geo-far-from-zip",
+        "hours:",
+        "geo: {lat: 33.11, lon: 117.07}\nhours:",
+        "x.yaml:10: warning: geo: (33.11, 117.07) is ",
+    ),
+    (
+        "unknown-key",
+        "address:",
+        "adress:",
+        'x.yaml:4: adress: unknown field "adress" (did you mean "address"?)',
+    ),
+    (
+        "missing-name",
+        "name: Harbor Ketamine Clinic\n",
+        "",
+        "x.yaml:1: name: is required (add `name:`)",
+    ),
+    (
+        "language",
+        "conditions:",
+        "languages: [english]\nconditions:",
+        'x.yaml:14: languages[0]: unknown language "english" (use the code "en")',
+    ),
+    (
+        "payment",
+        "conditions:",
+        "payment: [bitcoin]\nconditions:",
+        'x.yaml:14: payment[0]: "bitcoin" is not one of: cash',
+    ),
+    (
+        "timezone",
+        "conditions:",
+        "timezone: Pacific\nconditions:",
+        'x.yaml:14: timezone: "Pacific" is not an IANA time zone',
+    ),
+    (
+        "po-box",
+        "street: 1200 N Main St",
+        "street: PO Box 123",
+        'x.yaml:5: warning: address.street: "PO Box 123" is a PO box, not a place patients can visit',
+    ),
+    (
+        "slug",
+        "conditions:",
+        "slug: Bad Slug!\nconditions:",
+        'x.yaml:14: slug: "Bad Slug!" is not a valid slug',
+    ),
+    (
+        "claim-cure",
+        "conditions:",
+        "description: We cure depression in one visit.\nconditions:",
+        'x.yaml:14: warning: description: says "cure": ketamine treatment can relieve symptoms',
+    ),
+    (
+        "claim-not-addictive",
+        "conditions:",
+        "description: Ketamine is non-addictive and completely safe.\nconditions:",
+        'x.yaml:14: warning: description: says "non-addictive"',
+    ),
+    (
+        "duplicate-key",
+        "url: https://harbor.example/",
+        "name: Other\nurl: https://harbor.example/",
+        "x.yaml:2: name: is given twice (first on line 1)",
+    ),
+    (
+        "tracking-same",
+        "url: https://harbor.example/\n",
+        'url: https://harbor.example/\ntracking_phone: "760-555-0123"\n',
+        "x.yaml:3: warning: tracking_phone: is the same as phone",
+    ),
+    (
+        "yaml-comment-value",
+        "unit: Suite 210",
+        "unit: #210",
+        'x.yaml:6: address.unit: "#210" is read by YAML as a comment, so unit is empty (put it in quotes: unit: "#210")',
+    ),
+    (
+        "yaml-syntax",
+        "name: Harbor Ketamine Clinic",
+        "name: Harbor: Ketamine Clinic",
+        "x.yaml:1: is not valid YAML: mapping values are not allowed",
+    ),
+]
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), [e[1:] for e in EDITS], ids=[e[0] for e in EDITS])
+@pytest.mark.parametrize(
+    ("old", "new", "expected"), [e[1:] for e in EDITS], ids=[e[0] for e in EDITS]
+)
 def test_bad_record(make_project: ProjectFactory, old: str, new: str, expected: str) -> None:
     assert old in GOOD_RECORD
     report = _report(make_project, {"x.yaml": GOOD_RECORD.replace(old, new, 1)})
@@ -128,19 +353,60 @@ def test_at_least_forty_distinct_problems() -> None:
 
 WHOLE_FILES: list[tuple[str, str, bytes, str]] = [
     ("empty", "x.yaml", b"", "data/clinics/x.yaml: the file is empty"),
-    ("comments-only", "x.yaml", b"# nothing here\n", "data/clinics/x.yaml: holds no record (only comments)"),
-    ("binary", "x.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "data/clinics/x.yaml: is a binary file"),
-    ("not-utf8", "x.yaml", "name: Cl\u00ednica\n".encode("cp1252"), "data/clinics/x.yaml:1: is not UTF-8 text (byte 0xed"),
-    ("list", "x.yaml", b"- name: A\n- name: B\n", "data/clinics/x.yaml:1: holds a list, not a clinic record"),
-    ("two-documents", "x.yaml", b"name: A\n---\nname: B\n", "data/clinics/x.yaml:2: is not valid YAML: holds more than one YAML document"),
-    ("json-syntax", "x.json", b'{"name": "A",\n "address": }\n', "data/clinics/x.json:2: is not valid JSON: Expecting value (column 13)"),
-    ("json-field", "x.json", b'{"name": "A",\n "address": {"city": "Escondido", "region": "CA"},\n "phone": "555"\n}\n',
-     'data/clinics/x.json:3: phone: "555" is not a valid US phone number'),
-    ("tag", "x.yaml", b"name: !!python/object:os.system ls\n", "data/clinics/x.yaml:1: name: uses the YAML tag"),
-]  # fmt: skip
+    (
+        "comments-only",
+        "x.yaml",
+        b"# nothing here\n",
+        "data/clinics/x.yaml: holds no record (only comments)",
+    ),
+    (
+        "binary",
+        "x.yaml",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "data/clinics/x.yaml: is a binary file",
+    ),
+    (
+        "not-utf8",
+        "x.yaml",
+        "name: Cl\u00ednica\n".encode("cp1252"),
+        "data/clinics/x.yaml:1: is not UTF-8 text (byte 0xed",
+    ),
+    (
+        "list",
+        "x.yaml",
+        b"- name: A\n- name: B\n",
+        "data/clinics/x.yaml:1: holds a list, not a clinic record",
+    ),
+    (
+        "two-documents",
+        "x.yaml",
+        b"name: A\n---\nname: B\n",
+        "data/clinics/x.yaml:2: is not valid YAML: holds more than one YAML document",
+    ),
+    (
+        "json-syntax",
+        "x.json",
+        b'{"name": "A",\n "address": }\n',
+        "data/clinics/x.json:2: is not valid JSON: Expecting value (column 13)",
+    ),
+    (
+        "json-field",
+        "x.json",
+        b'{"name": "A",\n "address": {"city": "Escondido", "region": "CA"},\n "phone": "555"\n}\n',
+        'data/clinics/x.json:3: phone: "555" is not a valid US phone number',
+    ),
+    (
+        "tag",
+        "x.yaml",
+        b"name: !!python/object:os.system ls\n",
+        "data/clinics/x.yaml:1: name: uses the YAML tag",
+    ),
+]
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [w[1:] for w in WHOLE_FILES], ids=[w[0] for w in WHOLE_FILES])
+@pytest.mark.parametrize(
+    ("name", "content", "expected"), [w[1:] for w in WHOLE_FILES], ids=[w[0] for w in WHOLE_FILES]
+)
 def test_bad_file(make_project: ProjectFactory, name: str, content: bytes, expected: str) -> None:
     report = _report(make_project, {name: content})
     lines = _lines(report)
@@ -161,7 +427,9 @@ def test_huge_file_is_refused_without_reading_it(make_project: ProjectFactory) -
 
 def test_ten_thousand_conditions_is_one_clear_error(make_project: ProjectFactory) -> None:
     many = "conditions: [" + ", ".join(f"c{i}" for i in range(10_000)) + "]"
-    report = _report(make_project, {"x.yaml": GOOD_RECORD.replace("conditions: [depression, ptsd]", many)})
+    report = _report(
+        make_project, {"x.yaml": GOOD_RECORD.replace("conditions: [depression, ptsd]", many)}
+    )
     assert _lines(report) == [
         "data/clinics/x.yaml:14: conditions: has 10,000 entries; at most 40 are allowed "
         "(list only what this clinic really offers)"
@@ -175,13 +443,16 @@ def test_alias_bomb_is_bounded(make_project: ProjectFactory) -> None:
         for i in range(8)
     )
     lines = _lines(_report(make_project, {"x.yaml": bomb}))
-    assert lines == ["data/clinics/x.yaml:1: has more than 100,000 values (a clinic record is small; is this the right file?)"]
+    assert lines == [
+        "data/clinics/x.yaml:1: has more than 100,000 values (a clinic record is small; is this the right file?)"
+    ]
 
 
 def test_every_problem_of_every_file_in_one_run(make_project: ProjectFactory) -> None:
     records: dict[str, str | bytes] = {
         "a.yaml": GOOD_RECORD.replace('"(760) 555-0123"', '"555"'),
-        "b.yaml": GOOD_RECORD.replace("region: CA", "region: XX").replace("92025", "92026")
+        "b.yaml": GOOD_RECORD.replace("region: CA", "region: XX")
+        .replace("92025", "92026")
         .replace("1200 N", "9 S"),
         "c.yaml": b"",
     }
@@ -225,10 +496,15 @@ def test_json_format_lists_objects(make_project: ProjectFactory) -> None:
 
 
 def test_same_address_in_two_spellings_is_an_error(make_project: ProjectFactory) -> None:
-    a = GOOD_RECORD.replace("1200 N Main St", "1200 NORTH MAIN STREET").replace("Suite 210", "SUITE 210")
-    b = (GOOD_RECORD.replace("Harbor Ketamine Clinic", "Coastal Mind Center")
-         .replace("1200 N Main St", "1200 N. Main St.").replace("Suite 210", '"#210"')
-         .replace("(760) 555-0123", "(760) 555-0188"))  # fmt: skip
+    a = GOOD_RECORD.replace("1200 N Main St", "1200 NORTH MAIN STREET").replace(
+        "Suite 210", "SUITE 210"
+    )
+    b = (
+        GOOD_RECORD.replace("Harbor Ketamine Clinic", "Coastal Mind Center")
+        .replace("1200 N Main St", "1200 N. Main St.")
+        .replace("Suite 210", '"#210"')
+        .replace("(760) 555-0123", "(760) 555-0188")
+    )
     lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
     assert lines == [
         "data/clinics/b.yaml:4: address: is the same address as data/clinics/a.yaml "
@@ -239,8 +515,9 @@ def test_same_address_in_two_spellings_is_an_error(make_project: ProjectFactory)
 
 def test_explicit_slug_collision(make_project: ProjectFactory) -> None:
     a = "slug: harbor\n" + GOOD_RECORD
-    b = "slug: harbor\n" + GOOD_RECORD.replace("1200 N", "77 W").replace("Harbor Ketamine", "Bay Ketamine") \
-        .replace("(760) 555-0123", "(760) 555-0177")
+    b = "slug: harbor\n" + GOOD_RECORD.replace("1200 N", "77 W").replace(
+        "Harbor Ketamine", "Bay Ketamine"
+    ).replace("(760) 555-0123", "(760) 555-0177")
     lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
     assert lines == [
         'data/clinics/b.yaml:1: slug: slug "harbor" is already used by data/clinics/a.yaml '
@@ -250,31 +527,43 @@ def test_explicit_slug_collision(make_project: ProjectFactory) -> None:
 
 def test_derived_slug_collision_adds_the_city(make_project: ProjectFactory) -> None:
     a = GOOD_RECORD
-    b = (GOOD_RECORD.replace("1200 N Main St", "500 Beach Blvd").replace("Escondido", "Oceanside")
-         .replace("92025", "92054").replace("(760) 555-0123", "(760) 555-0166"))  # fmt: skip
+    b = (
+        GOOD_RECORD.replace("1200 N Main St", "500 Beach Blvd")
+        .replace("Escondido", "Oceanside")
+        .replace("92025", "92054")
+        .replace("(760) 555-0123", "(760) 555-0166")
+    )
     directory = load_directory(make_project({"a.yaml": a, "b.yaml": b}))
     assert _lines(validate(directory)) == []
     assert sorted(c.slug or "" for c in directory.clinics) == [
-        "harbor-ketamine-clinic-escondido", "harbor-ketamine-clinic-oceanside",
-    ]  # fmt: skip
+        "harbor-ketamine-clinic-escondido",
+        "harbor-ketamine-clinic-oceanside",
+    ]
 
 
 def test_shared_phone_warns_unless_same_brand(make_project: ProjectFactory) -> None:
     a = GOOD_RECORD
-    b = GOOD_RECORD.replace("1200 N Main St", "500 Grand Ave").replace("Harbor Ketamine Clinic", "Grand Wellness")
+    b = GOOD_RECORD.replace("1200 N Main St", "500 Grand Ave").replace(
+        "Harbor Ketamine Clinic", "Grand Wellness"
+    )
     lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
     assert lines == [
         "data/clinics/b.yaml:3: warning: phone: (760) 555-0123 is also the phone of data/clinics/a.yaml "
         "at another address (if both are branches of one practice, give both the same `brand:`)"
     ]
-    branded = {name: "brand: Harbor Group\n" + text for name, text in {"a.yaml": a, "b.yaml": b}.items()}
+    branded = {
+        name: "brand: Harbor Group\n" + text for name, text in {"a.yaml": a, "b.yaml": b}.items()
+    }
     assert _lines(_report(make_project, branded)) == []
 
 
 def test_near_duplicate_names_in_one_city(make_project: ProjectFactory) -> None:
     a = GOOD_RECORD
-    b = (GOOD_RECORD.replace("Harbor Ketamine Clinic", "Harbour Ketamine Clinics")
-         .replace("1200 N Main St", "500 Grand Ave").replace("(760) 555-0123", "(760) 555-0155"))  # fmt: skip
+    b = (
+        GOOD_RECORD.replace("Harbor Ketamine Clinic", "Harbour Ketamine Clinics")
+        .replace("1200 N Main St", "500 Grand Ave")
+        .replace("(760) 555-0123", "(760) 555-0155")
+    )
     lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
     assert lines == [
         'data/clinics/b.yaml:1: warning: name: "Harbour Ketamine Clinics" is nearly the same name as '
@@ -286,8 +575,9 @@ def test_near_duplicate_names_in_one_city(make_project: ProjectFactory) -> None:
 def test_same_name_at_same_coordinates(make_project: ProjectFactory) -> None:
     geo = "geo: {lat: 33.12001, lon: -117.08001}\nhours:"
     a = GOOD_RECORD.replace("hours:", geo)
-    b = ("slug: harbor-north\n" + GOOD_RECORD.replace("hours:", geo).replace("1200 N Main St", "1201 N Main St")
-         .replace("(760) 555-0123", "(760) 555-0155"))  # fmt: skip
+    b = "slug: harbor-north\n" + GOOD_RECORD.replace("hours:", geo).replace(
+        "1200 N Main St", "1201 N Main St"
+    ).replace("(760) 555-0123", "(760) 555-0155")
     lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
     assert any("looks like" in line and "at the same coordinates" in line for line in lines), lines
 

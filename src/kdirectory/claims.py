@@ -24,32 +24,52 @@ def _rule(code: str, pattern: str, why: str) -> ClaimRule:
 
 
 CLAIM_RULES: tuple[ClaimRule, ...] = (
-    _rule("claims.cure", r"\bcur(?:e|es|ed|ing)\b",
-          "ketamine treatment can relieve symptoms; no one can promise a cure"),
+    _rule(
+        "claims.cure",
+        r"\bcur(?:e|es|ed|ing)\b",
+        "ketamine treatment can relieve symptoms; no one can promise a cure",
+    ),
     _rule("claims.guarantee", r"\bguarantee(?:d|s)?\b", "no treatment outcome can be guaranteed"),
-    _rule("claims.hundred_percent", r"\b100\s?%|\b100 percent\b",
-          "no treatment works for everyone"),
-    _rule("claims.no_side_effects", r"\bno (?:known )?side[- ]effects?\b|\bside[- ]effect[- ]free\b",
-          "ketamine has side effects (raised blood pressure, dissociation, nausea)"),
-    _rule("claims.completely_safe", r"\b(?:completely|totally|perfectly|100%) safe\b|\brisk[- ]free\b",
-          "every treatment has risks; describe how they are monitored instead"),
-    _rule("claims.not_addictive", r"\bnon[- ]?addictive\b|\bnot (?:habit[- ]forming|addictive)\b",
-          "ketamine can be misused and is a Schedule III controlled substance"),
-    _rule("claims.fda_depression",
-          r"\bketamine\b[^.]{0,60}\bFDA[- ]approved for (?:the treatment of )?(?:depression|anxiety|ptsd|ocd)"
-          r"|\bFDA[- ]approved ketamine (?:for|treatment of) (?:depression|anxiety|ptsd)",
-          "racemic ketamine is FDA-approved as an anaesthetic; its use for depression is "
-          "off-label (only esketamine, Spravato, is approved, for specific depression indications)"),
-    _rule("claims.versus_antidepressants",
-          r"\b(?:faster|safer|better|more effective) than (?:traditional |other |oral )?"
-          r"(?:antidepressants|ssris|medications?)\b",
-          "comparative claims need evidence a patient can check; describe what studies found instead"),
-    _rule("claims.unmonitored_home_use",
-          r"\b(?:at[- ]home|home)\b[^.]{0,40}\bketamine\b[^.]{0,60}\b(?:without|no)\b[^.]{0,20}"
-          r"\b(?:monitoring|supervision|doctor|visit)"
-          r"|\bunsupervised\b[^.]{0,40}\bketamine\b",
-          "ketamine needs medical monitoring; at-home use without it is unsafe"),
-)  # fmt: skip
+    _rule(
+        "claims.hundred_percent", r"\b100\s?%|\b100 percent\b", "no treatment works for everyone"
+    ),
+    _rule(
+        "claims.no_side_effects",
+        r"\bno (?:known )?side[- ]effects?\b|\bside[- ]effect[- ]free\b",
+        "ketamine has side effects (raised blood pressure, dissociation, nausea)",
+    ),
+    _rule(
+        "claims.completely_safe",
+        r"\b(?:completely|totally|perfectly|100%) safe\b|\brisk[- ]free\b",
+        "every treatment has risks; describe how they are monitored instead",
+    ),
+    _rule(
+        "claims.not_addictive",
+        r"\bnon[- ]?addictive\b|\bnot (?:habit[- ]forming|addictive)\b",
+        "ketamine can be misused and is a Schedule III controlled substance",
+    ),
+    _rule(
+        "claims.fda_depression",
+        r"\bketamine\b[^.]{0,60}\bFDA[- ]approved for (?:the treatment of )?"
+        r"(?:depression|anxiety|ptsd|ocd)"
+        r"|\bFDA[- ]approved ketamine (?:for|treatment of) (?:depression|anxiety|ptsd)",
+        "racemic ketamine is FDA-approved as an anaesthetic; its use for depression is "
+        "off-label (only esketamine, Spravato, is approved, for specific depression indications)",
+    ),
+    _rule(
+        "claims.versus_antidepressants",
+        r"\b(?:faster|safer|better|more effective) than (?:traditional |other |oral )?"
+        r"(?:antidepressants|ssris|medications?)\b",
+        "comparative claims need evidence a patient can check; describe what studies found instead",
+    ),
+    _rule(
+        "claims.unmonitored_home_use",
+        r"\b(?:at[- ]home|home)\b[^.]{0,40}\bketamine\b[^.]{0,60}\b(?:without|no)\b[^.]{0,20}"
+        r"\b(?:monitoring|supervision|doctor|visit)"
+        r"|\bunsupervised\b[^.]{0,40}\bketamine\b",
+        "ketamine needs medical monitoring; at-home use without it is unsafe",
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +33,7 @@ EXIT_USAGE = 2
 _state = {"verbose": False}
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How a command prints its findings."""
 
     text = "text"
@@ -42,9 +42,11 @@ class OutputFormat(str, Enum):
 
 ProjectPath = Annotated[
     Path,
-    typer.Argument(help="The site project folder (holds kdirectory.toml and data/clinics/).",
-                   show_default="current folder"),
-]  # fmt: skip
+    typer.Argument(
+        help="The site project folder (holds kdirectory.toml and data/clinics/).",
+        show_default="current folder",
+    ),
+]
 
 
 @app.callback()

@@ -24,7 +24,9 @@ SIMILAR_NAME_RATIO = 0.9
 MAX_CITY_PAIRS = 20_000
 """Past this many clinics-pairs in one city, only the exact-key name check runs."""
 
-_NAME_NOISE = re.compile(r"\b(the|of|and|llc|inc|pc|pllc|md|clinic|clinics|center|centers|centre)\b")
+_NAME_NOISE = re.compile(
+    r"\b(the|of|and|llc|inc|pc|pllc|md|clinic|clinics|center|centers|centre)\b"
+)
 
 
 def assign_slugs(directory: Directory) -> list[Problem]:
@@ -48,7 +50,7 @@ def assign_slugs(directory: Directory) -> list[Problem]:
         resolved[id(clinic)] = clinic.slug
     for base, group in derived_names.items():
         for clinic in group:
-            slug = base
+            slug: str = base
             if len(group) > 1 or slug in taken:
                 slug = slugify(f"{clinic.name} {clinic.address.city}")
             if slug in taken:
@@ -58,10 +60,10 @@ def assign_slugs(directory: Directory) -> list[Problem]:
             resolved[id(clinic)] = slug
     new_clinics, new_sources = [], {}
     for clinic in clinics:
-        slug = resolved.get(id(clinic))
-        if slug is None:
+        final = resolved.get(id(clinic))
+        if final is None:
             continue
-        updated = clinic if clinic.slug == slug else clinic.model_copy(update={"slug": slug})
+        updated = clinic if clinic.slug == final else clinic.model_copy(update={"slug": final})
         new_clinics.append(updated)
         new_sources[id(updated)] = directory.source_of(clinic)
     directory.clinics = new_clinics
@@ -180,8 +182,8 @@ def _similar_problem(directory: Directory, clinic: Clinic, other: Clinic) -> Pro
         if meters <= SAME_PLACE_METERS:
             return directory.source_of(clinic).problem(
                 ("name",),
-                f'"{clinic.name}" looks like "{other.name}" in {directory.source_of(other).display_path}'
-                f"{where}",
+                f'"{clinic.name}" looks like "{other.name}" in '
+                f"{directory.source_of(other).display_path}{where}",
                 "the same clinic twice? merge the records; branches need distinct names",
                 code="directory.duplicate_name_geo",
                 severity="warning",

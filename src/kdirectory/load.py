@@ -39,14 +39,32 @@ Path_ = tuple[str | int, ...]
 # `postal_code: 02134`, `country: NO` and `name: 2020` mean the characters as typed.
 TEXT_KEYS = frozenset(
     {
-        "name", "slug", "brand", "url", "phone", "tracking_phone", "email", "street", "unit",
-        "city", "region", "postal_code", "country", "timezone", "price_range", "description",
-        "note", "credentials", "role",
+        "name",
+        "slug",
+        "brand",
+        "url",
+        "phone",
+        "tracking_phone",
+        "email",
+        "street",
+        "unit",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "timezone",
+        "price_range",
+        "description",
+        "note",
+        "credentials",
+        "role",
     }
-)  # fmt: skip
+)
 
 _TAG = "tag:yaml.org,2002:"
-_KNOWN_TAGS = frozenset(_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp"))
+_KNOWN_TAGS = frozenset(
+    _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
 _constructor = SafeConstructor()
 
 
@@ -135,10 +153,12 @@ def read_record(path: Path, display_path: str | None = None) -> SourceRecord:
     if not text.strip():
         record.problems.append(
             record.problem(
-                (), "the file is empty", "write one clinic record here or delete the file",
+                (),
+                "the file is empty",
+                "write one clinic record here or delete the file",
                 code="file.empty",
             )
-        )  # fmt: skip
+        )
         return record
     if path.suffix.lower() == ".json":
         _read_json(text, record)
@@ -199,9 +219,7 @@ def _read_yaml(text: str, record: SourceRecord) -> None:
         )
         return
     except yaml.YAMLError as exc:  # a reader error: control characters and the like
-        record.problems.append(
-            record.problem((), f"is not valid YAML: {exc}", code="yaml.syntax")
-        )
+        record.problems.append(record.problem((), f"is not valid YAML: {exc}", code="yaml.syntax"))
         return
     _data_from_node(node, record, text)
 
@@ -320,9 +338,14 @@ class _Builder:
             key = key_node.value
             if key == "<<":
                 self.record.problems.append(
-                    self._at(line, loc, "YAML merge keys (<<) are not supported",
-                             "write the fields out in full", "yaml.merge")
-                )  # fmt: skip
+                    self._at(
+                        line,
+                        loc,
+                        "YAML merge keys (<<) are not supported",
+                        "write the fields out in full",
+                        "yaml.merge",
+                    )
+                )
                 continue
             if key in first_line:
                 self.record.problems.append(
@@ -350,9 +373,13 @@ class _Builder:
         rest = rest.strip()
         if sep and rest.startswith("#") and len(rest) > 1 and not rest[1:2].isspace():
             self.record.problems.append(
-                self.record.problem(loc, f'"{rest}" is read by YAML as a comment, so {key} is empty',
-                                    f'put it in quotes: {key}: "{rest}"', code="yaml.comment_value")
-            )  # fmt: skip
+                self.record.problem(
+                    loc,
+                    f'"{rest}" is read by YAML as a comment, so {key} is empty',
+                    f'put it in quotes: {key}: "{rest}"',
+                    code="yaml.comment_value",
+                )
+            )
 
     def _scalar(self, node: ScalarNode, loc: Path_) -> Any:
         tag = node.tag
@@ -360,9 +387,13 @@ class _Builder:
             return None
         if tag not in _KNOWN_TAGS:
             self.record.problems.append(
-                self.record.problem(loc, f"uses the YAML tag {tag}, which records do not support",
-                                    "remove the !tag", code="yaml.tag")
-            )  # fmt: skip
+                self.record.problem(
+                    loc,
+                    f"uses the YAML tag {tag}, which records do not support",
+                    "remove the !tag",
+                    code="yaml.tag",
+                )
+            )
             return node.value
         key = next((part for part in reversed(loc) if isinstance(part, str)), "")
         if key in TEXT_KEYS and tag != _TAG + "str" and not node.style:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Annotated, Any, Literal, NoReturn
+from itertools import pairwise
+from typing import Annotated, Any, Literal, NoReturn, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -38,7 +40,10 @@ from kdirectory.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 MAX_LIST_ITEMS = 40
 """No real clinic lists more conditions, therapies or languages than this."""
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-PAYMENT_METHODS = ("cash", "check", "credit-card", "debit-card", "hsa-fsa", "financing", "insurance")
+PaymentMethod = Literal[
+    "cash", "check", "credit-card", "debit-card", "hsa-fsa", "financing", "insurance"
+]
+PAYMENT_METHODS: tuple[str, ...] = get_args(PaymentMethod)
 
 
 def fail(code: str, message: str, hint: str | None = None) -> NoReturn:
@@ -61,11 +66,17 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 
 def _bounded_list(value: object) -> object:
     if isinstance(value, str):
-        fail("list_type", f'must be a list, not the text "{value:.60}"',
-             f"write it as a list: [{value:.40}]")  # fmt: skip
+        fail(
+            "list_type",
+            f'must be a list, not the text "{value:.60}"',
+            f"write it as a list: [{value:.40}]",
+        )
     if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
-        fail("too_long", f"has {len(value):,} entries; at most {MAX_LIST_ITEMS} are allowed",
-             "list only what this clinic really offers")  # fmt: skip
+        fail(
+            "too_long",
+            f"has {len(value):,} entries; at most {MAX_LIST_ITEMS} are allowed",
+            "list only what this clinic really offers",
+        )
     return value
 
 
@@ -87,32 +98,51 @@ def _list_schema(items: dict[str, Any]) -> WithJsonSchema:
 # --- vocabulary slugs ----------------------------------------------------------------------
 
 
-def _vocabulary_item(kind: Literal["condition", "therapy", "specialty"]) -> Any:
-    def choices() -> dict[str, Any]:
-        if kind == "condition":
-            return dict(vocabulary.conditions())
-        if kind == "therapy":
-            return dict(vocabulary.therapies())
-        return dict(vocabulary.specialties())
+VocabularyKind = Literal["condition", "therapy", "specialty"]
 
+
+def _vocabulary(kind: VocabularyKind) -> dict[str, Any]:
+    if kind == "condition":
+        return dict(vocabulary.conditions())
+    if kind == "therapy":
+        return dict(vocabulary.therapies())
+    return dict(vocabulary.specialties())
+
+
+def _vocabulary_check(kind: VocabularyKind) -> Callable[[object], str]:
     def check(value: object) -> str:
         if not isinstance(value, str):
             fail("string_type", f"must be text, not {value!r:.40}")
-        known = choices()
+        known = _vocabulary(kind)
         if value in known:
             return value
-        aliases = {alias: slug for slug, entry in known.items() for alias in (entry.name, *entry.aliases)}
+        aliases = {
+            alias: slug for slug, entry in known.items() for alias in (entry.name, *entry.aliases)
+        }
         guess = vocabulary.resolve(kind, value) or vocabulary.suggest(value, known, aliases)
-        hint = f'did you mean "{guess}"?' if guess else f"see `kdirectory schema` for the {kind} list"
+        hint = (
+            f'did you mean "{guess}"?' if guess else f"see `kdirectory schema` for the {kind} list"
+        )
         fail(f"unknown_{kind}", f'unknown {kind} "{value}"', hint)
 
-    schema = {"type": "string", "enum": sorted(choices()), "description": f"A {kind} slug"}
-    return Annotated[str, PlainValidator(check), WithJsonSchema(schema)]
+    return check
 
 
-ConditionSlug = _vocabulary_item("condition")
-TherapySlug = _vocabulary_item("therapy")
-SpecialtySlug = _vocabulary_item("specialty")
+def _vocabulary_schema(kind: VocabularyKind) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"type": "string", "enum": sorted(_vocabulary(kind)), "description": f"A {kind} slug"}
+    )
+
+
+ConditionSlug = Annotated[
+    str, PlainValidator(_vocabulary_check("condition")), _vocabulary_schema("condition")
+]
+TherapySlug = Annotated[
+    str, PlainValidator(_vocabulary_check("therapy")), _vocabulary_schema("therapy")
+]
+SpecialtySlug = Annotated[
+    str, PlainValidator(_vocabulary_check("specialty")), _vocabulary_schema("specialty")
+]
 
 
 def _language(value: object) -> str:
@@ -121,13 +151,17 @@ def _language(value: object) -> str:
     code = value.strip()
     if code in LANGUAGE_NAMES:
         return code
-    guess = LANGUAGE_ALIASES.get(code.lower()) or (code.lower() if code.lower() in LANGUAGE_NAMES else None)
+    guess = LANGUAGE_ALIASES.get(code.lower()) or (
+        code.lower() if code.lower() in LANGUAGE_NAMES else None
+    )
     hint = f'use the code "{guess}"' if guess else "use an ISO 639-1 code such as en, es, zh, vi"
     fail("unknown_language", f'unknown language "{value}"', hint)
 
 
 LanguageCode = Annotated[
-    str, PlainValidator(_language), WithJsonSchema({"type": "string", "enum": sorted(LANGUAGE_NAMES)})
+    str,
+    PlainValidator(_language),
+    WithJsonSchema({"type": "string", "enum": sorted(LANGUAGE_NAMES)}),
 ]
 
 
@@ -139,11 +173,17 @@ def _url(value: str) -> str:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         shown = f'"{scheme}:"' if scheme else "no scheme"
-        fail("url_scheme", f'"{value:.80}" is not a web address ({shown})',
-             "use a full address starting with https://")  # fmt: skip
+        fail(
+            "url_scheme",
+            f'"{value:.80}" is not a web address ({shown})',
+            "use a full address starting with https://",
+        )
     if not parts.hostname or "." not in parts.hostname or re.search(r"\s", value):
-        fail("url_host", f'"{value:.80}" is not a complete web address',
-             "write it like https://clinic.example/")  # fmt: skip
+        fail(
+            "url_host",
+            f'"{value:.80}" is not a complete web address',
+            "write it like https://clinic.example/",
+        )
     return value
 
 
@@ -163,7 +203,9 @@ def _email(value: str) -> str:
     return value
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)
+]
 
 
 def _phone(value: object) -> Phone:
@@ -181,9 +223,14 @@ PhoneNumber = Annotated[
     Phone,
     PlainValidator(_phone),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "description": "A US phone number, any common format",
-                    "examples": ["(760) 555-0123", "760-555-0123 ext. 12"]}),
-]  # fmt: skip
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "A US phone number, any common format",
+            "examples": ["(760) 555-0123", "760-555-0123 ext. 12"],
+        }
+    ),
+]
 
 
 def _date(value: object) -> date:
@@ -212,8 +259,11 @@ def _timezones() -> frozenset[str]:
 
 def _timezone(value: str) -> str:
     if value not in _timezones():
-        fail("timezone", f'"{value:.60}" is not an IANA time zone',
-             "write it like America/Los_Angeles, or leave it out to derive it from the ZIP")  # fmt: skip
+        fail(
+            "timezone",
+            f'"{value:.60}" is not an IANA time zone',
+            "write it like America/Los_Angeles, or leave it out to derive it from the ZIP",
+        )
     return value
 
 
@@ -222,8 +272,9 @@ TimeZone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidat
 
 # --- hours ---------------------------------------------------------------------------------
 
-_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
-RANGE_PATTERN = r"^\d{1,2}:\d{2}\s*[-–]\s*\d{1,2}:\d{2}$"
+# A hyphen or an en dash (U+2013, as word processors write it) separates the two times.
+RANGE_PATTERN = r"^\d{1,2}:\d{2}\s*[-\u2013]\s*\d{1,2}:\d{2}$"
+_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})$")
 
 
 @dataclass(frozen=True, order=True)
@@ -255,20 +306,32 @@ def _interval(value: object) -> Interval:
     if isinstance(value, Interval):
         return value
     if not isinstance(value, str):
-        fail("hours_type", f'{value!r:.40} is not a time range',
-             'write opening hours as "09:00-17:00" in quotes')  # fmt: skip
+        fail(
+            "hours_type",
+            f"{value!r:.40} is not a time range",
+            'write opening hours as "09:00-17:00" in quotes',
+        )
     match = _RANGE.match(value.strip())
     if not match:
-        fail("hours_format", f'"{value:.40}" is not a time range like 09:00-17:00',
-             'use 24-hour HH:MM-HH:MM, e.g. "09:00-17:00", or "closed"')  # fmt: skip
+        fail(
+            "hours_format",
+            f'"{value:.40}" is not a time range like 09:00-17:00',
+            'use 24-hour HH:MM-HH:MM, e.g. "09:00-17:00", or "closed"',
+        )
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
-        fail("hours_time", f'"{value}" has a time that does not exist',
-             "hours run 00:00-23:59; use 24:00 only for midnight at closing")  # fmt: skip
+        fail(
+            "hours_time",
+            f'"{value}" has a time that does not exist',
+            "hours run 00:00-23:59; use 24:00 only for midnight at closing",
+        )
     opens, closes = h1 * 60 + m1, h2 * 60 + m2
     if closes <= opens:
-        fail("hours_reversed", f'"{value}" closes before it opens',
-             "for hours past midnight, end this day at 24:00 and start the next at 00:00")  # fmt: skip
+        fail(
+            "hours_reversed",
+            f'"{value}" closes before it opens',
+            "for hours past midnight, end this day at 24:00 and start the next at 00:00",
+        )
     return Interval(opens, closes)
 
 
@@ -282,10 +345,13 @@ def _day_to_list(value: object) -> object:
 
 def _no_overlap(intervals: list[Interval]) -> list[Interval]:
     ordered = sorted(intervals)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         if after.opens < before.closes:
-            fail("hours_overlap", f"{before} and {after} overlap",
-                 "merge them into one range or fix the times")  # fmt: skip
+            fail(
+                "hours_overlap",
+                f"{before} and {after} overlap",
+                "merge them into one range or fix the times",
+            )
     return ordered
 
 
@@ -304,7 +370,11 @@ DaySchedule = Annotated[
             "anyOf": [
                 {"const": "closed"},
                 {"type": "string", "pattern": RANGE_PATTERN},
-                {"type": "array", "items": {"type": "string", "pattern": RANGE_PATTERN}, "maxItems": 6},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": RANGE_PATTERN},
+                    "maxItems": 6,
+                },
             ],
             "description": 'Opening hours: "closed", "09:00-17:00", or a list of shifts',
         }
@@ -341,8 +411,11 @@ class SpecialHours(Model):
         if self.closed and self.hours:
             fail("special_hours", "says both closed: true and gives hours", "keep one of them")
         if not self.closed and self.hours is None:
-            fail("special_hours", "gives neither closed: true nor hours",
-                 'add closed: true, or hours: "10:00-14:00"')  # fmt: skip
+            fail(
+                "special_hours",
+                "gives neither closed: true nor hours",
+                'add closed: true, or hours: "10:00-14:00"',
+            )
         return self
 
 
@@ -366,8 +439,11 @@ def _postal_code(value: str) -> str:
     if re.fullmatch(r"\d{9}", value):
         return f"{value[:5]}-{value[5:]}"
     if re.fullmatch(r"\d{4}", value):
-        fail("postal_code", f'"{value}" has 4 digits; ZIP codes have 5',
-             f'a leading zero was probably lost: write "0{value}" in quotes')  # fmt: skip
+        fail(
+            "postal_code",
+            f'"{value}" has 4 digits; ZIP codes have 5',
+            f'a leading zero was probably lost: write "0{value}" in quotes',
+        )
     fail("postal_code", f'"{value:.40}" is not a ZIP code', 'write 5 digits or ZIP+4, e.g. "92025"')
 
 
@@ -378,9 +454,10 @@ class Address(Model):
     unit: Text | None = None
     city: Text
     region: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_region)]
-    postal_code: Annotated[
-        str, StringConstraints(strip_whitespace=True), AfterValidator(_postal_code)
-    ] | None = None
+    postal_code: (
+        Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_postal_code)]
+        | None
+    ) = None
     country: Literal["US"] = "US"
 
     @property
@@ -408,7 +485,9 @@ class Clinic(Model):
     """One clinic location (DESIGN.md §2)."""
 
     name: Text
-    slug: Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_SLUG_LENGTH)] | None = None
+    slug: (
+        Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_SLUG_LENGTH)] | None
+    ) = None
     brand: Text | None = None
     url: Url | None = None
     phone: PhoneNumber | None = None
@@ -417,24 +496,39 @@ class Clinic(Model):
     address: Address
     geo: Geo | None = None
     timezone: TimeZone | None = None
-    service_area: Annotated[list[Text], BeforeValidator(_bounded_list), AfterValidator(_no_repeats),
-                            _list_schema({"type": "string"})] = []  # fmt: skip
+    service_area: Annotated[
+        list[Text],
+        BeforeValidator(_bounded_list),
+        AfterValidator(_no_repeats),
+        _list_schema({"type": "string"}),
+    ] = []
     hours: WeeklyHours | None = None
     special_hours: Annotated[list[SpecialHours], BeforeValidator(_bounded_list)] = []
-    conditions: Annotated[list[ConditionSlug], BeforeValidator(_bounded_list),
-                          AfterValidator(_no_repeats)] = []  # fmt: skip
-    therapies: Annotated[list[TherapySlug], BeforeValidator(_bounded_list),
-                         AfterValidator(_no_repeats)] = []  # fmt: skip
-    specialties: Annotated[list[SpecialtySlug], BeforeValidator(_bounded_list),
-                           AfterValidator(_no_repeats)] = []  # fmt: skip
+    conditions: Annotated[
+        list[ConditionSlug], BeforeValidator(_bounded_list), AfterValidator(_no_repeats)
+    ] = []
+    therapies: Annotated[
+        list[TherapySlug], BeforeValidator(_bounded_list), AfterValidator(_no_repeats)
+    ] = []
+    specialties: Annotated[
+        list[SpecialtySlug], BeforeValidator(_bounded_list), AfterValidator(_no_repeats)
+    ] = []
     spravato_rems_certified: bool | None = None
     accepting_new_patients: bool | None = None
-    insurance: Annotated[list[Text], BeforeValidator(_bounded_list), AfterValidator(_no_repeats)] = []
-    payment: Annotated[list[Literal[PAYMENT_METHODS]], BeforeValidator(_bounded_list),  # type: ignore[valid-type]
-                       AfterValidator(_no_repeats)] = []  # fmt: skip
-    price_range: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    languages: Annotated[list[LanguageCode], BeforeValidator(_bounded_list),
-                         AfterValidator(_no_repeats)] = []  # fmt: skip
+    insurance: Annotated[
+        list[Text], BeforeValidator(_bounded_list), AfterValidator(_no_repeats)
+    ] = []
+    payment: Annotated[
+        list[PaymentMethod],
+        BeforeValidator(_bounded_list),
+        AfterValidator(_no_repeats),
+    ] = []
+    price_range: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = (
+        None
+    )
+    languages: Annotated[
+        list[LanguageCode], BeforeValidator(_bounded_list), AfterValidator(_no_repeats)
+    ] = []
     providers: Annotated[list[Provider], BeforeValidator(_bounded_list)] = []
     same_as: Annotated[list[Url], BeforeValidator(_bounded_list), AfterValidator(_no_repeats)] = []
     description: LongText | None = None

@@ -47,28 +47,37 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
     info = zip_info(zip5)
     if info is None:
         problems.append(
-            source.problem(("address", "postal_code"), f"ZIP {zip5} does not exist",
-                           "check the ZIP on the clinic's website or at usps.com",
-                           code="address.zip_unknown")  # fmt: skip
+            source.problem(
+                ("address", "postal_code"),
+                f"ZIP {zip5} does not exist",
+                "check the ZIP on the clinic's website or at usps.com",
+                code="address.zip_unknown",
+            )
         )
         return problems
     if info.state != address.region:
         state = vocabulary.states().get(info.state)
         where = f"{info.city}, {state.name if state else info.state}"
         problems.append(
-            source.problem(("address", "postal_code"),
-                           f"ZIP {zip5} is in {where}, not in {address.region}",
-                           "fix the ZIP or the region", code="address.zip_state")  # fmt: skip
+            source.problem(
+                ("address", "postal_code"),
+                f"ZIP {zip5} is in {where}, not in {address.region}",
+                "fix the ZIP or the region",
+                code="address.zip_state",
+            )
         )
         return problems
     accepted = {info.city.casefold(), *(c.casefold() for c in info.acceptable_cities)}
     if address.city.casefold() not in accepted:
         names = ", ".join([info.city, *info.acceptable_cities])
         problems.append(
-            source.problem(("address", "city"),
-                           f'"{address.city}" is not a city name USPS uses for ZIP {zip5} ({names})',
-                           "check the city and the ZIP; a neighbourhood name may need the city's",
-                           code="address.city_zip", severity="warning")  # fmt: skip
+            source.problem(
+                ("address", "city"),
+                f'"{address.city}" is not a city name USPS uses for ZIP {zip5} ({names})',
+                "check the city and the ZIP; a neighbourhood name may need the city's",
+                code="address.city_zip",
+                severity="warning",
+            )
         )
     if clinic.geo is not None and info.lat is not None and info.lon is not None:
         km = geodesic((clinic.geo.lat, clinic.geo.lon), (info.lat, info.lon)).km
@@ -85,10 +94,13 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
             )
     if clinic.timezone and info.timezone and clinic.timezone != info.timezone:
         problems.append(
-            source.problem(("timezone",),
-                           f"{clinic.timezone} differs from ZIP {zip5}'s time zone {info.timezone}",
-                           "leave timezone out to use the ZIP's", code="timezone.zip",
-                           severity="warning")  # fmt: skip
+            source.problem(
+                ("timezone",),
+                f"{clinic.timezone} differs from ZIP {zip5}'s time zone {info.timezone}",
+                "leave timezone out to use the ZIP's",
+                code="timezone.zip",
+                severity="warning",
+            )
         )
     return problems
 
@@ -99,11 +111,15 @@ def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
     rems = [slug for slug in clinic.therapies if therapies[slug].requires_rems]
     if rems and clinic.spravato_rems_certified is not True:
         index = clinic.therapies.index(rems[0])
-        loc = ("spravato_rems_certified",) if clinic.spravato_rems_certified is False else ("therapies", index)
+        loc = (
+            ("spravato_rems_certified",)
+            if clinic.spravato_rems_certified is False
+            else ("therapies", index)
+        )
         problems.append(
             source.problem(
                 loc,
-                f'offers {rems[0]} (Spravato) but spravato_rems_certified is not true',
+                f"offers {rems[0]} (Spravato) but spravato_rems_certified is not true",
                 "Spravato may only be given in a REMS-certified setting: set "
                 "spravato_rems_certified: true once certified, or remove the therapy",
                 code="therapies.rems",
@@ -111,10 +127,13 @@ def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
         )
     if clinic.spravato_rems_certified and not rems:
         problems.append(
-            source.problem(("spravato_rems_certified",),
-                           "is true but the clinic does not list esketamine-nasal-spray",
-                           "add esketamine-nasal-spray to therapies if the clinic offers it",
-                           code="therapies.rems_unused", severity="warning")  # fmt: skip
+            source.problem(
+                ("spravato_rems_certified",),
+                "is true but the clinic does not list esketamine-nasal-spray",
+                "add esketamine-nasal-spray to therapies if the clinic offers it",
+                code="therapies.rems_unused",
+                severity="warning",
+            )
         )
     return problems
 
@@ -123,24 +142,37 @@ def _contact_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
     problems = []
     if clinic.tracking_phone is not None and clinic.tracking_phone == clinic.phone:
         problems.append(
-            source.problem(("tracking_phone",), "is the same as phone",
-                           "leave tracking_phone out unless it is a separate call-tracking number",
-                           code="phone.tracking_same", severity="warning")  # fmt: skip
+            source.problem(
+                ("tracking_phone",),
+                "is the same as phone",
+                "leave tracking_phone out unless it is a separate call-tracking number",
+                code="phone.tracking_same",
+                severity="warning",
+            )
         )
     for index, url in enumerate([clinic.url, *clinic.same_as]):
         if url and url.lower().startswith("http://"):
             loc = ("url",) if index == 0 else ("same_as", index - 1)
             problems.append(
-                source.problem(loc, f'"{url}" is not https', "use the https:// address",
-                               code="url.http", severity="warning")  # fmt: skip
+                source.problem(
+                    loc,
+                    f'"{url}" is not https',
+                    "use the https:// address",
+                    code="url.http",
+                    severity="warning",
+                )
             )
     own_city = clinic.address.city.casefold()
     for index, city in enumerate(clinic.service_area):
         if city.split(",")[0].strip().casefold() == own_city:
             problems.append(
-                source.problem(("service_area", index), f'"{city}" is the clinic\'s own city',
-                               "list only the other cities it serves",
-                               code="service_area.own_city", severity="warning")  # fmt: skip
+                source.problem(
+                    ("service_area", index),
+                    f'"{city}" is the clinic\'s own city',
+                    "list only the other cities it serves",
+                    code="service_area.own_city",
+                    severity="warning",
+                )
             )
     return problems
 
@@ -152,9 +184,12 @@ def _hours_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
         day = special.date.isoformat()
         if day in seen:
             problems.append(
-                source.problem(("special_hours", index, "date"),
-                               f"{day} is listed twice (also special_hours[{seen[day]}])",
-                               "keep one entry per date", code="special_hours.duplicate")  # fmt: skip
+                source.problem(
+                    ("special_hours", index, "date"),
+                    f"{day} is listed twice (also special_hours[{seen[day]}])",
+                    "keep one entry per date",
+                    code="special_hours.duplicate",
+                )
             )
         seen.setdefault(day, index)
     return problems
@@ -168,8 +203,12 @@ def _claims_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
             continue
         for finding in lint_claims(text):
             problems.append(
-                source.problem((field_name,), f'says "{finding.phrase}": {finding.why}',
-                               "reword it modestly (DESIGN.md §6)", code=finding.code,
-                               severity="warning")  # fmt: skip
+                source.problem(
+                    (field_name,),
+                    f'says "{finding.phrase}": {finding.why}',
+                    "reword it modestly (DESIGN.md §6)",
+                    code=finding.code,
+                    severity="warning",
+                )
             )
     return problems

@@ -64,7 +64,9 @@ class Report:
 
     def sorted_problems(self) -> list[Problem]:
         """Problems in a stable order: by file, line, then field."""
-        return sorted(self.problems, key=lambda p: (p.file, p.line or 0, p.field, p.code, p.message))
+        return sorted(
+            self.problems, key=lambda p: (p.file, p.line or 0, p.field, p.code, p.message)
+        )
 
     def summary(self) -> str:
         """One line: files, clinics, errors, warnings."""

@@ -120,8 +120,10 @@ def _loc_of(problem: Problem) -> str:
 def _covered(loc: str, taken: set[str]) -> bool:
     """True when a problem at ``loc`` repeats one already reported at, above or below it."""
     for other in taken:
-        if loc == other or (other and loc.startswith(other) and loc[len(other)] in ".[") or (
-            loc and other.startswith(loc) and other[len(loc)] in ".["
+        if (
+            loc == other
+            or (other and loc.startswith(other) and loc[len(other)] in ".[")
+            or (loc and other.startswith(loc) and other[len(loc)] in ".[")
         ):
             return True
     return False
@@ -136,9 +138,14 @@ def _schema_validator() -> Draft202012Validator:
 
 
 _TYPE_WORDS = {
-    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-    "array": "a list", "object": "a set of fields", "null": "empty",
-}  # fmt: skip
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a set of fields",
+    "null": "empty",
+}
 
 
 def _describe(value: object) -> str:
@@ -168,12 +175,17 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
     loc: Path_ = tuple(error.absolute_path)
     kind = error.validator
     value: Any = error.validator_value
-    instance = error.instance
+    instance: Any = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
     if kind == "additionalProperties" and isinstance(instance, dict):
-        allowed = list(error.schema.get("properties", {}))
+        allowed = list(schema.get("properties", {}))
         return [
-            source.problem((*loc, key), f'unknown field "{key}"', _did_you_mean(key, allowed),
-                           code="schema.unknown_field")  # fmt: skip
+            source.problem(
+                (*loc, key),
+                f'unknown field "{key}"',
+                _did_you_mean(key, allowed),
+                code="schema.unknown_field",
+            )
             for key in instance
             if key not in allowed
         ]
@@ -184,22 +196,45 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
             if name not in instance
         ]
     if kind == "type":
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in ([value] if isinstance(value, str) else value))
-        return [source.problem(loc, f"must be {wanted}, not {_describe(instance)}", code="schema.type")]
+        wanted = " or ".join(
+            _TYPE_WORDS.get(t, t) for t in ([value] if isinstance(value, str) else value)
+        )
+        return [
+            source.problem(loc, f"must be {wanted}, not {_describe(instance)}", code="schema.type")
+        ]
     if kind == "enum":
         hint = _did_you_mean(str(instance), [str(v) for v in value])
-        return [source.problem(loc, f'"{instance!s:.60}" is not one of the allowed values', hint,
-                               code="schema.enum")]  # fmt: skip
+        return [
+            source.problem(
+                loc,
+                f'"{instance!s:.60}" is not one of the allowed values',
+                hint,
+                code="schema.enum",
+            )
+        ]
     if kind == "maxItems":
-        return [source.problem(loc, f"has {len(instance):,} entries; at most {value} are allowed",
-                               code="schema.max_items")]  # fmt: skip
+        return [
+            source.problem(
+                loc,
+                f"has {len(instance):,} entries; at most {value} are allowed",
+                code="schema.max_items",
+            )
+        ]
     if kind == "maxLength":
-        return [source.problem(loc, f"is {len(instance):,} characters long; at most {value}",
-                               code="schema.max_length")]  # fmt: skip
+        return [
+            source.problem(
+                loc,
+                f"is {len(instance):,} characters long; at most {value}",
+                code="schema.max_length",
+            )
+        ]
     if kind == "uniqueItems":
         return [source.problem(loc, "lists the same value twice", code="schema.unique")]
-    return [source.problem(loc, f"{_describe(instance)} is not in the expected form",
-                           code=f"schema.{kind}")]  # fmt: skip
+    return [
+        source.problem(
+            loc, f"{_describe(instance)} is not in the expected form", code=f"schema.{kind}"
+        )
+    ]
 
 
 def _did_you_mean(value: str, choices: list[str]) -> str | None:
@@ -210,9 +245,13 @@ def _did_you_mean(value: str, choices: list[str]) -> str | None:
 # --- layer 2: the pydantic model ------------------------------------------------------------
 
 _MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
-    (): Clinic, ("address",): Address, ("geo",): Geo, ("hours",): WeeklyHours,
-    ("special_hours", "#"): SpecialHours, ("providers", "#"): Provider,
-}  # fmt: skip
+    (): Clinic,
+    ("address",): Address,
+    ("geo",): Geo,
+    ("hours",): WeeklyHours,
+    ("special_hours", "#"): SpecialHours,
+    ("providers", "#"): Provider,
+}
 
 _PLAIN_MESSAGES = {
     "string_type": "must be text",
@@ -267,5 +306,6 @@ def _model_problems(source: SourceRecord, exc: ValidationError) -> list[Problem]
 
 def _is_validator_label(part: object) -> bool:
     """pydantic puts labels such as ``function-plain[check()]`` into error locations."""
-    return isinstance(part, str) and (part.startswith(("function-", "list[")) or part in {"str", "int"})
-
+    return isinstance(part, str) and (
+        part.startswith(("function-", "list[")) or part in {"str", "int"}
+    )

@@ -1,0 +1,293 @@
+"""Check JSON-LD against the schema.org vocabulary (release 30.0, packaged as a table).
+
+Strict about terms: every ``@type`` must be a schema.org class, every property must exist
+and be allowed on the node's type (directly or through an ancestor; a node with several
+types may use the properties of any of them), and a nested node's type must fit the
+property's range (subtypes allowed). Retired terms (attic, superseded) are reported.
+
+Lenient about plain values, as schema.org itself is: any string is fine where a range
+has Text, URL or Date-like types or a class (text is an accepted fallback), numbers
+are fine for Text, numeric strings are fine for Number. Where the range is only
+enumerations, a string must name one of their members ("Monday" or
+"https://schema.org/Monday").
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = ["VocabIssue", "check_jsonld"]
+
+_PREFIXES = ("https://schema.org/", "http://schema.org/", "schema:")
+_CONTEXTS = {"https://schema.org", "http://schema.org", "https://schema.org/", "http://schema.org/"}
+_TEXT = frozenset({"Text", "URL", "CssSelectorType", "XPathType", "PronounceableText"})
+_NUMBER = frozenset({"Number", "Integer", "Float"})
+_TEMPORAL = frozenset({"Date", "DateTime", "Time"})
+_BOOLEAN_TEXT = frozenset({"true", "false", "True", "False"})
+
+
+@dataclass(frozen=True)
+class VocabIssue:
+    """One problem, at a path like ``@graph[0].openingHoursSpecification[1].opens``."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    types: Mapping[str, frozenset[str]]  # class -> itself and all its ancestors
+    datatypes: frozenset[str]
+    properties: Mapping[str, tuple[frozenset[str], frozenset[str]]]  # -> (domain, range)
+    members: Mapping[str, str]  # enumeration member -> its enumeration type
+    pending: frozenset[str]
+    attic: frozenset[str]
+    superseded: Mapping[str, str]
+
+
+@functools.cache
+def _vocab() -> _Vocab:
+    package = (__package__ or "kdirectory") + ".schemaorg"
+    text = resources.files(package).joinpath("vocab.json").read_text("utf-8")
+    raw: dict[str, Any] = json.loads(text)
+    return _Vocab(
+        types={name: frozenset(line) for name, line in raw["types"].items()},
+        datatypes=frozenset(raw["datatypes"]),
+        properties={
+            name: (frozenset(spec["domain"]), frozenset(spec["range"]))
+            for name, spec in raw["properties"].items()
+        },
+        members=dict(raw["members"]),
+        pending=frozenset(raw["pending"]),
+        attic=frozenset(raw["attic"]),
+        superseded=dict(raw["superseded"]),
+    )
+
+
+def _short(term: str) -> str:
+    for prefix in _PREFIXES:
+        if term.startswith(prefix):
+            return term[len(prefix) :]
+    return term
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _alternatives(names: Iterable[str]) -> str:
+    ordered = sorted(names)
+    return ordered[0] if len(ordered) == 1 else ", ".join(ordered[:-1]) + " or " + ordered[-1]
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Checker:
+    def __init__(self, vocab: _Vocab, *, allow_pending: bool) -> None:
+        self.vocab = vocab
+        self.allow_pending = allow_pending
+        self.issues: list[VocabIssue] = []
+
+    def lineage(self, types: Iterable[str]) -> frozenset[str]:
+        """The given classes and all their ancestors."""
+        return frozenset(name for t in types for name in self.vocab.types[t])
+
+    def report(self, path: str, message: str) -> None:
+        self.issues.append(VocabIssue(path, message))
+
+    def status(self, path: str, term: str) -> None:
+        """Report a term that schema.org has retired (or not yet accepted)."""
+        if term in self.vocab.attic:
+            self.report(path, f"{term!r} is retired (attic.schema.org)")
+        elif term in self.vocab.superseded:
+            self.report(path, f"{term!r} is superseded by {self.vocab.superseded[term]!r}")
+        elif term in self.vocab.pending and not self.allow_pending:
+            self.report(path, f"{term!r} is only pending in schema.org")
+
+    def context(self, path: str, value: object) -> None:
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            vocab = item.get("@vocab") if isinstance(item, dict) else item
+            if vocab not in _CONTEXTS:
+                self.report(path, f"@context {item!r} is not schema.org")
+
+    def node_types(self, node: Mapping[str, object], path: str) -> list[str]:
+        """The node's known schema.org classes; reports every unknown or retired one."""
+        raw = node.get("@type")
+        names = raw if isinstance(raw, list) else [raw]
+        known: list[str] = []
+        for name in names:
+            if not isinstance(name, str):
+                self.report(_join(path, "@type"), f"@type must be a string, not {name!r}")
+                continue
+            term = _short(name)
+            if term in self.vocab.datatypes:
+                self.report(_join(path, "@type"), f"{term!r} is a data type, not a node type")
+            elif term in self.vocab.types:
+                known.append(term)
+                self.status(_join(path, "@type"), term)
+            elif term in self.vocab.members:
+                enumeration = self.vocab.members[term]
+                self.report(_join(path, "@type"), f"{term!r} is a {enumeration} value, not a type")
+            else:
+                hint = _did_you_mean(term, self.vocab.types)
+                self.report(_join(path, "@type"), f"unknown schema.org type {name!r}{hint}")
+        return known
+
+    def node(self, node: Mapping[str, object], path: str) -> list[str]:
+        """Check one node and everything under it; returns its known types."""
+        if "@context" in node:
+            self.context(_join(path, "@context"), node["@context"])
+        properties = [key for key in node if not key.startswith("@")]
+        if "@type" not in node:
+            if properties:
+                self.report(path, "node has no @type")
+            for key in properties:
+                self.value(node[key], _join(path, key), None)
+            return []
+        types = self.node_types(node, path)
+        lineage = self.lineage(types)
+        for key in properties:
+            key_path = _join(path, key)
+            term = _short(key)
+            spec = self.vocab.properties.get(term)
+            if spec is None:
+                base = term.removesuffix("-input").removesuffix("-output")
+                if base != term and base in self.vocab.properties and "Action" in lineage:
+                    continue  # schema.org's "<property>-input" annotation on actions
+                hint = _did_you_mean(term, self.vocab.properties)
+                self.report(key_path, f"unknown schema.org property {key!r}{hint}")
+                self.value(node[key], key_path, None)
+                continue
+            self.status(key_path, term)
+            domain, range_ = spec
+            if types and not domain & lineage:
+                self.report(
+                    key_path,
+                    f"{term!r} is not a property of {_alternatives(types)}"
+                    + (f" (it belongs on {_alternatives(domain)})" if domain else ""),
+                )
+            self.value(node[key], key_path, range_ or None)
+        return types
+
+    def value(self, value: object, path: str, range_: frozenset[str] | None) -> None:
+        """Check a property value against the property's range (None: unchecked)."""
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                self.value(item, f"{path}[{index}]", range_)
+        elif isinstance(value, dict):
+            if "@value" in value:
+                self.value(value["@value"], path, range_)
+            elif "@list" in value or "@set" in value:
+                self.value(value.get("@list", value.get("@set")), path, range_)
+            elif "@type" not in value and all(key.startswith("@") for key in value):
+                return  # a reference by @id to a node described elsewhere
+            else:
+                types = self.node(value, path)
+                if types and range_ is not None:
+                    self.nested_fits(types, path, range_)
+        elif value is not None:
+            self.plain(value, path, range_)
+
+    def nested_fits(self, types: list[str], path: str, range_: frozenset[str]) -> None:
+        lineage = self.lineage(types)
+        if lineage & range_ or "Thing" in range_ or "Role" in lineage:
+            return  # schema.org lets a Role stand in for any value
+        self.report(
+            path,
+            f"a {_alternatives(types)} is not expected here (expected {_alternatives(range_)})",
+        )
+
+    def plain(self, value: object, path: str, range_: frozenset[str] | None) -> None:
+        if range_ is None:
+            return
+        classes = range_ - self.vocab.datatypes
+        if isinstance(value, bool):
+            ok = "Boolean" in range_
+        elif isinstance(value, int | float):
+            ok = bool(range_ & (_NUMBER | _TEXT))
+        elif isinstance(value, str):
+            ok = self.plain_text(value, range_, classes)
+            if classes and _short(value) in self.vocab.members:
+                self.status(path, _short(value))
+        else:
+            ok = False
+        if ok:
+            return
+        enumerations = self.enumerations(classes)
+        if isinstance(value, str) and enumerations and enumerations == classes == range_:
+            values = [m for m, e in self.vocab.members.items() if self.vocab.types[e] & range_]
+            hint = _did_you_mean(_short(value), values)
+            self.report(path, f"{value!r} is not a {_alternatives(range_)} value{hint}")
+        else:
+            self.report(path, f"{value!r} does not fit (expected {_alternatives(range_)})")
+
+    def enumerations(self, classes: Iterable[str]) -> frozenset[str]:
+        return frozenset(c for c in classes if "Enumeration" in self.vocab.types.get(c, ()))
+
+    def plain_text(self, text: str, range_: frozenset[str], classes: frozenset[str]) -> bool:
+        if range_ & (_TEXT | _TEMPORAL):
+            return True
+        if range_ & _NUMBER and _is_number(text):
+            return True
+        if "Boolean" in range_ and _short(text) in _BOOLEAN_TEXT:
+            return True
+        if classes and classes != self.enumerations(classes):
+            return True  # text is schema.org's fallback for any class, and so is an IRI
+        if ":" in text and not text.startswith(_PREFIXES):
+            return True  # an IRI from another vocabulary (e.g. GoodRelations days)
+        member_of = self.vocab.members.get(_short(text))
+        return member_of is not None and bool(self.vocab.types.get(member_of, frozenset()) & range_)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def check_jsonld(doc: object, *, allow_pending: bool = True) -> list[VocabIssue]:
+    """Check a JSON-LD document against schema.org 30.0; an empty list means it passes.
+
+    Args:
+        doc: parsed JSON-LD: an object with ``@context`` and ``@graph``, a single node,
+            or a list of nodes.
+        allow_pending: accept pending.schema.org terms (such as ``isAcceptingNewPatients``);
+            with False they are reported too.
+    """
+    checker = _Checker(_vocab(), allow_pending=allow_pending)
+    nodes: list[tuple[str, object]] = []
+    if isinstance(doc, list):
+        nodes = [(f"[{index}]", item) for index, item in enumerate(doc)]
+    elif isinstance(doc, dict) and "@graph" in doc:
+        if "@context" in doc:
+            checker.context("@context", doc["@context"])
+        for key in doc:
+            if not key.startswith("@"):
+                checker.report(key, f"{key!r} sits beside @graph, outside every node")
+        graph = doc["@graph"]
+        items = graph if isinstance(graph, list) else [graph]
+        nodes = [(f"@graph[{index}]", item) for index, item in enumerate(items)]
+    elif isinstance(doc, dict):
+        nodes = [("", doc)]
+    else:
+        checker.report("", "expected a JSON-LD object or a list of them")
+    for path, node in nodes:
+        if isinstance(node, dict):
+            checker.node(node, path)
+        else:
+            checker.report(path, f"expected a node (a JSON object), not {node!r:.40}")
+    return checker.issues

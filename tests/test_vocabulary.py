@@ -1,0 +1,296 @@
+"""The packaged vocabularies: shape, verified codes, lookups and "did you mean"."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+from kdirectory import vocabulary
+from kdirectory.vocabulary import Condition, IcdCode, State
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ICD10CM = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
+SCHEMAORG_TYPES = (
+    Path(__file__).resolve().parents[2]
+    / "shared/vocab/schemaorg-30.0/schemaorg-current-https-types.csv"
+)
+
+# Frozen from the FY2026 ICD-10-CM tabular list (April 1, 2026 update, via the
+# simple-icd-10-cm 1.5.0 package). A change here means someone re-verified the codes.
+VERIFIED_CODES = {
+    "F10.1": "Alcohol abuse",
+    "F10.2": "Alcohol dependence",
+    "F19.1": "Other psychoactive substance abuse",
+    "F19.2": "Other psychoactive substance dependence",
+    "F31.3": "Bipolar disorder, current episode depressed, mild or moderate severity",
+    "F31.4": "Bipolar disorder, current episode depressed, severe, without psychotic features",
+    "F31.5": "Bipolar disorder, current episode depressed, severe, with psychotic features",
+    "F32": "Depressive episode",
+    "F32.A": "Depression, unspecified",
+    "F33": "Major depressive disorder, recurrent",
+    "F40.10": "Social phobia, unspecified",
+    "F40.11": "Social phobia, generalized",
+    "F41.1": "Generalized anxiety disorder",
+    "F42.2": "Mixed obsessional thoughts and acts",
+    "F42.8": "Other obsessive-compulsive disorder",
+    "F42.9": "Obsessive-compulsive disorder, unspecified",
+    "F43.10": "Post-traumatic stress disorder, unspecified",
+    "F43.11": "Post-traumatic stress disorder, acute",
+    "F43.12": "Post-traumatic stress disorder, chronic",
+    "F53.0": "Postpartum depression",
+    "G43": "Migraine",
+    "G56.4": "Causalgia of upper limb",
+    "G57.7": "Causalgia of lower limb",
+    "G89.29": "Other chronic pain",
+    "G89.4": "Chronic pain syndrome",
+    "G90.5": "Complex regional pain syndrome I (CRPS I)",
+    "M79.7": "Fibromyalgia",
+    "R45.851": "Suicidal ideations",
+}
+
+
+def all_codes() -> dict[str, str]:
+    return {c.code: c.title for cond in vocabulary.conditions().values() for c in cond.codes}
+
+
+# --- conditions -----------------------------------------------------------------------------
+
+
+def test_conditions_cover_the_design_list() -> None:
+    assert set(vocabulary.conditions()) == {
+        "depression",
+        "treatment-resistant-depression",
+        "bipolar-depression",
+        "generalized-anxiety",
+        "social-anxiety",
+        "ptsd",
+        "ocd",
+        "chronic-pain",
+        "fibromyalgia",
+        "crps",
+        "migraine",
+        "suicidal-ideation",
+        "postpartum-depression",
+        "alcohol-use-disorder",
+        "substance-use-disorder",
+    }
+    assert list(vocabulary.conditions()) == sorted(vocabulary.conditions())
+
+
+def test_condition_entries_are_well_formed() -> None:
+    for slug, condition in vocabulary.conditions().items():
+        assert isinstance(condition, Condition)
+        assert condition.slug == slug
+        assert SLUG.match(slug)
+        assert condition.name
+        assert condition.codes
+        assert all(isinstance(code, IcdCode) for code in condition.codes)
+        assert all(ICD10CM.match(code.code) for code in condition.codes), slug
+
+
+def test_every_code_is_one_we_verified() -> None:
+    assert all_codes() == VERIFIED_CODES
+
+
+def test_codes_against_the_icd10cm_tables_when_available() -> None:
+    cm = pytest.importorskip("simple_icd_10_cm")
+    for code, title in all_codes().items():
+        assert cm.is_valid_item(code), code
+        assert cm.get_description(code) == title
+
+
+def test_treatment_resistant_depression_is_coded_as_mdd() -> None:
+    trd = vocabulary.conditions()["treatment-resistant-depression"]
+    assert {c.code for c in trd.codes} == {"F32", "F33"}
+    assert trd.coding_note is not None
+    assert "no code of its own" in trd.coding_note
+    assert vocabulary.conditions()["fibromyalgia"].coding_note is None
+
+
+def test_depression_codes_are_mdd_categories() -> None:
+    codes = {c.code for c in vocabulary.conditions()["depression"].codes}
+    assert {"F32", "F33"} <= codes
+
+
+# --- therapies and specialties --------------------------------------------------------------
+
+
+def test_therapies() -> None:
+    therapies = vocabulary.therapies()
+    assert set(therapies) == {
+        "iv-ketamine-infusion",
+        "im-ketamine",
+        "esketamine-nasal-spray",
+        "oral-ketamine",
+        "ketamine-assisted-psychotherapy",
+    }
+    assert [slug for slug, t in therapies.items() if t.requires_rems] == ["esketamine-nasal-spray"]
+    for therapy in therapies.values():
+        assert therapy.route
+        assert therapy.fda_status
+        # Ketamine for depression is off-label; only esketamine holds a depression approval.
+        assert "approved for depression" not in therapy.fda_status.lower()
+    assert "off-label" in therapies["iv-ketamine-infusion"].fda_status
+    assert "2019" in therapies["esketamine-nasal-spray"].fda_status
+
+
+def schemaorg_specialties() -> set[str]:
+    if not SCHEMAORG_TYPES.exists():
+        pytest.skip("shared/vocab is not next to this checkout")
+    with SCHEMAORG_TYPES.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["label"]
+            for row in csv.DictReader(handle)
+            if row["enumerationtype"] == "https://schema.org/MedicalSpecialty"
+            and not row["supersededBy"]
+        }
+
+
+def test_specialties_are_the_schemaorg_medical_specialties() -> None:
+    specialties = vocabulary.specialties()
+    urls = {s.schema_url.removeprefix("https://schema.org/") for s in specialties.values()}
+    assert urls == schemaorg_specialties()
+    psychiatric = specialties["psychiatric"]
+    assert psychiatric.schema_url == "https://schema.org/Psychiatric"
+    assert psychiatric.name == "Psychiatry"
+    assert all(SLUG.match(slug) for slug in specialties)
+
+
+# --- states ---------------------------------------------------------------------------------
+
+
+def test_states_include_50_states_dc_and_pr() -> None:
+    states = vocabulary.states()
+    assert len(set(states) - {"DC", "PR", "GU", "VI", "AS", "MP"}) == 50
+    assert {"DC", "PR"} <= set(states)
+    assert states["CA"] == State("CA", "California", "california", ("AZ", "NV", "OR"))
+    assert states["DC"].slug == "district-of-columbia"
+    assert list(states) == sorted(states)
+
+
+def test_neighbors_are_real_and_symmetric() -> None:
+    states = vocabulary.states()
+    for code, state in states.items():
+        assert code not in state.neighbors
+        for other in state.neighbors:
+            assert code in states[other].neighbors, (code, other)
+    assert states["AK"].neighbors == ()
+    assert states["HI"].neighbors == ()
+    assert set(states["TN"].neighbors) == {"AL", "AR", "GA", "KY", "MO", "MS", "NC", "VA"}
+    assert set(states["MO"].neighbors) == {"AR", "IA", "IL", "KS", "KY", "NE", "OK", "TN"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("CA", "CA"),
+        ("ca", "CA"),
+        ("California", "CA"),
+        (" california ", "CA"),
+        ("CALIFORNIA", "CA"),
+        ("new york", "NY"),
+        ("New-York", "NY"),
+        ("Washington", "WA"),
+        ("Washington, D.C.", "DC"),
+        ("D.C.", "DC"),
+        ("district of columbia", "DC"),
+        ("Puerto Rico", "PR"),
+        ("Narnia", None),
+        ("", None),
+        ("C", None),
+    ],
+)
+def test_state_code(text: str, code: str | None) -> None:
+    assert vocabulary.state_code(text) == code
+
+
+# --- resolve and suggest --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "slug"),
+    [
+        ("condition", "ptsd", "ptsd"),
+        ("condition", "PTSD", "ptsd"),
+        ("condition", "P.T.S.D.", "ptsd"),
+        ("condition", "Post-traumatic stress disorder", "ptsd"),
+        ("condition", "Major Depressive Disorder", "depression"),
+        ("condition", "mdd", "depression"),
+        ("condition", "TRD", "treatment-resistant-depression"),
+        ("condition", "treatment resistant depression", "treatment-resistant-depression"),
+        ("condition", "GAD", "generalized-anxiety"),
+        ("condition", "anxiety", "generalized-anxiety"),
+        ("condition", "OCD", "ocd"),
+        ("condition", "CRPS", "crps"),
+        ("condition", "Chronic Pain", "chronic-pain"),
+        ("condition", "  chronic   pain ", "chronic-pain"),
+        ("condition", "Postpartum Depression", "postpartum-depression"),
+        ("condition", "spravato", None),
+        ("therapy", "Spravato", "esketamine-nasal-spray"),
+        ("therapy", "IV Ketamine", "iv-ketamine-infusion"),
+        ("therapy", "ketamine troche", "oral-ketamine"),
+        ("therapy", "KAP", "ketamine-assisted-psychotherapy"),
+        ("specialty", "Psychiatric", "psychiatric"),
+        ("specialty", "psychiatry", "psychiatric"),
+        ("specialty", "https://schema.org/Anesthesia", "anesthesia"),
+        ("specialty", "PharmacySpecialty", "pharmacy-specialty"),
+        ("specialty", "Dermatologic", "dermatology"),
+        ("specialty", "astrology", None),
+    ],
+)
+def test_resolve(kind: str, text: str, slug: str | None) -> None:
+    assert vocabulary.resolve(kind, text) == slug  # type: ignore[arg-type]
+
+
+def test_resolve_rejects_an_unknown_kind() -> None:
+    with pytest.raises(ValueError, match="unknown vocabulary kind"):
+        vocabulary.resolve("planet", "mars")  # type: ignore[arg-type]
+
+
+def test_aliases_never_name_two_entries() -> None:
+    terms: list[tuple[Literal["condition", "therapy", "specialty"], str, tuple[str, ...]]] = [
+        *(("condition", c.slug, (c.name, *c.aliases)) for c in vocabulary.conditions().values()),
+        *(("therapy", t.slug, (t.name, *t.aliases)) for t in vocabulary.therapies().values()),
+        *(("specialty", s.slug, (s.name,)) for s in vocabulary.specialties().values()),
+    ]
+    for kind, slug, names in terms:
+        assert vocabulary.resolve(kind, slug) == slug
+        for name in names:
+            assert vocabulary.resolve(kind, name) == slug, name
+
+
+def condition_aliases() -> dict[str, str]:
+    return {a: c.slug for c in vocabulary.conditions().values() for a in c.aliases}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("anxeity", "generalized-anxiety"),
+        ("depresion", "depression"),
+        ("treatment-resistent-depression", "treatment-resistant-depression"),
+        ("fibromyalga", "fibromyalgia"),
+        ("PTSD", "ptsd"),
+        ("migrane", "migraine"),
+        ("xyzzy", None),
+        ("", None),
+    ],
+)
+def test_suggest(text: str, expected: str | None) -> None:
+    assert vocabulary.suggest(text, vocabulary.conditions(), condition_aliases()) == expected
+
+
+def test_suggest_without_aliases_and_from_any_choices() -> None:
+    assert vocabulary.suggest("chronic-pian", vocabulary.conditions()) == "chronic-pain"
+    assert vocabulary.suggest("Califronia", ["California", "Colorado"]) == "California"
+    assert vocabulary.suggest("anything", []) is None
+
+
+def test_lookups_are_cached_and_read_only() -> None:
+    assert vocabulary.conditions() is vocabulary.conditions()
+    with pytest.raises(TypeError):
+        vocabulary.states()["XX"] = vocabulary.states()["CA"]  # type: ignore[index]
