@@ -1,0 +1,33 @@
+"""Geocoding: where clinics are (DESIGN.md §4).
+
+Offline by default (an embedded US ZIP and city gazetteer), or any geopy geocoder by
+service name; cached in SQLite, saved to ``data/geocodes.json`` as results arrive.
+"""
+
+from __future__ import annotations
+
+from kdirectory.geocoding.batch import GeocodeResult, RecordOutcome, geocode_directory
+from kdirectory.geocoding.distance import distance_miles, nearest_clinics
+from kdirectory.geocoding.errors import GeocodeError, GeocoderSetupError
+from kdirectory.geocoding.gazetteer import timezone_for_zip, zip_info
+from kdirectory.geocoding.offline import OfflineGeocoder
+from kdirectory.geocoding.providers import make_geocoder
+from kdirectory.geocoding.types import Geocode, GeocodeQuery, Geocoder, Point
+
+__all__ = [
+    "Geocode",
+    "GeocodeError",
+    "GeocodeQuery",
+    "GeocodeResult",
+    "Geocoder",
+    "GeocoderSetupError",
+    "OfflineGeocoder",
+    "Point",
+    "RecordOutcome",
+    "distance_miles",
+    "geocode_directory",
+    "make_geocoder",
+    "nearest_clinics",
+    "timezone_for_zip",
+    "zip_info",
+]
