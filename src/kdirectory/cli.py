@@ -193,6 +193,47 @@ def geocode_command(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
+@app.command("build")
+def build_command(
+    path: ProjectPath = Path(),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder.", show_default="[build] out, or site/"),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Absolute URL the site is served from (canonicals)."),
+    ] = None,
+) -> None:
+    """Validate the records and build the static website.
+
+    Renders every page into a staging folder and swaps it into place, so an interrupted
+    build leaves the last good site. Two builds of the same input are byte-identical.
+    Exit 0 when built, 1 when the records have errors (nothing is written).
+
+    Example:
+
+        kdirectory build my-directory --out public --base-url https://clinics.example
+    """
+    with _user_errors():
+        from kdirectory.build import build_site  # noqa: PLC0415
+        from kdirectory.exceptions import ValidationFailedError  # noqa: PLC0415
+        from kdirectory.validate import load_directory  # noqa: PLC0415
+
+        directory = load_directory(path)
+        try:
+            result = build_site(directory, out, base_url=base_url)
+        except ValidationFailedError as exc:
+            for problem in exc.report.sorted_problems():  # type: ignore[attr-defined]
+                typer.echo(problem.format(), err=True)
+            raise
+        for page_path, reason in result.noindex:
+            typer.echo(f"noindex: {page_path} ({reason})", err=True)
+        for name in result.kept:
+            typer.echo(f"kept {name} (not created by kdirectory)", err=True)
+        typer.echo(result.summary())
+
+
 @app.command("schema")
 def schema_command(
     out: Annotated[

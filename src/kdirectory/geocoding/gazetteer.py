@@ -95,6 +95,11 @@ def zip_info(zip5: str) -> ZipInfo | None:
     return _zip_table().get(zip5[:5])
 
 
+def all_zips() -> list[ZipInfo]:
+    """Every standard (street-delivery) ZIP, sorted: the ones people type to find a clinic."""
+    return sorted((i for i in _zip_table().values() if i.kind == "STANDARD"), key=lambda i: i.zip5)
+
+
 def city_info(name: str, state: str) -> CityInfo | None:
     """The centre of ``name`` in ``state`` (USPS's primary city names), or ``None``."""
     return _city_table().get(_city_key(state, name))

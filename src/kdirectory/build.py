@@ -1,0 +1,220 @@
+"""Build the static site: plan, render, and publish atomically (DESIGN.md §10).
+
+Everything is rendered in memory, written into a staging folder next to the output, and
+swapped into place with two renames, so an interrupted build leaves the last good site.
+A manifest (``.kdirectory-manifest.json``) records every file kdirectory wrote; files in
+the output folder that are not in it (a CNAME, say) are carried over, never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from kdirectory.exceptions import KdirectoryError, ValidationFailedError
+from kdirectory.plan import Page, Planner
+from kdirectory.site_model import build_model
+from kdirectory.sitefiles import locations_kml, robots_txt, search_index, sitemaps
+from kdirectory.templating import get_template_source, load_template, make_environment
+from kdirectory.validate import validate
+
+if TYPE_CHECKING:
+    from kdirectory.config import SiteConfig
+    from kdirectory.validate import Directory
+
+MANIFEST = ".kdirectory-manifest.json"
+STATIC_FILES = {"assets/site.js": "assets/site.js", "favicon.svg": "favicon.svg"}
+
+
+class BuildError(KdirectoryError):
+    """The site cannot be built as asked: two pages on one path, an unsafe output folder."""
+
+
+@dataclass
+class BuildResult:
+    """What a build did."""
+
+    out: Path
+    pages: int
+    files: int
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+    noindex: list[tuple[str, str]] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    warnings: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"built {self.pages} pages ({self.files} files) in {self.out}: {self.written} written, "
+            f"{self.unchanged} unchanged, {self.removed} removed, {self.warnings} warnings, "
+            f"{self.seconds:.2f} s"
+        )
+
+
+def _safe_relative(name: str) -> str:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not path.parts or name.startswith("."):
+        raise BuildError(f"refusing to write {name!r}: outside the output folder")
+    return str(path)
+
+
+def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], dict[str, bytes]]:
+    """Plan and render every file of the site in memory: ``{relative path: bytes}``."""
+    model = build_model(directory)
+    model.config = config
+    env = make_environment(directory.root / "templates")
+    base_path = urlsplit(config.site.base_url).path.rstrip("/")
+
+    def href(path: str) -> str:
+        return base_path + path
+
+    pages = Planner(model, env).plan()
+    owners: dict[str, Page] = {}
+    for page in pages:
+        other = owners.setdefault(page.output, page)
+        if other is not page:
+            raise BuildError(
+                f"two pages would be written to {page.output}: the {other.kind} page "
+                f"{other.heading!r} and the {page.kind} page {page.heading!r}; give one a different slug"
+            )
+    shared: dict[str, Any] = {
+        "site": config.site,
+        "review": config.review,
+        "css": get_template_source(env, "assets/site.css").strip(),
+        "href": href,
+        "nav_states": [
+            {"name": s.name, "path": s.path} for s in sorted(model.states.values(), key=lambda s: s.name)
+        ],
+    }
+    env.globals.update(shared)
+    files: dict[str, bytes] = {}
+    templates: dict[str, Any] = {}
+    for page in pages:
+        template = templates.get(page.template)
+        if template is None:
+            template = templates[page.template] = load_template(env, page.template)
+        html = template.render(page=page, **page.context)
+        files[_safe_relative(page.output)] = html.encode("utf-8")
+    for target, source in STATIC_FILES.items():
+        files[target] = get_template_source(env, source).encode("utf-8")
+    for name, text in sitemaps(pages, config.site.base_url).items():
+        files[name] = text.encode("utf-8")
+    files["robots.txt"] = robots_txt(config.site.base_url).encode("utf-8")
+    files["locations.kml"] = locations_kml(model).encode("utf-8")
+    files["search-index.json"] = search_index(model).encode("utf-8")
+    return pages, files
+
+
+def _read_manifest(out: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    return files if isinstance(files, dict) else None
+
+
+def _recover(out: Path) -> None:
+    """Put back the last good site if a build stopped between its two renames."""
+    if out.exists():
+        return
+    previous = out.with_name(f".{out.name}.previous")
+    if previous.is_dir():
+        previous.rename(out)
+
+
+def publish(out: Path, files: dict[str, bytes]) -> tuple[int, int, int, list[str]]:
+    """Write ``files`` into ``out`` atomically; return (written, unchanged, removed, kept)."""
+    out = out.resolve()
+    _recover(out)
+    old = _read_manifest(out) if out.is_dir() else None
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"{out} is a file, not a folder; choose another --out")
+    if out.is_dir() and old is None and any(out.iterdir()):
+        raise BuildError(
+            f"{out} is not empty and was not built by kdirectory (no {MANIFEST}); "
+            "refusing to replace it. Empty it or choose another --out."
+        )
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
+    old = old or {}
+    staging = out.with_name(f".{out.name}.staging")
+    previous = out.with_name(f".{out.name}.previous")
+    for leftover in (staging, previous):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    staging.mkdir(parents=True)
+    for name, data in sorted(files.items()):
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    kept: list[str] = []
+    if out.is_dir():
+        for path in sorted(out.rglob("*")):
+            name = path.relative_to(out).as_posix()
+            if path.is_file() and name != MANIFEST and name not in old and name not in files:
+                target = staging / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+                kept.append(name)
+    manifest = {"generator": "kdirectory", "files": hashes}
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    _fsync_tree(staging)
+    if out.is_dir():
+        out.rename(previous)
+    staging.rename(out)
+    if previous.exists():
+        shutil.rmtree(previous)
+    written = sum(1 for name, digest in hashes.items() if old.get(name) != digest)
+    removed = sum(1 for name in old if name not in hashes)
+    return written, len(hashes) - written, removed, kept
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _, names in os.walk(root):
+        for name in names:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def build_site(
+    directory: Directory,
+    out: Path | str | None = None,
+    config: SiteConfig | None = None,
+    *,
+    base_url: str | None = None,
+) -> BuildResult:
+    """Validate ``directory``, render every page and publish into ``out`` atomically.
+
+    Raises:
+        ValidationFailedError: the records have errors (the report is attached).
+        BuildError: two pages on one path, or ``out`` is not safe to replace.
+    """
+    start = time.perf_counter()
+    report = validate(directory)
+    if not report.ok():
+        raise ValidationFailedError(f"cannot build: {report.summary()}", report)
+    config = config or directory.config
+    if base_url is not None:
+        site = config.site.model_validate({**config.site.model_dump(), "base_url": base_url.rstrip("/")})
+        config = config.model_copy(update={"site": site})
+    target = Path(out) if out is not None else directory.root / config.build.out
+    pages, files = render_site(directory, config)
+    written, unchanged, removed, kept = publish(target, files)
+    noindex = [(p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"]
+    return BuildResult(
+        out=target, pages=len(pages), files=len(files), written=written, unchanged=unchanged,
+        removed=removed, seconds=time.perf_counter() - start, noindex=noindex, kept=kept,
+        warnings=len(report.warnings),
+    )  # fmt: skip
