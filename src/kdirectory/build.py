@@ -84,7 +84,8 @@ def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], d
         if other is not page:
             raise BuildError(
                 f"two pages would be written to {page.output}: the {other.kind} page "
-                f"{other.heading!r} and the {page.kind} page {page.heading!r}; give one a different slug"
+                f"{other.heading!r} and the {page.kind} page {page.heading!r}; "
+                "give one of them a different slug"
             )
     shared: dict[str, Any] = {
         "site": config.site,
@@ -92,7 +93,8 @@ def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], d
         "css": get_template_source(env, "assets/site.css").strip(),
         "href": href,
         "nav_states": [
-            {"name": s.name, "path": s.path} for s in sorted(model.states.values(), key=lambda s: s.name)
+            {"name": s.name, "path": s.path}
+            for s in sorted(model.states.values(), key=lambda s: s.name)
         ],
     }
     env.globals.update(shared)
@@ -166,7 +168,9 @@ def publish(out: Path, files: dict[str, bytes]) -> tuple[int, int, int, list[str
                 shutil.copy2(path, target)
                 kept.append(name)
     manifest = {"generator": "kdirectory", "files": hashes}
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    (staging / MANIFEST).write_text(
+        json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     _fsync_tree(staging)
     if out.is_dir():
         out.rename(previous)
@@ -181,7 +185,7 @@ def publish(out: Path, files: dict[str, bytes]) -> tuple[int, int, int, list[str
 def _fsync_tree(root: Path) -> None:
     for folder, _, names in os.walk(root):
         for name in names:
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            fd = os.open(Path(folder) / name, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
@@ -207,12 +211,16 @@ def build_site(
         raise ValidationFailedError(f"cannot build: {report.summary()}", report)
     config = config or directory.config
     if base_url is not None:
-        site = config.site.model_validate({**config.site.model_dump(), "base_url": base_url.rstrip("/")})
+        site = config.site.model_validate(
+            {**config.site.model_dump(), "base_url": base_url.rstrip("/")}
+        )
         config = config.model_copy(update={"site": site})
     target = Path(out) if out is not None else directory.root / config.build.out
     pages, files = render_site(directory, config)
     written, unchanged, removed, kept = publish(target, files)
-    noindex = [(p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"]
+    noindex = [
+        (p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"
+    ]
     return BuildResult(
         out=target, pages=len(pages), files=len(files), written=written, unchanged=unchanged,
         removed=removed, seconds=time.perf_counter() - start, noindex=noindex, kept=kept,

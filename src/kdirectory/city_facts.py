@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kdirectory import vocabulary
+from kdirectory.templating import lower_first
 
 if TYPE_CHECKING:
     from kdirectory.places import City
@@ -93,18 +94,21 @@ def _intro(
         )
     if serving:
         parts.append(
-            f"{_count(len(serving), 'clinic')} based elsewhere {'lists' if len(serving) == 1 else 'list'} "
-            f"{city.name} in {'its' if len(serving) == 1 else 'their'} service area: {_names(serving)}."
+            f"{_count(len(serving), 'clinic')} based elsewhere "
+            f"{'lists' if len(serving) == 1 else 'list'} {city.name} in "
+            f"{'its' if len(serving) == 1 else 'their'} service area: {_names(serving)}."
         )
     if nearby:
         closest = nearby[0]
         parts.append(
             f"Within {miles:.0f} miles there {'is' if len(nearby) == 1 else 'are'} "
-            f"{_count(len(nearby), 'other clinic')}; the closest is {closest.name} in {closest.city}."
+            f"{_count(len(nearby), 'other clinic')}; the closest is {closest.name} "
+            f"in {closest.city}."
         )
     elif nearest_outside is not None:
         parts.append(
-            f"The nearest other listed clinic is {nearest_outside.name} in {nearest_outside.locality}."
+            f"The nearest other listed clinic is {nearest_outside.name} in "
+            f"{nearest_outside.locality}."
         )
     return " ".join(parts)
 
@@ -126,7 +130,10 @@ def _facts(
     closest = nearby[0] if nearby else nearest_outside
     if closest is not None and closest.distance_text:
         rows.append(
-            ("Nearest clinic not listed above", f"{closest.name} ({closest.distance_text.lower()})")
+            (
+                "Nearest clinic not listed above",
+                f"{closest.name} ({lower_first(closest.distance_text)})",
+            )
         )
     therapies = sorted({name for v in everyone for name in v.therapy_names})
     rows.append(("Treatments listed", ", ".join(therapies) if therapies else "None listed yet"))
@@ -180,7 +187,10 @@ def _faq(
     if weekend:
         answer = f"{_names(weekend)} {'lists' if len(weekend) == 1 else 'list'} weekend hours."
     elif stated:
-        answer = f"None of the {_count(len(stated), 'clinic')} that publish hours here lists weekend hours."
+        answer = (
+            f"None of the {_count(len(stated), 'clinic')} that publish hours here "
+            "lists weekend hours."
+        )
     else:
         answer = "None of these clinics has published its opening hours here; call to ask."
     faq.append(
@@ -192,8 +202,8 @@ def _faq(
         faq.append(
             {
                 "question": f"What is the nearest other clinic to {city.name}?",
-                "answer": f"{closest.name} in {closest.locality}: {closest.distance_text.lower()}, "
-                "measured between town centres in a straight line.",
+                "answer": f"{closest.name} in {closest.locality}, "
+                f"{lower_first(closest.distance_text)} in a straight line from the town centre.",
             }
         )
     return faq

@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from kdirectory import jsonld, vocabulary
 from kdirectory.city_facts import city_facts
+from kdirectory.templating import lower_first
 from kdirectory.views import Link
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from jinja2 import Environment
 
     from kdirectory.places import City
@@ -59,6 +62,14 @@ def _shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–- ")
     return cut + "…"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _newest(dates: Iterable[date | None]) -> date | None:
+    return max((d for d in dates if d is not None), default=None)
 
 
 def fit_title(main: str, site_name: str) -> str:
@@ -134,10 +145,10 @@ class Planner:
             Link(c.name, f"/conditions/{slug}/") for slug, c in vocabulary.conditions().items()
         ]
         intro = (
-            f"This directory lists {n_clinics} {'clinic' if n_clinics == 1 else 'clinics'} offering ketamine "
-            f"therapy, with a page for each of {n_cities} {'city' if n_cities == 1 else 'cities'} they are in or "
-            "serve. Listings come from the clinics' own published information; the directory does not rank or "
-            "endorse any clinic."
+            f"This directory lists {_count(n_clinics, 'clinic')} offering ketamine therapy, "
+            f"with a page for each of the {_count(n_cities, 'city', 'cities')} they are in or "
+            "serve. Listings come from the clinics' own published information; the directory "
+            "does not rank or endorse any clinic."
         )
         graph = jsonld.graph(
             jsonld.website(self.config),
@@ -146,17 +157,31 @@ class Planner:
             jsonld.faq_page(self.url("/"), self.home_faq),
         )
         return self._page(
-            "/", "home.html", "home", title=title, description=description,
-            heading="Find ketamine therapy clinics near you", breadcrumbs=[HOME], jsonld=graph,
-            context={"intro": intro, "states": states, "cities": cities, "conditions": conditions,
-                     "faq": self.home_faq},
+            "/",
+            "home.html",
+            "home",
+            title=title,
+            description=description,
+            heading="Find ketamine therapy clinics near you",
+            breadcrumbs=[HOME],
+            jsonld=graph,
+            context={
+                "intro": intro,
+                "states": states,
+                "cities": cities,
+                "conditions": conditions,
+                "faq": self.home_faq,
+            },
             lastmod=model.latest(list(model.clinics)),
-        )  # fmt: skip
+        )
 
     def _state_link(self, state: StateGroup) -> dict[str, Any]:
         n = len(state.clinics)
-        return {"name": state.name, "path": state.path,
-                "count_text": f"{n} {'clinic' if n == 1 else 'clinics'}"}  # fmt: skip
+        return {
+            "name": state.name,
+            "path": state.path,
+            "count_text": f"{n} {'clinic' if n == 1 else 'clinics'}",
+        }
 
     def _city_link(self, city: City) -> dict[str, Any]:
         n, m = len(city.clinics), len(city.serving)
@@ -171,15 +196,20 @@ class Planner:
         description = fit_description(
             f"{n} ketamine therapy {'clinic' if n == 1 else 'clinics'} listed in {state.name}, "
             f"across {len(state.cities)} city pages.",
-            "Compare addresses, phone numbers, hours and treatments, and read what to ask before you book.",
+            "Compare addresses, phone numbers, hours and treatments, and read what to ask "
+            "before you book.",
         )
         crumbs = [HOME, Link(state.name, state.path)]
         cities = [self._city_link(c) for c in sorted(state.cities, key=lambda c: c.name)]
-        neighbours = [
-            self._state_link(model.states[code])
-            for code in vocabulary.states()[state.code].neighbors
-            if code in model.states
-        ] if state.code in vocabulary.states() else []  # fmt: skip
+        neighbours = (
+            [
+                self._state_link(model.states[code])
+                for code in vocabulary.states()[state.code].neighbors
+                if code in model.states
+            ]
+            if state.code in vocabulary.states()
+            else []
+        )
         therapies = sorted({t for v in clinics for t in v.therapy_names})
         facts = [
             ("Clinics listed", str(n)),
@@ -187,9 +217,9 @@ class Planner:
             ("Treatments listed", ", ".join(therapies) if therapies else "None listed yet"),
         ]
         intro = (
-            f"{n} {'clinic' if n == 1 else 'clinics'} in {state.name} {'is' if n == 1 else 'are'} listed here, "
-            f"with pages for {len(state.cities)} {'city' if len(state.cities) == 1 else 'cities'}. Choose a city "
-            "to see each clinic's address, hours, treatments and the clinics nearby."
+            f"{_count(n, 'clinic')} in {state.name} {'is' if n == 1 else 'are'} listed here, "
+            f"with pages for {_count(len(state.cities), 'city', 'cities')}. Choose a city to see "
+            "each clinic's address, hours, treatments and the clinics nearby."
         )
         url = self.url(state.path)
         graph = jsonld.graph(
@@ -202,12 +232,24 @@ class Planner:
             else None,
         )
         return self._page(
-            state.path, "state.html", "state", title=title, description=description,
-            heading=f"Ketamine therapy in {state.name}", breadcrumbs=crumbs, jsonld=graph,
-            context={"state": state, "intro": intro, "cities": cities, "clinics": clinics, "facts": facts,
-                     "neighbors": neighbours},
+            state.path,
+            "state.html",
+            "state",
+            title=title,
+            description=description,
+            heading=f"Ketamine therapy in {state.name}",
+            breadcrumbs=crumbs,
+            jsonld=graph,
+            context={
+                "state": state,
+                "intro": intro,
+                "cities": cities,
+                "clinics": clinics,
+                "facts": facts,
+                "neighbors": neighbours,
+            },
             lastmod=model.latest(state.clinics),
-        )  # fmt: skip
+        )
 
     def city(self, city: City) -> Page:
         model = self.model
@@ -230,7 +272,8 @@ class Planner:
         )
         description = fit_description(
             first,
-            "Addresses, phone numbers, hours and treatments, with distances and answers to common questions.",
+            "Addresses, phone numbers, hours and treatments, with distances and answers to "
+            "common questions.",
             "Listings come from each clinic's own information.",
         )
         crumbs = [HOME, Link(state.name, state.path), Link(city.name, city.path)]
@@ -243,13 +286,27 @@ class Planner:
         )
         slugs = [*city.clinics, *city.serving]
         return self._page(
-            city.path, "city.html", "city", title=title, description=description, heading=heading,
-            breadcrumbs=crumbs, jsonld=graph,
-            context={"city": city, "intro": facts.intro, "local": facts.local, "serving": facts.serving,
-                     "nearby": facts.nearby, "nearest_outside": facts.nearest_outside, "facts": facts.facts,
-                     "faq": facts.faq, "nearby_miles": model.config.build.nearby_miles},
+            city.path,
+            "city.html",
+            "city",
+            title=title,
+            description=description,
+            heading=heading,
+            breadcrumbs=crumbs,
+            jsonld=graph,
+            context={
+                "city": city,
+                "intro": facts.intro,
+                "local": facts.local,
+                "serving": facts.serving,
+                "nearby": facts.nearby,
+                "nearest_outside": facts.nearest_outside,
+                "facts": facts.facts,
+                "faq": facts.faq,
+                "nearby_miles": model.config.build.nearby_miles,
+            },
             lastmod=model.latest(slugs),
-        )  # fmt: skip
+        )
 
     def clinic(self, slug: str) -> Page:
         model = self.model
@@ -285,10 +342,17 @@ class Planner:
             jsonld.medical_clinic(self.config, clinic, view, location),
         )
         return self._page(
-            view.path, "clinic.html", "clinic", title=title, description=description, heading=view.name,
-            breadcrumbs=crumbs, jsonld=graph, context={"c": view, "nearby": nearby},
+            view.path,
+            "clinic.html",
+            "clinic",
+            title=title,
+            description=description,
+            heading=view.name,
+            breadcrumbs=crumbs,
+            jsonld=graph,
+            context={"c": view, "nearby": nearby},
             lastmod=model.latest([slug]),
-        )  # fmt: skip
+        )
 
     def condition(self, slug: str) -> Page:
         from kdirectory.templating import content_markdown  # noqa: PLC0415
@@ -324,24 +388,47 @@ class Planner:
             jsonld.breadcrumbs(url, self.base, crumbs),
             jsonld.medical_condition(url, slug, studied),
         )
-        view = {"name": condition.name, "summary": summary, "evidence": text.get("evidence", "Not assessed"),
-                "codes": condition.codes, "body_html": content_markdown(self.env, f"conditions/{slug}"),
-                "therapies": studied}  # fmt: skip
+        view = {
+            "name": condition.name,
+            "summary": summary,
+            "evidence": text.get("evidence", "Not assessed"),
+            "codes": condition.codes,
+            "body_html": content_markdown(self.env, f"conditions/{slug}"),
+            "therapies": studied,
+        }
         return self._page(
-            path, "condition.html", "condition", title=title, description=description,
-            heading=f"Ketamine therapy for {condition.name.lower()}" if slug != "ptsd" else "Ketamine therapy for PTSD",
-            breadcrumbs=crumbs, jsonld=graph, context={"condition": view, "by_state": by_state},
-            lastmod=max(filter(None, [self.config.review.last_reviewed, model.latest(listing)]), default=None),
-        )  # fmt: skip
+            path,
+            "condition.html",
+            "condition",
+            title=title,
+            description=description,
+            heading=f"Ketamine therapy for {lower_first(condition.name)}",
+            breadcrumbs=crumbs,
+            jsonld=graph,
+            context={"condition": view, "by_state": by_state},
+            lastmod=_newest(
+                filter(None, [self.config.review.last_reviewed, model.latest(listing)])
+            ),
+        )
 
     def not_found(self) -> Page:
         states = [
             self._state_link(s) for s in sorted(self.model.states.values(), key=lambda s: s.name)
         ]
         return self._page(
-            "/404.html", "404.html", "404", title=fit_title("Page not found", self.site_name),
-            description=fit_description("This page is not in the directory. It may have moved when a listing "
-                                        "changed; start again from the home page or a state page."),
-            heading="Page not found", breadcrumbs=[HOME], jsonld=None, context={"states": states},
-            indexable=False, health=False, noindex_reason="error page",
-        )  # fmt: skip
+            "/404.html",
+            "404.html",
+            "404",
+            title=fit_title("Page not found", self.site_name),
+            description=fit_description(
+                "This page is not in the directory. It may have moved when a listing changed; "
+                "start again from the home page or a state page."
+            ),
+            heading="Page not found",
+            breadcrumbs=[HOME],
+            jsonld=None,
+            context={"states": states},
+            indexable=False,
+            health=False,
+            noindex_reason="error page",
+        )

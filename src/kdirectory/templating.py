@@ -63,7 +63,7 @@ def make_environment(site_templates: Path | None = None) -> Environment:
         auto_reload=False,
         cache_size=-1,
     )
-    env.globals["searched_folders"] = tuple(str(p) for p in searched)
+    env.globals["searched_folders"] = ", ".join(str(p) for p in searched)
     env.filters["markdown"] = markdown_to_html
     env.filters["jsonld"] = jsonld_script_text
     env.filters["long_date"] = long_date
@@ -98,7 +98,7 @@ def get_template_source(env: Environment, name: str) -> str:
         assert env.loader is not None
         source, _, _ = env.loader.get_source(env, name)
     except TemplateNotFound:
-        folders = ", ".join(env.globals.get("searched_folders", ()))
+        folders = env.globals.get("searched_folders", "")
         raise TemplateMissingError(f'no template "{name}" in any of: {folders}') from None
     return source
 
@@ -108,7 +108,7 @@ def load_template(env: Environment, name: str) -> Any:
     try:
         return env.get_template(name)
     except TemplateNotFound as exc:
-        folders = ", ".join(env.globals.get("searched_folders", ()))
+        folders = env.globals.get("searched_folders", "")
         missing = exc.name or name
         raise TemplateMissingError(f'no template "{missing}" in any of: {folders}') from None
 

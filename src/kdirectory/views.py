@@ -7,6 +7,7 @@ same facts the same way, which is also what the JSON-LD is built from.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import quote_plus
@@ -231,7 +232,7 @@ def _url_display(url: str) -> str:
     return text[4:].rstrip("/") if text.startswith("www.") else text.rstrip("/")
 
 
-def _hours_summary(stated: list[tuple[str, list[Interval] | None]]) -> str:
+def _hours_summary(stated: Sequence[tuple[str, list[Interval] | None]]) -> str:
     """``Mon–Fri 9:00 AM – 5:00 PM; Sat 10:00 AM – 2:00 PM; Sun closed``: runs of equal days."""
     parts: list[str] = []
     index = {day: i for i, day in enumerate(WEEKDAYS)}
