@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -84,8 +85,6 @@ def test_distance_is_geodesic_miles() -> None:
 
 
 def test_nearest_clinics_matches_brute_force() -> None:
-    import random  # noqa: PLC0415
-
     rng = random.Random(7)
     points = [(f"c{i}", Point(rng.uniform(32, 42), rng.uniform(-124, -114))) for i in range(400)]
     index = PointIndex(points)

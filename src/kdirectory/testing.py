@@ -8,14 +8,14 @@ told to fail, stall or rate-limit the next few requests. It uses only the standa
     from collections.abc import Iterator
 
     import pytest
+    from geopy.exc import GeocoderServiceError
     from geopy.geocoders import Nominatim
 
     from kdirectory.testing import FakeNominatim, Place
 
-    HARBOR = Place(
-        33.1292, -117.0864, "1200 N Main St, Escondido, CA 92025, United States",
-        street="1200 N Main St", city="Escondido", state="CA", postalcode="92025",
-    )
+    # Found by any request whose street and city match (the fields left None are not checked).
+    HARBOR = Place(33.1292, -117.0864, "1200 N Main St, Escondido, CA", street="1200 N Main St",
+                   city="Escondido")
 
 
     @pytest.fixture
@@ -28,8 +28,13 @@ told to fail, stall or rate-limit the next few requests. It uses only the standa
         geolocator = Nominatim(user_agent="my-tests/1.0", domain=nominatim.domain, scheme="http")
         location = geolocator.geocode({"street": "1200 n. main st.", "city": "ESCONDIDO"})
         assert location is not None and location.latitude == 33.1292
+        assert geolocator.geocode("1200 N Main St, Escondido") is None  # free text needs q=
+        assert nominatim.request_count == 2
+        assert nominatim.requests[0].user_agent == "my-tests/1.0"
+
         nominatim.fail_next(1, status=500)  # the next /search answers HTTP 500
-        assert nominatim.request_count == 1
+        with pytest.raises(GeocoderServiceError):
+            geolocator.geocode({"street": "1200 N Main St", "city": "Escondido"})
 
 Note that geopy's default ``RequestsAdapter`` lets urllib3 retry on its own: read timeouts
 are retried twice, and 413/429/503 answers that carry ``Retry-After`` are retried after
@@ -64,7 +69,7 @@ __all__ = ["FakeNominatim", "Place", "RecordedRequest"]
 MATCH_FIELDS = ("street", "city", "state", "postalcode", "q")
 #: Nominatim's structured-search parameters (any of them excludes ``q``).
 STRUCTURED_PARAMS = ("amenity", "street", "city", "county", "state", "postalcode", "country")
-DEFAULT_LIMIT = 10  # Nominatim's default and ceiling for ``limit``
+DEFAULT_LIMIT = 10  # Nominatim's default ``limit``, and its ceiling
 MAX_LIMIT = 40
 
 _LICENCE = "Data \u00a9 OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from geopy import exc as geopy_errors
+from geopy.adapters import RequestsAdapter
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 
@@ -171,6 +172,9 @@ class GeopyGeocoder:
                     f"{api_key_variables(name)[0]} in the environment"
                 )
             kwargs["api_key"] = key
+        if "adapter_factory" in accepted:
+            # urllib3's own retries would bypass the rate limiter and our retry accounting.
+            kwargs["adapter_factory"] = _single_try_adapter
         try:
             self._geocoder = geocoder_class(**kwargs)
         except (TypeError, ValueError, geopy_errors.ConfigurationError) as error:
@@ -202,27 +206,24 @@ class GeopyGeocoder:
         for attempt in range(1, self.attempts + 1):
             try:
                 location = self._request(query)
+            except _RETRYABLE as error:  # first: a 429 is also a QuotaExceeded
+                last = error
             except _FINAL as error:
                 raise GeocodeError(f"{self.name}: {_describe(error)}") from error
-            except (*_RETRYABLE, geopy_errors.GeocoderServiceError) as error:
+            except geopy_errors.GeocoderServiceError as error:  # any other 5xx
                 last = error
-                if attempt == self.attempts:
-                    break
-                wait = min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2 ** (attempt - 1))
-                retry_after = getattr(error, "retry_after", None)
-                if isinstance(retry_after, int | float) and retry_after > 0:
-                    wait = min(BACKOFF_CAP_SECONDS, max(wait, float(retry_after)))
-                self._sleep(wait)
-                continue
-            if location is None:
-                return None
-            return Geocode(
-                location.latitude,
-                location.longitude,
-                self._precision(location.raw),
-                self.name,
-                location.address or "",
-            )
+            else:
+                if location is None:
+                    return None
+                return Geocode(
+                    location.latitude,
+                    location.longitude,
+                    self._precision(location.raw),
+                    self.name,
+                    location.address or "",
+                )
+            if attempt < self.attempts:
+                self._sleep(_backoff(attempt, last))
         assert last is not None
         raise GeocodeError(
             f"{self.name}: gave up after {self.attempts} attempts: {_describe(last)}"
@@ -236,6 +237,19 @@ class GeopyGeocoder:
             if precision is not None:
                 return precision
         return "approximate"
+
+
+def _backoff(attempt: int, error: Exception) -> float:
+    """1, 2, 4, … seconds (capped), or longer when the server asked for it (Retry-After)."""
+    wait = min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2 ** (attempt - 1))
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, int | float) and retry_after > 0:
+        wait = max(wait, min(BACKOFF_CAP_SECONDS, float(retry_after)))
+    return wait
+
+
+def _single_try_adapter(*, proxies: Any, ssl_context: Any) -> RequestsAdapter:
+    return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
 
 
 def _describe(error: Exception) -> str:

@@ -1,0 +1,166 @@
+"""Geocoding over real HTTP: geopy's Nominatim client against kdirectory.testing's fake
+server on 127.0.0.1. Nothing is mocked; the server measures spacing, retries and faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kdirectory.geocoding import geocode_directory
+from kdirectory.testing import FakeNominatim, Place
+from kdirectory.validate import load_directory
+
+STREETS = [
+    "100 E Grand Ave",
+    "200 W Valley Pkwy",
+    "300 N Broadway",
+    "400 S Escondido Blvd",
+    "500 N Juniper St",
+]
+
+
+def record(street: str) -> str:
+    number = street.split(maxsplit=1)[0]
+    return f"""\
+name: Clinic {number}
+phone: "(760) 555-01{number[0]}0"
+address:
+  street: {street}
+  city: Escondido
+  region: CA
+  postal_code: "92025"
+"""
+
+
+def place(street: str, lat: float = 33.12, lon: float = -117.08) -> Place:
+    return Place(lat, lon, f"{street}, Escondido, CA 92025", street=street, postalcode="92025")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeNominatim]:
+    with FakeNominatim([place(s, 33.12 + i / 1000) for i, s in enumerate(STREETS)]) as fake:
+        yield fake
+
+
+def project(tmp_path: Path, server: FakeNominatim, count: int, **options: str) -> Path:
+    root = tmp_path / "site"
+    clinics = root / "data" / "clinics"
+    clinics.mkdir(parents=True)
+    for street in STREETS[:count]:
+        (clinics / f"clinic-{street.split()[0]}.yaml").write_text(record(street))
+    extra = "".join(f', {k} = "{v}"' for k, v in options.items())
+    (root / "kdirectory.toml").write_text(
+        '[geocoder]\nprovider = "nominatim"\nuser_agent = "kdirectory-tests/1.0"\n'
+        f'options = {{domain = "{server.domain}", scheme = "http"{extra}}}\n'
+    )
+    return root
+
+
+def saved(root: Path) -> dict[str, dict[str, object]]:
+    results: dict[str, dict[str, object]] = json.loads(
+        (root / "data" / "geocodes.json").read_text()
+    )["results"]
+    return results
+
+
+def test_results_are_saved_spaced_and_never_asked_twice(
+    tmp_path: Path, server: FakeNominatim
+) -> None:
+    root = project(tmp_path, server, 3)
+    result = geocode_directory(load_directory(root))
+    assert result.ok, result.failed
+    assert server.request_count == 3 == result.requests
+    assert all(gap >= 0.99 for gap in server.intervals()), server.intervals()
+    assert {r.user_agent for r in server.requests} == {"kdirectory-tests/1.0"}
+    entries = saved(root)
+    assert len(entries) == 3
+    assert {e["provider"] for e in entries.values()} == {"nominatim"}
+    assert {e["precision"] for e in entries.values()} == {"rooftop"}
+
+    again = geocode_directory(load_directory(root))
+    assert again.counts["saved"] == 3
+    (root / "data" / "geocodes.json").unlink()
+    from_cache = geocode_directory(load_directory(root))
+    assert from_cache.counts["cached"] == 3
+    assert server.request_count == 3  # neither run asked the server anything
+
+
+def test_server_errors_are_retried_then_reported_and_the_batch_goes_on(
+    tmp_path: Path, server: FakeNominatim
+) -> None:
+    root = project(tmp_path, server, 2, attempts="2")
+    server.fail_next(1, status=500)  # first record: one 500, then success
+    result = geocode_directory(load_directory(root))
+    assert result.ok
+    assert server.request_count == 3
+    server.reset()
+    (root / "data" / "geocodes.json").unlink()
+    root2 = project(tmp_path / "b", server, 2, attempts="2")
+    server.fail_next(2, status=503)  # first record: every attempt fails
+    result = geocode_directory(load_directory(root2))
+    assert [o.status for o in result.outcomes] == ["failed", "geocoded"]
+    assert "gave up after 2 attempts" in result.outcomes[0].message
+    assert list(saved(root2)) == ["clinic-200"]
+
+
+def test_timeouts_are_retried(tmp_path: Path, server: FakeNominatim) -> None:
+    root = project(tmp_path, server, 1, timeout="0.3")
+    server.delay_next(1, seconds=1.0)
+    result = geocode_directory(load_directory(root))
+    assert result.ok
+    assert server.request_count == 2
+
+
+def test_a_429_backs_off_for_retry_after(tmp_path: Path, server: FakeNominatim) -> None:
+    root = project(tmp_path, server, 1)
+    server.rate_limit_next(1, retry_after=2)
+    result = geocode_directory(load_directory(root))
+    assert result.ok
+    assert server.request_count == 2
+    assert server.intervals()[0] >= 1.99
+
+
+def test_far_result_is_a_warning_naming_both_points(tmp_path: Path) -> None:
+    with FakeNominatim([place(STREETS[0], 34.05, -118.24)]) as far_server:
+        root = project(tmp_path, far_server, 1)
+        result = geocode_directory(load_directory(root))
+    assert result.ok
+    (warning,) = result.warnings
+    assert warning.code == "geocode.far_from_zip"
+    assert "34.05000,-118.24000" in warning.message
+    assert "ZIP 92025" in warning.message
+
+
+def test_sigint_mid_batch_keeps_finished_results(tmp_path: Path, server: FakeNominatim) -> None:
+    root = project(tmp_path, server, 5)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kdirectory", "geocode", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    deadline = time.monotonic() + 20
+    while server.request_count < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 130, stderr
+    assert b"Traceback" not in stderr
+    kept = saved(root)  # valid JSON, with what finished
+    assert 2 <= len(kept) < 5
+    before = server.request_count
+
+    result = geocode_directory(load_directory(root))
+    assert result.ok
+    assert len(saved(root)) == 5
+    assert server.request_count - before <= 5 - len(kept)
