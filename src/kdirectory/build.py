@@ -18,6 +18,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
+
 from kdirectory.exceptions import KdirectoryError, ValidationFailedError
 from kdirectory.plan import Page, Planner
 from kdirectory.site_model import build_model
@@ -90,7 +92,8 @@ def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], d
     shared: dict[str, Any] = {
         "site": config.site,
         "review": config.review,
-        "css": get_template_source(env, "assets/site.css").strip(),
+        # The theme's own stylesheet, inlined as-is (escaping would break quotes and ">").
+        "css": Markup(get_template_source(env, "assets/site.css").strip().replace("</", "<\\/")),  # noqa: S704
         "href": href,
         "nav_states": [
             {"name": s.name, "path": s.path}

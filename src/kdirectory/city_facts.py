@@ -87,7 +87,7 @@ def _intro(
 ) -> str:
     parts: list[str] = []
     if local:
-        where = "based in" if all(not v.is_service_area for v in local) else "listed in"
+        where = "at a street address in" if all(not v.is_service_area for v in local) else "for"
         parts.append(
             f"This directory lists {_count(len(local), 'clinic')} offering ketamine therapy "
             f"{where} {city.name}: {_names(local)}."

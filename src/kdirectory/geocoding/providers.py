@@ -241,7 +241,7 @@ class GeopyGeocoder:
 
 def _backoff(attempt: int, error: Exception) -> float:
     """1, 2, 4, … seconds (capped), or longer when the server asked for it (Retry-After)."""
-    wait = min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2 ** (attempt - 1))
+    wait = min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * float(2 ** (attempt - 1)))
     retry_after = getattr(error, "retry_after", None)
     if isinstance(retry_after, int | float) and retry_after > 0:
         wait = max(wait, min(BACKOFF_CAP_SECONDS, float(retry_after)))
