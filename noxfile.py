@@ -6,7 +6,7 @@ import nox
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "lint", "typecheck", "html"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
@@ -16,7 +16,27 @@ PYTHON = "3.11"
 def tests(session: nox.Session) -> None:
     """Run the fast test suite (pass pytest arguments after --)."""
     session.install("-e", ".", "--group", "test")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "--ignore=tests/html", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def html(session: nox.Session) -> None:
+    """Validate every page of the demo and of a generated directory with the Nu Html Checker."""
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.install("-e", ".", "--group", "test")
+    session.run("pytest", "tests/html", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def golden(session: nox.Session) -> None:
+    """Rebuild tests/golden/demo from the demo project after an intended change."""
+    session.install("-e", ".")
+    session.run(
+        "python",
+        "-c",
+        "from kdirectory.build import build_site; from kdirectory.validate import load_directory; "
+        "print(build_site(load_directory('.'), 'tests/golden/demo').summary())",
+    )
 
 
 @nox.session(python=PYTHON)
