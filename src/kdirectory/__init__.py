@@ -6,16 +6,29 @@ The public API; everything else is internal::
     directory = kdirectory.load_directory("my-directory")
     report = kdirectory.validate(directory)
     print(report.summary())
+    kdirectory.geocode_directory(directory)       # offline by default
+    result = kdirectory.build_site(directory, "public")
+    print(result.summary())
 """
 
 from __future__ import annotations
 
+from kdirectory.build import BuildError, BuildResult, build_site
 from kdirectory.config import SiteConfig, load_config
 from kdirectory.exceptions import (
     ConfigError,
     KdirectoryError,
     ProjectNotFoundError,
     ValidationFailedError,
+)
+from kdirectory.geocoding import (
+    GeocodeError,
+    GeocodeResult,
+    GeocoderSetupError,
+    distance_miles,
+    geocode_directory,
+    make_geocoder,
+    nearest_clinics,
 )
 from kdirectory.models import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
 from kdirectory.phones import Phone, parse_phone
@@ -26,10 +39,15 @@ from kdirectory.validate import Directory, load_directory, validate
 
 __all__ = [
     "Address",
+    "BuildError",
+    "BuildResult",
     "Clinic",
     "ConfigError",
     "Directory",
     "Geo",
+    "GeocodeError",
+    "GeocodeResult",
+    "GeocoderSetupError",
     "KdirectoryError",
     "Phone",
     "Problem",
@@ -40,9 +58,14 @@ __all__ = [
     "SpecialHours",
     "ValidationFailedError",
     "WeeklyHours",
+    "build_site",
     "clinic_schema",
+    "distance_miles",
+    "geocode_directory",
     "load_config",
     "load_directory",
+    "make_geocoder",
+    "nearest_clinics",
     "parse_phone",
     "slugify",
     "validate",
