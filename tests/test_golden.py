@@ -16,7 +16,11 @@ GOLDEN = REPO / "tests" / "golden" / "demo"
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_demo_site_matches_the_golden_tree(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], d
         files[name] = text.encode("utf-8")
     files["robots.txt"] = robots_txt(config.site.base_url).encode("utf-8")
     files["locations.kml"] = locations_kml(model).encode("utf-8")
-    files["search-index.json"] = search_index(model).encode("utf-8")
+    files["search-index.json"] = search_index(model, base_path).encode("utf-8")
     return pages, files
 
 

@@ -77,14 +77,14 @@ def locations_kml(model: SiteModel) -> str:
     return "\n".join(lines) + "\n"
 
 
-def search_index(model: SiteModel) -> str:
+def search_index(model: SiteModel, base_path: str = "") -> str:
     """The finder's data: every city page with its centre, and the ZIPs of the states served."""
     cities = []
     for city in sorted(model.cities.values(), key=lambda c: (c.region, c.slug)):
         if city.point is None:
             continue
         cities.append({
-            "name": city.name, "region": city.region, "url": city.path,
+            "name": city.name, "region": city.region, "url": base_path + city.path,
             "lat": round(city.point.lat, 4), "lon": round(city.point.lon, 4),
             "clinics": len(city.clinics) + len(city.serving),
         })  # fmt: skip

@@ -25,6 +25,7 @@ a few seconds)::
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import random
@@ -32,10 +33,9 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 import zipcodes
@@ -53,6 +53,8 @@ CONTIGUOUS_STATES: tuple[str, ...] = (
     "WA", "WI", "WV", "WY",
 )  # fmt: skip
 """The 48 contiguous states and the District of Columbia: the default for generation."""
+
+_T = TypeVar("_T")
 
 CITY_SIZE_EXPONENT = 1.5
 """A city's weight is (its standard ZIP codes) ** this: big cities get many clinics."""
@@ -169,11 +171,22 @@ _HOLIDAYS: tuple[tuple[date, str, str | None], ...] = (
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 _UPDATED_FROM = date(2026, 1, 5)
 
-# Clinic profiles: (name, weight, {therapy: probability}, {condition: probability},
-# {specialty: probability}, description phrase, price unit).
-_Profile = tuple[
-    str, float, dict[str, float], dict[str, float], dict[str, float], str, str
-]  # fmt: skip
+
+@dataclass(frozen=True)
+class _Profile:
+    """A kind of practice: how likely it offers each therapy, treats each condition and
+    names each specialty, how its description calls it, and what its price is per."""
+
+    name: str
+    weight: float
+    therapies: dict[str, float]
+    conditions: dict[str, float]
+    specialties: dict[str, float]
+    kind: str
+    price_unit: str
+    price_steps: tuple[int, int, int]
+
+
 _MOOD = {
     "depression": 0.9,
     "treatment-resistant-depression": 0.7,
@@ -189,7 +202,7 @@ _MOOD = {
 }
 _PAIN = {"chronic-pain": 0.9, "crps": 0.55, "fibromyalgia": 0.55, "migraine": 0.45}
 _PROFILES: tuple[_Profile, ...] = (
-    (
+    _Profile(
         "infusion",
         0.45,
         {
@@ -202,8 +215,9 @@ _PROFILES: tuple[_Profile, ...] = (
         {"anesthesia": 0.6, "psychiatric": 0.45, "emergency": 0.05},
         "ketamine infusion clinic",
         "per infusion",
+        (300, 576, 25),
     ),
-    (
+    _Profile(
         "psychiatry",
         0.33,
         {
@@ -216,8 +230,9 @@ _PROFILES: tuple[_Profile, ...] = (
         {"psychiatric": 1.0},
         "psychiatric practice offering ketamine-based treatment",
         "per session",
+        (125, 301, 25),
     ),
-    (
+    _Profile(
         "pain",
         0.1,
         {"iv-ketamine-infusion": 1.0, "im-ketamine": 0.2},
@@ -225,8 +240,9 @@ _PROFILES: tuple[_Profile, ...] = (
         {"anesthesia": 0.9, "neurologic": 0.3, "musculoskeletal": 0.2},
         "pain management practice",
         "per infusion",
+        (300, 576, 25),
     ),
-    (
+    _Profile(
         "integrative",
         0.12,
         {
@@ -239,17 +255,27 @@ _PROFILES: tuple[_Profile, ...] = (
         {"psychiatric": 0.7, "primary-care": 0.4},
         "integrative mental health practice",
         "per session",
+        (125, 301, 25),
     ),
 )
+_PROFILE_CUM_WEIGHTS = tuple(itertools.accumulate(profile.weight for profile in _PROFILES))
 _CLOSING_SENTENCES = (
-    "Every course of treatment starts with a medical and psychiatric evaluation, and "
-    "patients are monitored throughout each session.",
-    "Treatment plans are coordinated with each patient's psychiatrist, therapist or primary "
-    "care doctor.",
-    "Side effects such as raised blood pressure, nausea and dissociation are explained before "
-    "the first session and watched for during it.",
-    "Patients need someone to drive them after each session, since ketamine affects "
-    "coordination for several hours.",
+    (
+        "Every course of treatment starts with a medical and psychiatric evaluation, and "
+        "patients are monitored throughout each session."
+    ),
+    (
+        "Treatment plans are coordinated with each patient's psychiatrist, therapist or "
+        "primary care doctor."
+    ),
+    (
+        "Side effects such as raised blood pressure, nausea and dissociation are explained "
+        "before the first session and watched for during it."
+    ),
+    (
+        "Patients need someone to drive them after each session, since ketamine affects "
+        "coordination for several hours."
+    ),
     "Referrals are welcome but not required; the first step is a consultation call.",
     "Sessions take place in private rooms with a clinician nearby.",
 )
@@ -267,7 +293,7 @@ class _Zip:
     area_codes: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _City:
     state: str
     name: str
@@ -279,7 +305,7 @@ class _City:
 @cache
 def _standard_zips() -> tuple[tuple[str, str, _Zip], ...]:
     """(state, city, ZIP) for every active standard ZIP with a centroid, in ZIP order."""
-    rows: list[dict[str, Any]] = zipcodes.list_all()
+    rows: list[dict[str, Any]] = zipcodes.list_all()  # type: ignore[no-untyped-call]
     found = []
     for row in rows:
         if row.get("zip_code_type") != "STANDARD" or not row.get("active"):
@@ -297,7 +323,7 @@ def _standard_zips() -> tuple[tuple[str, str, _Zip], ...]:
 
 @cache
 def _cities(states: tuple[str, ...]) -> tuple[_City, ...]:
-    """Every city in ``states`` with its standard ZIPs, ordered by state and name."""
+    """Every city in ``states`` with its standard ZIPs, ordered by state and folded name."""
     wanted = frozenset(states)
     members: dict[tuple[str, str], list[_Zip]] = {}
     names: dict[tuple[str, str], str] = {}
@@ -350,23 +376,36 @@ class _PhoneBook:
         for code in itertools.chain(*preferred, self._fallback):
             free = self._free.get(code)
             if free is None:
-                free = self._free[code] = self._rng.sample(range(100), 100)
+                free = self._free[code] = list(range(100))
             if free:
-                return f"{code}55501{free.pop():02d}"
+                return f"{code}55501{free.pop(self._rng.randrange(len(free))):02d}"
         return None
+
+
+_KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
+"""Every character :func:`~kdirectory.directory_rules.name_key` leaves in a key."""
+
+
+def _char_counts(key: str) -> tuple[int, ...]:
+    return tuple(map(key.count, _KEY_ALPHABET))
 
 
 @dataclass
 class _CityState:
-    """What has been generated in one city so far."""
+    """What has been generated in one city so far: name keys (with their character counts,
+    for the near-duplicate test) and the brands with a branch here."""
 
     exhaustive: bool
-    keys: list[SequenceMatcher[str]] = field(default_factory=list)
+    keys: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     exact: set[str] = field(default_factory=set)
     brands: set[str] = field(default_factory=set)
 
 
 class _Generator:
+    """One run of generation: the cities drawn for every record up front (so that service
+    areas can name them and big cities get the right name checks), then records one by one,
+    keeping names, slugs, streets and phone numbers unique."""
+
     def __init__(self, count: int, seed: int, states: tuple[str, ...]) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - test data, not security
         self.count = count
@@ -421,29 +460,43 @@ class _Generator:
     # --- one record ---
 
     def records(self) -> Iterator[dict[str, Any]]:
+        """Every record, in the order the cities were drawn."""
         for city in self.assigned:
             yield self.record(city)
 
     def record(self, city: _City) -> dict[str, Any]:
+        """One clinic in ``city``; fields in the order of DESIGN.md §2."""
         rng = self.rng
         info = rng.choice(city.zips)
-        profile = rng.choices(_PROFILES, weights=[p[1] for p in _PROFILES])[0]
+        profile = rng.choices(_PROFILES, cum_weights=_PROFILE_CUM_WEIGHTS)[0]
         brand, brand_phone = self._brand_for(city)
-        name = self._name(city, brand)
-        slug = slugify(name)
-        service_area_only = brand is None and rng.random() < 0.06
-        therapies = self._pick(profile[2]) or [next(iter(profile[2]))]
-        therapies = [t for t in therapies if t in self.therapies]
-        conditions = self._pick(profile[3]) or ["depression"]
-        conditions = [c for c in conditions if c in self.conditions]
-        specialties = [s for s in (self._pick(profile[4]) or []) if s in self.specialties]
-        rems = any(self.therapies[t].requires_rems for t in therapies)
-
-        record: dict[str, Any] = {"name": name}
+        record: dict[str, Any] = {"name": self._name(city, brand)}
         if rng.random() < 0.3:
-            record["slug"] = slug
+            record["slug"] = slugify(record["name"])
         if brand is not None:
             record["brand"] = brand
+        self._contact(record, city, info, brand, brand_phone)
+        self._location(record, city, info, street=brand is not None or rng.random() >= 0.06)
+        hours = _hours(rng)
+        if hours is not None:
+            record["hours"] = hours
+            if rng.random() < 0.25:
+                record["special_hours"] = _special_hours(rng)
+        self._treatment(record, profile)
+        self._practice(record, city, profile)
+        return record
+
+    def _contact(
+        self,
+        record: dict[str, Any],
+        city: _City,
+        info: _Zip,
+        brand: str | None,
+        brand_phone: str | None,
+    ) -> None:
+        """``url``, ``phone``, ``tracking_phone`` and ``email``."""
+        rng = self.rng
+        slug = slugify(record["name"])
         if rng.random() < 0.65:
             if brand is not None:
                 record["url"] = f"https://{slugify(brand)}.example/locations/{slugify(city.name)}/"
@@ -460,58 +513,64 @@ class _Generator:
                     record["tracking_phone"] = _format_phone(rng, tracking)
         if rng.random() < 0.5:
             record["email"] = f"{rng.choice(_EMAIL_LOCALS)}@{slug}.example"
-        record["address"] = self._address(city, info, street=not service_area_only)
-        if rng.random() < 0.35 and not service_area_only:
+
+    def _location(self, record: dict[str, Any], city: _City, info: _Zip, *, street: bool) -> None:
+        """``address``, ``geo``, ``timezone`` and ``service_area``; without a street the
+        clinic is a service-area clinic, which always names the cities it serves."""
+        rng = self.rng
+        record["address"] = self._address(city, info, street=street)
+        if street and rng.random() < 0.35:
             record["geo"] = {
                 "lat": round(info.lat + rng.uniform(-0.012, 0.012), 5),
                 "lon": round(info.lon + rng.uniform(-0.012, 0.012), 5),
             }
         if info.timezone and rng.random() < 0.15:
             record["timezone"] = info.timezone
-        if service_area_only or rng.random() < 0.25:
+        if not street or rng.random() < 0.25:
             area = self._service_area(city)
             if area:
                 record["service_area"] = area
-        hours = _hours(rng)
-        if hours is not None:
-            record["hours"] = hours
-            if rng.random() < 0.25:
-                record["special_hours"] = _special_hours(rng)
-        record["conditions"] = conditions
-        record["therapies"] = therapies
+
+    def _treatment(self, record: dict[str, Any], profile: _Profile) -> None:
+        """``conditions``, ``therapies``, ``specialties`` and the Spravato REMS flag."""
+        therapies = self._pick(profile.therapies) or [next(iter(profile.therapies))]
+        record["conditions"] = [
+            c for c in self._pick(profile.conditions) or ["depression"] if c in self.conditions
+        ]
+        record["therapies"] = [t for t in therapies if t in self.therapies]
+        specialties = [s for s in self._pick(profile.specialties) if s in self.specialties]
         if specialties:
             record["specialties"] = specialties
-        if rems:
+        if any(self.therapies[t].requires_rems for t in record["therapies"]):
             record["spravato_rems_certified"] = True
-        elif rng.random() < 0.2:
+        elif self.rng.random() < 0.2:
             record["spravato_rems_certified"] = False
+
+    def _practice(self, record: dict[str, Any], city: _City, profile: _Profile) -> None:
+        """Patients, payment, price, languages, providers, profiles, description, date."""
+        rng = self.rng
         roll = rng.random()
         if roll < 0.9:
             record["accepting_new_patients"] = roll < 0.8
-        insurance = self._insurance(rems)
+        insurance = self._insurance(record.get("spravato_rems_certified") is True)
         if insurance is not None:
             record["insurance"] = insurance
         record["payment"] = self._payment(bool(insurance))
         if rng.random() < 0.65:
-            low = (
-                rng.randrange(300, 576, 25)
-                if profile[6] == "per infusion"
-                else rng.randrange(125, 301, 25)
-            )
+            low = rng.randrange(*profile.price_steps)
             high = low + rng.randrange(100, 401, 50)
-            record["price_range"] = f"${low}\u2013${high} {profile[6]}"
+            record["price_range"] = f"${low}\u2013${high} {profile.price_unit}"
         languages = self._languages(city.state)
         if languages:
             record["languages"] = languages
         if rng.random() < 0.6:
-            record["providers"] = self._providers(profile[0])
+            record["providers"] = self._providers(profile.name)
         if rng.random() < 0.15:
-            record["same_as"] = [f"https://social.example/{slug}"]
+            record["same_as"] = [f"https://social.example/{slugify(record['name'])}"]
         if rng.random() < 0.7:
-            record["description"] = self._description(record, city, profile[5])
+            record["description"] = self._description(record, city, profile.kind)
         if rng.random() < 0.5:
             record["updated"] = _UPDATED_FROM + timedelta(days=rng.randrange(0, 320))
-        return record
 
     def _pick(self, chances: dict[str, float]) -> list[str]:
         return [slug for slug, chance in chances.items() if self.rng.random() < chance]
@@ -546,20 +605,26 @@ class _Generator:
             self.taken_slugs.add(slug)
             state.exact.add(key)
             if state.exhaustive:
-                state.keys.append(SequenceMatcher(None, "", key, autojunk=False))
+                state.keys.append((len(key), _char_counts(key)))
             return name
         msg = f"could not find a distinct clinic name in {city.name}, {city.state}"
         raise RuntimeError(msg)
 
     @staticmethod
     def _similar(key: str, state: _CityState) -> bool:
-        """The directory rule's test, conservatively: ``quick_ratio`` bounds ``ratio`` from
-        above and, unlike it, does not depend on the order of the two names."""
-        for matcher in state.keys:  # each holds an earlier name as seq2, whose counts it caches
-            matcher.set_seq1(key)
-            if matcher.real_quick_ratio() >= SIMILAR_NAME_RATIO and (
-                matcher.quick_ratio() >= SIMILAR_NAME_RATIO
-            ):
+        """The directory rule's near-duplicate test, conservatively.
+
+        The rule needs both ``SequenceMatcher.quick_ratio`` and ``ratio`` to reach the
+        threshold; this rejects a name on ``quick_ratio`` alone (which bounds ``ratio`` from
+        above and does not depend on the order of the two names), computed the same way:
+        twice the characters the keys share, counted as multisets, over their total length.
+        """
+        size, counts = len(key), _char_counts(key)
+        for other_size, other_counts in state.keys:
+            total = size + other_size
+            if 2.0 * min(size, other_size) / total < SIMILAR_NAME_RATIO:
+                continue
+            if 2.0 * sum(map(min, counts, other_counts)) / total >= SIMILAR_NAME_RATIO:
                 return True
         return False
 
@@ -628,12 +693,18 @@ class _Generator:
             return " ".join(parts)
 
     def _nearby_cities(self, city: _City) -> list[_City]:
+        """Up to six other cities of the state that have clinics, nearest first."""
         nearby = self._nearby.get(city)
         if nearby is None:
-            scale = math.cos(math.radians(city.lat))
-            others = [c for c in self.used_by_state[city.state] if c is not city]
-            others.sort(key=lambda c: (c.lat - city.lat) ** 2 + ((c.lon - city.lon) * scale) ** 2)
-            nearby = self._nearby[city] = others[:6]
+            lat, lon, scale = city.lat, city.lon, math.cos(math.radians(city.lat))
+            others = self.used_by_state[city.state]
+            distances = [
+                ((c.lat - lat) ** 2 + ((c.lon - lon) * scale) ** 2, i) for i, c in enumerate(others)
+            ]
+            nearest = heapq.nsmallest(7, distances)
+            nearby = self._nearby[city] = [others[i] for _, i in nearest if others[i] is not city][
+                :6
+            ]
         return nearby
 
     def _service_area(self, city: _City) -> list[str]:
@@ -649,7 +720,7 @@ class _Generator:
     def _insurance(self, rems: bool) -> list[str] | None:
         rng = self.rng
         if rng.random() < (0.85 if rems else 0.3):
-            return sorted(rng.sample(_INSURERS, rng.randint(1, 5)))
+            return sorted(_sample(rng, _INSURERS, rng.randint(1, 5)))
         return [] if rng.random() < 0.5 else None
 
     def _payment(self, insured: bool) -> list[str]:
@@ -698,14 +769,21 @@ class _Generator:
         conditions = _join(
             [_lower_first(self.conditions[c].name) for c in record["conditions"][:4]]
         )
-        closing = rng.sample(_CLOSING_SENTENCES, rng.randint(1, 2))
+        closing = _sample(rng, _CLOSING_SENTENCES, rng.randint(1, 2))
         return " ".join(
             [
-                f"{record['name']} is a {kind} in {city.name}, {state}.",
+                f"{record['name']} is {_article(kind)} {kind} in {city.name}, {state}.",
                 f"It offers {therapies} for adults with {conditions}.",
                 *closing,
             ]
         )
+
+
+def _sample(rng: random.Random, population: Sequence[_T], k: int) -> list[_T]:
+    """``k`` distinct items in random order (``random.sample`` without its slow type check)."""
+    items = list(population)
+    rng.shuffle(items)
+    return items[:k]
 
 
 def _format_phone(rng: random.Random, digits: str) -> str:
@@ -779,7 +857,7 @@ def _hours(rng: random.Random) -> dict[str, Any] | None:
 
 
 def _special_hours(rng: random.Random) -> list[dict[str, Any]]:
-    chosen = sorted(rng.sample(range(len(_HOLIDAYS)), rng.randint(1, 3)))
+    chosen = sorted(_sample(rng, range(len(_HOLIDAYS)), rng.randint(1, 3)))
     entries: list[dict[str, Any]] = []
     for index in chosen:
         day, note, hours = _HOLIDAYS[index]
@@ -798,6 +876,10 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _join(items: list[str]) -> str:
@@ -838,16 +920,63 @@ def project_config(*, seed: int = 0, count: int = 0) -> str:
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """The safe dumper (libyaml's where present, like the loader), never writing aliases."""
+    """``yaml.safe_dump``'s dumper (libyaml's emitter where present), never writing aliases."""
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
 
 def dump_record(record: dict[str, Any]) -> str:
-    """One record as YAML text, fields in the order given."""
+    """One record as YAML: the text of ``yaml.safe_dump(record, sort_keys=False,
+    allow_unicode=True)``, with libyaml's emitter where present."""
     text: str = yaml.dump(record, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     return text
+
+
+_REPEATED_FIELDS = frozenset(
+    {
+        "timezone", "hours", "special_hours", "conditions", "therapies", "specialties",
+        "spravato_rems_certified", "accepting_new_patients", "insurance", "payment",
+        "price_range", "languages",
+    }
+)  # fmt: skip
+"""Top-level fields whose values recur across records: their YAML is written once."""
+
+
+class _RecordWriter:
+    """:func:`dump_record`, faster for many records: a top-level field whose value recurs
+    (hours, conditions, payment, ...) is emitted once and its text reused. A block mapping's
+    text is its entries' texts in order, so the result is the same text."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[str, str], str] = {}
+
+    def dump(self, record: dict[str, Any]) -> str:
+        fresh = {k: v for k, v in record.items() if k not in _REPEATED_FIELDS}
+        chunks = iter(_top_level_entries(dump_record(fresh)) if fresh else ())
+        parts = []
+        for key, value in record.items():
+            if key not in _REPEATED_FIELDS:
+                parts.append(next(chunks))
+                continue
+            cache_key = (key, repr(value))
+            text = self._texts.get(cache_key)
+            if text is None:
+                text = self._texts[cache_key] = dump_record({key: value})
+            parts.append(text)
+        return "".join(parts)
+
+
+def _top_level_entries(text: str) -> list[str]:
+    """Split a block mapping's YAML into its entries: each starts on a line at column 0 that
+    is not a sequence item (PyYAML indents everything else under a top-level key)."""
+    entries: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if entries and line[:1] in (" ", "-"):
+            entries[-1] += line
+        else:
+            entries.append(line)
+    return entries
 
 
 def generate_project(
@@ -867,10 +996,11 @@ def generate_project(
     folder = root / "data" / "clinics"
     folder.mkdir(parents=True, exist_ok=True)
     (root / "kdirectory.toml").write_bytes(project_config(seed=seed, count=count).encode())
+    writer = _RecordWriter()
     paths = []
     for record in records:
         slug = record.get("slug") or slugify(record["name"])
         path = folder / f"{slug}.yaml"
-        path.write_bytes(dump_record(record).encode("utf-8"))
+        path.write_bytes(writer.dump(record).encode("utf-8"))
         paths.append(path)
     return paths
