@@ -129,6 +129,7 @@ def write_fallback_project(root: Path, count: int) -> None:
             "hours": {"monday": ["09:00-12:00", "13:00-18:00"], "sunday": "closed"},
             "conditions": ["depression"],
             "therapies": ["iv-ketamine-infusion"],
+            "specialties": ["psychiatric"],
         }
         if n % 3 == 0:
             record["geo"] = {"lat": round(info.lat, 5), "lon": round(info.lon, 5)}

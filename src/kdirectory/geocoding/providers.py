@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from geopy import exc as geopy_errors
-from geopy.adapters import RequestsAdapter
+from geopy.adapters import URLLibAdapter
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 
@@ -173,8 +173,9 @@ class GeopyGeocoder:
                 )
             kwargs["api_key"] = key
         if "adapter_factory" in accepted:
-            # urllib3's own retries would bypass the rate limiter and our retry accounting.
-            kwargs["adapter_factory"] = _single_try_adapter
+            # The stdlib adapter makes exactly one request per call: requests/urllib3 would
+            # retry on their own, past the rate limiter and our retry accounting.
+            kwargs["adapter_factory"] = URLLibAdapter
         try:
             self._geocoder = geocoder_class(**kwargs)
         except (TypeError, ValueError, geopy_errors.ConfigurationError) as error:
@@ -246,10 +247,6 @@ def _backoff(attempt: int, error: Exception) -> float:
     if isinstance(retry_after, int | float) and retry_after > 0:
         wait = max(wait, min(BACKOFF_CAP_SECONDS, float(retry_after)))
     return wait
-
-
-def _single_try_adapter(*, proxies: Any, ssl_context: Any) -> RequestsAdapter:
-    return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
 
 
 def _describe(error: Exception) -> str:
