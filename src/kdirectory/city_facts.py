@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from kdirectory import vocabulary
 from kdirectory.templating import lower_first
+from kdirectory.views import counted
 
 if TYPE_CHECKING:
     from kdirectory.places import City
@@ -33,10 +34,6 @@ class CityFacts:
     intro: str
     facts: list[tuple[str, str]]
     faq: list[dict[str, str]]
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _names(views: list[ClinicView], limit: int = 3) -> str:
@@ -89,12 +86,12 @@ def _intro(
     if local:
         where = "at a street address in" if all(not v.is_service_area for v in local) else "for"
         parts.append(
-            f"This directory lists {_count(len(local), 'clinic')} offering ketamine therapy "
+            f"This directory lists {counted(len(local), 'clinic')} offering ketamine therapy "
             f"{where} {city.name}: {_names(local)}."
         )
     if serving:
         parts.append(
-            f"{_count(len(serving), 'clinic')} based elsewhere "
+            f"{counted(len(serving), 'clinic')} based elsewhere "
             f"{'lists' if len(serving) == 1 else 'list'} {city.name} in "
             f"{'its' if len(serving) == 1 else 'their'} service area: {_names(serving)}."
         )
@@ -102,7 +99,7 @@ def _intro(
         closest = nearby[0]
         parts.append(
             f"Within {miles:.0f} miles there {'is' if len(nearby) == 1 else 'are'} "
-            f"{_count(len(nearby), 'other clinic')}; the closest is {closest.name} "
+            f"{counted(len(nearby), 'other clinic')}; the closest is {closest.name} "
             f"in {closest.city}."
         )
     elif nearest_outside is not None:
@@ -157,7 +154,7 @@ def _faq(
     n = len(everyone)
     if n:
         answer = (
-            f"This directory lists {_count(n, 'clinic')} for {city.label}: {_names(everyone, 5)}. "
+            f"This directory lists {counted(n, 'clinic')} for {city.label}: {_names(everyone, 5)}. "
             "Listings come from each clinic's own published information."
         )
     else:
@@ -172,7 +169,7 @@ def _faq(
         certified = [v for v in spravato if v.spravato_rems_certified]
         answer = (
             f"{_names(spravato)} {'lists' if len(spravato) == 1 else 'list'} {name}. "
-            f"{_count(len(certified), 'of them reports', 'of them report')} REMS certification; "
+            f"{counted(len(certified), 'of them reports', 'of them report')} REMS certification; "
             "Spravato may only be given in REMS-certified settings, so confirm this when you call."
         )
     else:
@@ -188,7 +185,7 @@ def _faq(
         answer = f"{_names(weekend)} {'lists' if len(weekend) == 1 else 'list'} weekend hours."
     elif stated:
         answer = (
-            f"None of the {_count(len(stated), 'clinic')} that publish hours here "
+            f"None of the {counted(len(stated), 'clinic')} that publish hours here "
             "lists weekend hours."
         )
     else:

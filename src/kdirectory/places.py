@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kdirectory import vocabulary
+from kdirectory.geocoding.batch import GEOCODES_FILE, query_for
 from kdirectory.geocoding.gazetteer import timezone_for_zip
 from kdirectory.geocoding.offline import OfflineGeocoder
 from kdirectory.geocoding.store import GeocodeStore
@@ -15,7 +16,6 @@ from kdirectory.geocoding.types import GeocodeQuery, Point
 from kdirectory.models import Clinic
 from kdirectory.slugs import slugify
 
-GEOCODES_FILE = Path("data") / "geocodes.json"
 PRECISE = frozenset({"manual", "rooftop", "street"})
 
 # Where a clinic gives neither a time zone nor a ZIP, its state's main zone is used.
@@ -105,12 +105,7 @@ class Locator:
             stored = self.store.get(clinic.slug)
             if stored is not None:
                 return Location(Point(stored.lat, stored.lon), stored.precision, stored.provider)
-        address = clinic.address
-        found = self.offline.geocode(
-            GeocodeQuery(
-                street=None, city=address.city, region=address.region, postal_code=address.zip5
-            )
-        )
+        found = self.offline.geocode(query_for(clinic))
         if found is None:
             return None
         return Location(Point(found.lat, found.lon), found.precision, found.provider)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kdirectory import jsonld, vocabulary
 from kdirectory.city_facts import city_facts
 from kdirectory.templating import lower_first
-from kdirectory.views import Link
+from kdirectory.views import Link, counted
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -62,10 +62,6 @@ def _shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–- ")
     return cut + "…"
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _newest(dates: Iterable[date | None]) -> date | None:
@@ -145,8 +141,8 @@ class Planner:
             Link(c.name, f"/conditions/{slug}/") for slug, c in vocabulary.conditions().items()
         ]
         intro = (
-            f"This directory lists {_count(n_clinics, 'clinic')} offering ketamine therapy, "
-            f"with a page for each of the {_count(n_cities, 'city', 'cities')} they are in or "
+            f"This directory lists {counted(n_clinics, 'clinic')} offering ketamine therapy, "
+            f"with a page for each of the {counted(n_cities, 'city', 'cities')} they are in or "
             "serve. Listings come from the clinics' own published information; the directory "
             "does not rank or endorse any clinic."
         )
@@ -217,8 +213,8 @@ class Planner:
             ("Treatments listed", ", ".join(therapies) if therapies else "None listed yet"),
         ]
         intro = (
-            f"{_count(n, 'clinic')} in {state.name} {'is' if n == 1 else 'are'} listed here, "
-            f"with pages for {_count(len(state.cities), 'city', 'cities')}. Choose a city to see "
+            f"{counted(n, 'clinic')} in {state.name} {'is' if n == 1 else 'are'} listed here, "
+            f"with pages for {counted(len(state.cities), 'city', 'cities')}. Choose a city to see "
             "each clinic's address, hours, treatments and the clinics nearby."
         )
         url = self.url(state.path)

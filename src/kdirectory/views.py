@@ -55,6 +55,11 @@ def shifts_text(shifts: list[Interval]) -> str:
     return ", ".join(f"{clock(s.opens)} – {clock(s.closes)}" for s in shifts)
 
 
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``1 clinic``, ``3 clinics``, ``2 cities`` (pass ``many`` for irregular plurals)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 @dataclass(frozen=True)
 class Link:
     """A named page link."""

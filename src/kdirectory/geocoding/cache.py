@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS geocodes (
     PRIMARY KEY (provider, query)
 )
 """
-_MISSING = object()
+MISSING = object()  # what get() returns for a query never asked
 
 
 class GeocodeCache:
@@ -74,7 +74,7 @@ class GeocodeCache:
             "SELECT answer FROM geocodes WHERE provider = ? AND query = ?", (provider, query)
         ).fetchone()
         if row is None:
-            return _MISSING
+            return MISSING
         if row[0] is None:
             return None
         data = json.loads(row[0])
@@ -103,6 +103,3 @@ class GeocodeCache:
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM geocodes").fetchone()[0])
-
-
-MISSING = _MISSING
