@@ -376,12 +376,6 @@ def test_deleting_a_clinic_removes_its_pages_and_counts_them(tmp_path: Path) -> 
     assert not (out / "clinics" / "bff-medical-wellness-clinic").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: publish() writes every file into staging and swaps the whole folder, so a "
-    "no-op rebuild physically rewrites all files (new inode and mtime) although the summary "
-    "says '0 written' (DESIGN.md §10: 'a rebuild rewrites only changed pages')",
-)
 def test_no_op_rebuild_leaves_unchanged_files_untouched_on_disk(tmp_path: Path) -> None:
     root = copy_demo(tmp_path / "project")
     out = tmp_path / "site"
@@ -455,12 +449,6 @@ def test_user_files_in_a_built_folder_are_kept(tmp_path: Path) -> None:
     assert {name: (out / name).read_bytes() for name in mine} == mine
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: publish() silently replaces a file kdirectory did not create when a new page "
-    "lands on its path (the kept-files loop skips names in `files`); DESIGN.md §10: only "
-    "files kdirectory created are ever removed",
-)
 def test_a_user_file_on_the_path_of_a_new_page_is_not_silently_replaced(
     tmp_path: Path,
 ) -> None:
@@ -801,11 +789,6 @@ def test_json_ld_facts_are_the_visible_facts(any_site: Site) -> None:
     assert seen == set(any_site.clinics)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: jsonld.medical_clinic() emits medicalSpecialty but templates/clinic.html never "
-    "shows the clinic's specialties (DESIGN.md §7: everything in the JSON-LD is visible)",
-)
 def test_clinic_specialties_in_json_ld_are_on_the_page(generated_site: Site) -> None:
     from kdirectory import vocabulary
 
@@ -824,12 +807,6 @@ def test_clinic_specialties_in_json_ld_are_on_the_page(generated_site: Site) -> 
     assert hidden == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: jsonld.medical_clinic() emits parentOrganization (the brand) but "
-    "templates/clinic.html never shows the brand (DESIGN.md §7: everything in the JSON-LD "
-    "is visible)",
-)
 def test_clinic_brand_in_json_ld_is_on_the_page(nasty_site: Site) -> None:
     (slug,) = [s for s, c in nasty_site.clinics.items() if c.name == NASTY_NAME]
     parsed = nasty_site.pages()[f"clinics/{slug}/index.html"]
@@ -1021,13 +998,6 @@ def test_same_name_in_one_city_is_a_slug_collision(make_project: ProjectFactory)
     assert "directory.slug_collision" in [p.code for p in report.errors]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: site_model.build_model() keys clinics by slug ({c.slug: c ...}), so two "
-    "clinics with one slug (possible through the library API, which validate() does not "
-    "re-check) silently become one page; render_site's 'two pages on one path' BuildError "
-    "can never fire for clinics",
-)
 def test_two_clinics_with_one_slug_never_silently_become_one_page(
     make_project: ProjectFactory, tmp_path: Path
 ) -> None:

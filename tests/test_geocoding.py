@@ -97,6 +97,34 @@ def test_nearest_clinics_matches_brute_force() -> None:
         assert [(round(n.miles, 6), n.key) for n in got] == [(round(m, 6), k) for m, k in expected]
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_nearest_matches_brute_force_with_crowds_ties_and_far_searches(seed: int) -> None:
+    # Crowds of clinics on one city centroid (offline city-precision geocodes), Alaska's
+    # stretched longitude cells and searches wider than the whole index.
+    rng = random.Random(seed)
+    centres = [Point(rng.uniform(25, 65), rng.uniform(-160, -70)) for _ in range(6)]
+    points = []
+    for i in range(300):
+        centre = rng.choice(centres)
+        spread = rng.choice([0.0, 0.0, 0.05, 2.0])
+        where = Point(
+            centre.lat + rng.uniform(-spread, spread), centre.lon + rng.uniform(-spread, spread)
+        )
+        points.append((f"c{i:03d}", where))
+    index = PointIndex(points)
+    for _ in range(20):
+        here = rng.choice([rng.choice(centres), points[rng.randrange(300)][1]])
+        n, within = rng.choice([1, 3, 8]), rng.choice([5.0, 60.0, 2500.0])
+        exclude = rng.choice([None, points[rng.randrange(300)][0]])
+        expected = sorted(
+            (distance_miles(here, p), key)
+            for key, p in points
+            if key != exclude and distance_miles(here, p) <= within
+        )[:n]
+        got = index.nearest(here, n, within, exclude=exclude)
+        assert [(round(g.miles, 6), g.key) for g in got] == [(round(m, 6), k) for m, k in expected]
+
+
 def test_nearest_clinics_respects_the_radius_and_exclusion() -> None:
     a, b = Point(33.12, -117.08), Point(33.87, -118.0)
     assert nearest_clinics(a, 3, 10, [("a", a), ("b", b)])[0].key == "a"

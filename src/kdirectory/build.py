@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from kdirectory.exceptions import KdirectoryError, ValidationFailedError
+from kdirectory.exceptions import BuildError, ValidationFailedError
 from kdirectory.plan import Page, Planner
 from kdirectory.site_model import build_model
 from kdirectory.sitefiles import locations_kml, robots_txt, search_index, sitemaps
@@ -31,12 +31,10 @@ if TYPE_CHECKING:
     from kdirectory.config import SiteConfig
     from kdirectory.validate import Directory
 
+__all__ = ["MANIFEST", "BuildError", "BuildResult", "build_site", "publish", "render_site"]
+
 MANIFEST = ".kdirectory-manifest.json"
 STATIC_FILES = {"assets/site.js": "assets/site.js", "favicon.svg": "favicon.svg"}
-
-
-class BuildError(KdirectoryError):
-    """The site cannot be built as asked: two pages on one path, an unsafe output folder."""
 
 
 @dataclass
@@ -138,7 +136,12 @@ def _recover(out: Path) -> None:
 
 
 def publish(out: Path, files: dict[str, bytes]) -> tuple[int, int, int, list[str]]:
-    """Write ``files`` into ``out`` atomically; return (written, unchanged, removed, kept)."""
+    """Write ``files`` into ``out`` atomically; return (written, unchanged, removed, kept).
+
+    Unchanged files and files kdirectory did not create are hard-linked into the staging
+    folder (copied where links are not possible), so they keep their inode and mtime: a
+    no-op rebuild changes nothing that rsync, a CDN uploader or a cache looks at.
+    """
     out = out.resolve()
     _recover(out)
     old = _read_manifest(out) if out.is_dir() else None
@@ -149,50 +152,84 @@ def publish(out: Path, files: dict[str, bytes]) -> tuple[int, int, int, list[str
             f"{out} is not empty and was not built by kdirectory (no {MANIFEST}); "
             "refusing to replace it. Empty it or choose another --out."
         )
-    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
     old = old or {}
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
+    others = _files_not_built_by_us(out, old) if out.is_dir() else []
+    clashes = [name for name in others if name in files]
+    if clashes:
+        raise BuildError(
+            f"{out / clashes[0]} was not written by kdirectory, but the new build has a page "
+            f"at that path ({len(clashes)} such file(s)); move or delete it, or override the "
+            "page with a template instead"
+        )
     staging = out.with_name(f".{out.name}.staging")
     previous = out.with_name(f".{out.name}.previous")
     for leftover in (staging, previous):
         if leftover.exists():
             shutil.rmtree(leftover)
-    staging.mkdir(parents=True)
-    for name, data in sorted(files.items()):
-        target = staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    kept: list[str] = []
-    if out.is_dir():
-        for path in sorted(out.rglob("*")):
-            name = path.relative_to(out).as_posix()
-            if path.is_file() and name != MANIFEST and name not in old and name not in files:
-                target = staging / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target)
-                kept.append(name)
-    manifest = {"generator": "kdirectory", "files": hashes}
-    (staging / MANIFEST).write_text(
-        json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    _fsync_tree(staging)
-    if out.is_dir():
-        out.rename(previous)
-    staging.rename(out)
+    try:
+        staging.mkdir(parents=True)
+        written: list[Path] = []
+        for name, data in sorted(files.items()):
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if old.get(name) == hashes[name] and _same_bytes(out / name, data):
+                _link_or_copy(out / name, target)
+            else:
+                target.write_bytes(data)
+                written.append(target)
+        for name in others:
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(out / name, target)
+        manifest = {"generator": "kdirectory", "files": hashes}
+        (staging / MANIFEST).write_text(
+            json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        _fsync([*written, staging / MANIFEST])
+        if out.is_dir():
+            out.rename(previous)
+        staging.rename(out)
+    except BaseException:
+        # Interrupted or failed before the swap: the last good site is untouched (or comes
+        # back from .previous on the next build); drop the half-written staging folder.
+        shutil.rmtree(staging, ignore_errors=True)
+        _recover(out)
+        raise
     if previous.exists():
         shutil.rmtree(previous)
-    written = sum(1 for name, digest in hashes.items() if old.get(name) != digest)
+    changed = sum(1 for name, digest in hashes.items() if old.get(name) != digest)
     removed = sum(1 for name in old if name not in hashes)
-    return written, len(hashes) - written, removed, kept
+    return changed, len(hashes) - changed, removed, others
 
 
-def _fsync_tree(root: Path) -> None:
-    for folder, _, names in os.walk(root):
-        for name in names:
-            fd = os.open(Path(folder) / name, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+def _files_not_built_by_us(out: Path, manifest: dict[str, str]) -> list[str]:
+    """Files under ``out`` that kdirectory's last build did not write (a CNAME, say)."""
+    names = (path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file())
+    return sorted(name for name in names if name != MANIFEST and name not in manifest)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _fsync(paths: list[Path]) -> None:
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def build_site(

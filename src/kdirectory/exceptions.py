@@ -27,3 +27,8 @@ class ValidationFailedError(KdirectoryError):
     def __init__(self, message: str, report: object) -> None:
         super().__init__(message)
         self.report = report
+
+
+class BuildError(KdirectoryError):
+    """Raised when the site cannot be built as asked: two pages on one path, two clinics with
+    one slug, an output folder that is not safe to replace."""

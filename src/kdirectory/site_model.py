@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from kdirectory import vocabulary
+from kdirectory.exceptions import BuildError
 from kdirectory.geocoding.distance import PointIndex
 from kdirectory.lastmod import git_dates
 from kdirectory.places import City, Location, Locator, city_key, gather_cities
@@ -66,7 +67,18 @@ class SiteModel:
 def build_model(directory: Directory) -> SiteModel:
     """Compute views, locations, cities and states for every clinic of ``directory``."""
     locator = Locator(directory.root)
-    clinics = {c.slug: c for c in sorted(directory.clinics, key=lambda c: c.slug or "") if c.slug}
+    clinics: dict[str, Clinic] = {}
+    for clinic in sorted(directory.clinics, key=lambda c: c.slug or ""):
+        if not clinic.slug:
+            continue
+        other = clinics.setdefault(clinic.slug, clinic)
+        if other is not clinic:
+            first = directory.source_of(other).display_path
+            second = directory.source_of(clinic).display_path
+            raise BuildError(
+                f"two clinics have the slug {clinic.slug!r} ({first} and {second}), so both "
+                f"would be /clinics/{clinic.slug}/; give one of them its own `slug:`"
+            )
     locations: dict[str, Location] = {}
     for slug, clinic in clinics.items():
         found = locator.clinic(clinic)

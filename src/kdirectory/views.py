@@ -110,6 +110,8 @@ class ClinicView:
     therapy_names: tuple[str, ...]
     conditions: tuple[Link, ...]
     condition_names: tuple[str, ...]
+    specialty_names: tuple[str, ...]
+    brand: str | None
     spravato_rems_certified: bool
     accepting_new_patients: bool | None
     practical_rows: tuple[tuple[str, str], ...]
@@ -137,6 +139,7 @@ def make_clinic_view(clinic: Clinic, timezone: str) -> ClinicView:
     street_lines = tuple(x for x in (address.street, address.unit) if x)
     therapies_vocab = vocabulary.therapies()
     conditions_vocab = vocabulary.conditions()
+    specialties_vocab = vocabulary.specialties()
     therapies = tuple(
         TherapyView(slug, therapies_vocab[slug].name, therapies_vocab[slug].requires_rems)
         for slug in clinic.therapies
@@ -223,6 +226,8 @@ def make_clinic_view(clinic: Clinic, timezone: str) -> ClinicView:
         therapy_names=tuple(t.name for t in therapies),
         conditions=conditions,
         condition_names=tuple(link.name for link in conditions),
+        specialty_names=tuple(specialties_vocab[s].name for s in clinic.specialties),
+        brand=clinic.brand if clinic.brand and clinic.brand != clinic.name else None,
         spravato_rems_certified=bool(clinic.spravato_rems_certified),
         accepting_new_patients=clinic.accepting_new_patients,
         practical_rows=tuple(practical),

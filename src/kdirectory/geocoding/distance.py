@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
@@ -14,10 +15,24 @@ from kdirectory.geocoding.types import Point
 
 K = TypeVar("K", bound=Hashable)
 
-# One grid cell is 0.5° of latitude (about 35 miles); longitude cells shrink with latitude,
+# One grid cell is 0.25° of latitude (about 17 miles); longitude cells shrink with latitude,
 # so the search widens them by 1/cos(lat).
-_CELL_DEGREES = 0.5
+_CELL_DEGREES = 0.25
 _MILES_PER_DEGREE_LAT = 69.0
+# Candidates are ranked by great-circle (haversine) distance, which is cheap, and only the
+# few that can be among the nearest get the exact geodesic. On the mean-radius sphere the two
+# differ by well under 0.6% anywhere on Earth.
+_EARTH_RADIUS_MILES = 3958.7613
+_SPHERE_ERROR = 0.006
+
+
+def _haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * _EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
 
 
 def distance_miles(a: Point, b: Point) -> float:
@@ -61,35 +76,67 @@ class PointIndex(Generic[K]):
     ) -> Iterable[tuple[K, Point]]:
         lat0, lon0 = centre
         span = radius * lon_scale
+        if (2 * radius + 1) * (2 * span + 1) > len(self._cells):
+            # A wide ring has more cells than the index holds: walk the occupied ones instead.
+            for (lat, lon), items in self._cells.items():
+                if _ring_of(lat - lat0, lon - lon0, lon_scale) == radius:
+                    yield from items
+            return
         for dlat in range(-radius, radius + 1):
             for dlon in range(-span, span + 1):
-                if max(abs(dlat), math.ceil(abs(dlon) / lon_scale)) != radius:
-                    continue
-                yield from self._cells.get((lat0 + dlat, lon0 + dlon), ())
+                if _ring_of(dlat, dlon, lon_scale) == radius:
+                    yield from self._cells.get((lat0 + dlat, lon0 + dlon), ())
 
     def nearest(
         self, point: Point, n: int, within_miles: float, *, exclude: K | None = None
     ) -> list[Neighbour[K]]:
-        """Up to ``n`` points within ``within_miles`` of ``point``, nearest first."""
+        """Up to ``n`` points within ``within_miles`` of ``point``, nearest first.
+
+        Distances are geodesic; candidates are gathered ring by ring around the point's cell,
+        ranked by the cheap great-circle distance, and only those that can still be among
+        the ``n`` nearest are measured exactly.
+        """
         if n <= 0 or not self._count:
             return []
         lon_scale = max(1, math.ceil(1 / max(math.cos(math.radians(point.lat)), 0.05)))
         max_radius = math.ceil(within_miles / (_CELL_DEGREES * _MILES_PER_DEGREE_LAT)) + 1
         centre = _cell(point)
-        found: list[Neighbour[K]] = []
+        loose = within_miles * (1 + _SPHERE_ERROR)
+        # (great-circle miles, order seen, key, point); the order keeps keys out of comparisons
+        candidates: list[tuple[float, int, K, Point]] = []
         for radius in range(max_radius + 1):
             for key, other in self._ring(centre, radius, lon_scale):
                 if key == exclude:
                     continue
-                miles = distance_miles(point, other)
-                if miles <= within_miles:
-                    found.append(Neighbour(key, other, miles))
+                rough = _haversine_miles(point.lat, point.lon, other.lat, other.lon)
+                if rough <= loose:
+                    candidates.append((rough, len(candidates), key, other))
             # Everything in cells beyond this ring is at least `radius` cells away.
-            reach = radius * _CELL_DEGREES * _MILES_PER_DEGREE_LAT
-            if len(found) >= n and sorted(f.miles for f in found)[n - 1] <= reach:
+            reach = radius * _CELL_DEGREES * _MILES_PER_DEGREE_LAT * (1 - _SPHERE_ERROR)
+            if len(candidates) >= n and heapq.nsmallest(n, candidates)[-1][0] <= reach:
                 break
+        # Ties are broken by str(key), the same order the answer uses.
+        candidates.sort(key=lambda c: (c[0], str(c[2])))
+        found: list[Neighbour[K]] = []
+        nth: list[float] = []  # the n smallest exact distances so far, as a max-heap
+        for rough, _, key, other in candidates:
+            if len(nth) == n and rough * (1 - _SPHERE_ERROR) >= -nth[0] * (1 + _SPHERE_ERROR):
+                break  # this and every later candidate is no nearer than the n-th found
+            miles = 0.0 if other == point else distance_miles(point, other)
+            if miles > within_miles:
+                continue
+            found.append(Neighbour(key, other, miles))
+            if len(nth) < n:
+                heapq.heappush(nth, -miles)
+            elif miles < -nth[0]:
+                heapq.heapreplace(nth, -miles)
         found.sort(key=lambda f: (f.miles, str(f.key)))
         return found[:n]
+
+
+def _ring_of(dlat: int, dlon: int, lon_scale: int) -> int:
+    """Which ring around a cell the cell at offset (dlat, dlon) belongs to."""
+    return max(abs(dlat), math.ceil(abs(dlon) / lon_scale))
 
 
 def nearest_clinics(
