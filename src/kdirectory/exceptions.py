@@ -29,6 +29,27 @@ class ValidationFailedError(KdirectoryError):
         self.report = report
 
 
+class ImportFileError(KdirectoryError):
+    """Raised by ``kdirectory import`` when the spreadsheet itself cannot be used: it does not
+    exist, is empty, has a header but no rows, is binary or an old ``.xls``, or cannot be
+    parsed as CSV. Problems of single rows never raise; they go to ``rejected.csv``."""
+
+
+class ColumnMappingError(KdirectoryError):
+    """Raised when the columns of a spreadsheet cannot be mapped to record fields: a
+    ``--map`` that names no column or no field, or no column for a required field. A usage
+    error: the command exits 2."""
+
+
+class ProjectExistsError(KdirectoryError):
+    """Raised by ``kdirectory init`` when the target folder exists and is not empty (or is
+    a file): init never writes into someone's files. A usage error: the command exits 2."""
+
+
 class BuildError(KdirectoryError):
     """Raised when the site cannot be built as asked: two pages on one path, two clinics with
     one slug, an output folder that is not safe to replace."""
+
+
+class SiteNotFoundError(KdirectoryError):
+    """Raised when ``kdirectory check`` is pointed at something that is not a built site."""

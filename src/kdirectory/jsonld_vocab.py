@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,9 @@ class VocabIssue:
 
     path: str
     message: str
+    # unknown-type, unknown-property, not-allowed (property not on its type), range (a value
+    # of the wrong kind), retired (attic, superseded, pending), structure (context, @type shape)
+    kind: str = field(default="structure", compare=False)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,12 @@ def _vocab() -> _Vocab:
         attic=frozenset(raw["attic"]),
         superseded=dict(raw["superseded"]),
     )
+
+
+def type_lineage(name: str) -> frozenset[str]:
+    """A schema.org type and all its ancestors (``MedicalClinic`` -> … ``LocalBusiness`` …);
+    empty for an unknown type. Accepts ``https://schema.org/X`` as well as ``X``."""
+    return _vocab().types.get(_short(name), frozenset())
 
 
 def _short(term: str) -> str:
@@ -103,17 +112,19 @@ class _Checker:
         """The given classes and all their ancestors."""
         return frozenset(name for t in types for name in self.vocab.types[t])
 
-    def report(self, path: str, message: str) -> None:
-        self.issues.append(VocabIssue(path, message))
+    def report(self, path: str, message: str, kind: str = "structure") -> None:
+        self.issues.append(VocabIssue(path, message, kind))
 
     def status(self, path: str, term: str) -> None:
         """Report a term that schema.org has retired (or not yet accepted)."""
         if term in self.vocab.attic:
-            self.report(path, f"{term!r} is retired (attic.schema.org)")
+            self.report(path, f"{term!r} is retired (attic.schema.org)", "retired")
         elif term in self.vocab.superseded:
-            self.report(path, f"{term!r} is superseded by {self.vocab.superseded[term]!r}")
+            self.report(
+                path, f"{term!r} is superseded by {self.vocab.superseded[term]!r}", "retired"
+            )
         elif term in self.vocab.pending and not self.allow_pending:
-            self.report(path, f"{term!r} is only pending in schema.org")
+            self.report(path, f"{term!r} is only pending in schema.org", "retired")
 
     def context(self, path: str, value: object) -> None:
         values = value if isinstance(value, list) else [value]
@@ -133,16 +144,26 @@ class _Checker:
                 continue
             term = _short(name)
             if term in self.vocab.datatypes:
-                self.report(_join(path, "@type"), f"{term!r} is a data type, not a node type")
+                self.report(
+                    _join(path, "@type"),
+                    f"{term!r} is a data type, not a node type",
+                    "unknown-type",
+                )
             elif term in self.vocab.types:
                 known.append(term)
                 self.status(_join(path, "@type"), term)
             elif term in self.vocab.members:
                 enumeration = self.vocab.members[term]
-                self.report(_join(path, "@type"), f"{term!r} is a {enumeration} value, not a type")
+                self.report(
+                    _join(path, "@type"),
+                    f"{term!r} is a {enumeration} value, not a type",
+                    "unknown-type",
+                )
             else:
                 hint = _did_you_mean(term, self.vocab.types)
-                self.report(_join(path, "@type"), f"unknown schema.org type {name!r}{hint}")
+                self.report(
+                    _join(path, "@type"), f"unknown schema.org type {name!r}{hint}", "unknown-type"
+                )
         return known
 
     def node(self, node: Mapping[str, object], path: str) -> list[str]:
@@ -167,7 +188,9 @@ class _Checker:
                 if base != term and base in self.vocab.properties and "Action" in lineage:
                     continue  # schema.org's "<property>-input" annotation on actions
                 hint = _did_you_mean(term, self.vocab.properties)
-                self.report(key_path, f"unknown schema.org property {key!r}{hint}")
+                self.report(
+                    key_path, f"unknown schema.org property {key!r}{hint}", "unknown-property"
+                )
                 self.value(node[key], key_path, None)
                 continue
             self.status(key_path, term)
@@ -177,6 +200,7 @@ class _Checker:
                     key_path,
                     f"{term!r} is not a property of {_alternatives(types)}"
                     + (f" (it belongs on {_alternatives(domain)})" if domain else ""),
+                    "not-allowed",
                 )
             self.value(node[key], key_path, range_ or None)
         return types
@@ -207,6 +231,7 @@ class _Checker:
         self.report(
             path,
             f"a {_alternatives(types)} is not expected here (expected {_alternatives(range_)})",
+            "range",
         )
 
     def plain(self, value: object, path: str, range_: frozenset[str] | None) -> None:
@@ -229,9 +254,9 @@ class _Checker:
         if isinstance(value, str) and enumerations and enumerations == classes == range_:
             values = [m for m, e in self.vocab.members.items() if self.vocab.types[e] & range_]
             hint = _did_you_mean(_short(value), values)
-            self.report(path, f"{value!r} is not a {_alternatives(range_)} value{hint}")
+            self.report(path, f"{value!r} is not a {_alternatives(range_)} value{hint}", "range")
         else:
-            self.report(path, f"{value!r} does not fit (expected {_alternatives(range_)})")
+            self.report(path, f"{value!r} does not fit (expected {_alternatives(range_)})", "range")
 
     def enumerations(self, classes: Iterable[str]) -> frozenset[str]:
         return frozenset(c for c in classes if "Enumeration" in self.vocab.types.get(c, ()))

@@ -1,0 +1,155 @@
+"""Read one built HTML page the way a crawler does: head tags, headings, links, ids, images,
+JSON-LD blocks, the visible text and the page's own content text (lxml's C parser)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml.etree import (
+    HTMLParser,
+    ParserError,
+    XMLSyntaxError,
+    XPath,
+    _Element,
+    fromstring,
+    strip_elements,
+)
+
+# lxml.etree's parser, not lxml.html's: plain elements skip a Python class lookup per node.
+_PARSER = HTMLParser(encoding="utf-8", remove_comments=True)
+_INVISIBLE = ("script", "style", "template", "noscript")
+_HIDDEN = XPath("//body//*[@hidden]")
+_SHARED = XPath(".//aside | .//*[@data-shared]")
+_IDS = XPath("//@id | //a/@name")
+
+
+@dataclass
+class PageFacts:
+    """What the rules need from one page. ``name`` is its file, relative to the site."""
+
+    name: str
+    lang: str | None = None
+    titles: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)
+    canonicals: list[str] = field(default_factory=list)
+    viewport: bool = False
+    noindex: bool = False
+    h1: list[tuple[str, int | None]] = field(default_factory=list)
+    images_without_alt: list[tuple[str, int | None]] = field(default_factory=list)
+    links: list[tuple[str, int | None]] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    jsonld: list[tuple[str, int | None]] = field(default_factory=list)
+    text: str = ""
+    content_text: str = ""
+    tel_links: list[tuple[str, str]] = field(default_factory=list)
+    hours: dict[str, str] = field(default_factory=dict)
+    dates: set[str] = field(default_factory=set)
+    head_line: int | None = None
+
+
+def read_page(name: str, data: bytes) -> PageFacts | None:
+    """Parse ``data``; None when it is not an HTML document lxml can read."""
+    try:
+        root = fromstring(data, parser=_PARSER)
+    except (ParserError, XMLSyntaxError, ValueError):
+        return None
+    if root is None or root.tag != "html":
+        return None
+    facts = PageFacts(name, lang=root.get("lang"))
+    head = root.find("head")
+    facts.head_line = head.sourceline if head is not None else None
+    for element in root.iter("title", "meta", "link", "h1", "img", "a", "area", "script", "time"):
+        tag = element.tag
+        if tag == "title":
+            facts.titles.append(_visible_text(element))
+        elif tag == "meta":
+            _meta(facts, element)
+        elif tag == "link":
+            if "canonical" in (element.get("rel") or "").lower().split():
+                facts.canonicals.append((element.get("href") or "").strip())
+        elif tag == "h1":
+            facts.h1.append((_visible_text(element), element.sourceline))
+        elif tag == "img":
+            if element.get("alt") is None:
+                facts.images_without_alt.append((element.get("src") or "", element.sourceline))
+        elif tag in ("a", "area"):
+            href = element.get("href")
+            if href is not None:
+                facts.links.append((href.strip(), element.sourceline))
+                if href.startswith("tel:"):
+                    facts.tel_links.append((href, _visible_text(element)))
+        elif tag == "script":
+            if (element.get("type") or "").strip().lower() == "application/ld+json":
+                facts.jsonld.append((element.text or "", element.sourceline))
+        elif tag == "time" and element.get("datetime"):
+            facts.dates.add(element.get("datetime") or "")
+    facts.ids = {str(value) for value in _IDS(root)}
+    # What is left is read as text, so drop what a reader never sees (the tree is ours).
+    strip_elements(root, *_INVISIBLE, with_tail=False)
+    for hidden in _HIDDEN(root):
+        _drop(hidden)
+    facts.hours = _hours_table(root)
+    body = root.find("body")
+    facts.text = _visible_text(body) if body is not None else ""
+    main = root.find(".//main")
+    facts.content_text = content_text(main if main is not None else body)
+    return facts
+
+
+def content_text(element: _Element | None) -> str:
+    """The page's own words: its ``<main>`` without shared blocks (``data-shared``, asides).
+
+    Removes those blocks from the tree it is given."""
+    if element is None:
+        return ""
+    for shared in _SHARED(element):
+        _drop(shared)
+    return _visible_text(element)
+
+
+def _drop(element: _Element) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    element.tail = None
+    previous = element.getprevious()
+    parent.remove(element)
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + " " + tail
+        else:
+            parent.text = (parent.text or "") + " " + tail
+
+
+def _meta(facts: PageFacts, element: _Element) -> None:
+    name = (element.get("name") or "").strip().lower()
+    content = element.get("content") or ""
+    if name == "description":
+        facts.descriptions.append(_squash(content))
+    elif name == "viewport" and "width=device-width" in content.replace(" ", ""):
+        facts.viewport = True
+    elif name in ("robots", "googlebot") and "noindex" in content.lower():
+        facts.noindex = True
+
+
+def _visible_text(element: _Element) -> str:
+    """The element's text, whitespace collapsed, with a space between text nodes."""
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def _hours_table(root: _Element) -> dict[str, str]:
+    rows: dict[str, str] = {}
+    for table in root.iter("table"):
+        if "hours" not in (table.get("class") or "").split():
+            continue
+        for row in table.iter("tr"):
+            cells = [_visible_text(cell) for cell in row if cell.tag in ("th", "td")]
+            if len(cells) == 2 and row.getparent() is not None and row.getparent().tag != "thead":
+                rows[cells[0]] = cells[1]
+    return rows
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())

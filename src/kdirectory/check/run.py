@@ -1,0 +1,125 @@
+"""``check_site``: read every page of a built site once, run the page rules on it, keep a
+small summary, then run the rules that need all pages (DESIGN.md §8)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from kdirectory.check.findings import Finding, SiteReport, finding
+from kdirectory.check.page import read_page
+from kdirectory.check.page_rules import page_findings
+from kdirectory.check.site_rules import (
+    PageSummary,
+    SiteFiles,
+    duplicate_findings,
+    link_findings,
+    robots_findings,
+    similarity_findings,
+    sitemap_findings,
+)
+from kdirectory.exceptions import SiteNotFoundError
+from kdirectory.similarity import shingles
+
+MANIFEST = ".kdirectory-manifest.json"
+NEAR_DUPLICATE = 0.9
+# Below this many pages a second process costs more than it saves.
+_PARALLEL_FROM = 1500
+
+PageResult = tuple[str, list[Finding], PageSummary | None]
+
+
+def check_site(
+    site: Path | str,
+    *,
+    base_url: str | None = None,
+    near_duplicate: float = NEAR_DUPLICATE,
+    jobs: int | None = None,
+) -> SiteReport:
+    """Check the built site in ``site`` against every rule in ``kdirectory.check.RULES``.
+
+    Args:
+        site: the output folder of ``kdirectory build``.
+        base_url: the URL the site is served from; read from the home page's canonical
+            link when not given.
+        near_duplicate: report indexable pages at least this alike (0-1).
+        jobs: processes to read pages with (default: one per CPU, for large sites).
+
+    Raises:
+        SiteNotFoundError: ``site`` is not a folder with HTML pages in it.
+    """
+    root = Path(site)
+    if not root.is_dir():
+        raise SiteNotFoundError(f"{root} is not a folder; build the site first (kdirectory build)")
+    files = {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and path.name != MANIFEST
+    }
+    names = sorted(name for name in files if name.endswith(".html"))
+    if not names:
+        raise SiteNotFoundError(f"{root} has no HTML pages; build the site first")
+    base = (base_url or "").rstrip("/") or _base_url_of(root)
+    report = SiteReport(site=str(root), pages=len(names))
+    summaries: dict[str, PageSummary] = {}
+    for name, found, summary in _read_all(root, names, base, jobs):
+        report.findings += found
+        if summary is not None:
+            summaries[name] = summary
+    site_files = SiteFiles(root, files, base)
+    report.findings += duplicate_findings(summaries)
+    report.findings += link_findings(site_files, summaries)
+    report.findings += sitemap_findings(site_files, summaries)
+    report.findings += robots_findings(site_files)
+    report.findings += similarity_findings(summaries, near_duplicate)
+    return report
+
+
+def _base_url_of(root: Path) -> str | None:
+    home = root / "index.html"
+    if not home.is_file():
+        return None
+    facts = read_page("index.html", home.read_bytes())
+    if facts is None or len(facts.canonicals) != 1:
+        return None
+    canonical = facts.canonicals[0]
+    return canonical[:-1] if canonical.endswith("/") else None
+
+
+def _read_all(
+    root: Path, names: Sequence[str], base_url: str | None, jobs: int | None
+) -> list[PageResult]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(names) < _PARALLEL_FROM:
+        return _check_pages(str(root), list(names), base_url)
+    size = -(-len(names) // (workers * 4))
+    chunks = [list(names[i : i + size]) for i in range(0, len(names), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        parts = pool.map(_check_pages, [str(root)] * len(chunks), chunks, [base_url] * len(chunks))
+        return [result for part in parts for result in part]
+
+
+def _check_pages(root: str, names: list[str], base_url: str | None) -> list[PageResult]:
+    results: list[PageResult] = []
+    for name in names:
+        try:
+            data = (Path(root) / name).read_bytes()
+        except OSError as exc:
+            results.append((name, [finding(name, "html.unreadable", str(exc))], None))
+            continue
+        facts = read_page(name, data)
+        if facts is None:
+            results.append((name, [finding(name, "html.unreadable", "not an HTML document")], None))
+            continue
+        summary = PageSummary(
+            title=facts.titles[0] if len(facts.titles) == 1 else None,
+            description=facts.descriptions[0] if len(facts.descriptions) == 1 else None,
+            noindex=facts.noindex,
+            links=tuple(facts.links),
+            ids=frozenset(facts.ids),
+            shingles=shingles(facts.content_text),
+        )
+        results.append((name, page_findings(facts, base_url), summary))
+    return results

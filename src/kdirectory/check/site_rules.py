@@ -1,0 +1,241 @@
+"""Rules across pages: unique titles and descriptions, internal links and anchors, the
+sitemap, robots.txt and near-duplicate pages."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from kdirectory.check.findings import Finding, finding
+from kdirectory.check.page_rules import page_url
+from kdirectory.similarity import near_duplicates
+
+_SKIPPED_SCHEMES = frozenset({"mailto", "tel", "sms", "javascript", "data", "ftp"})
+_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@dataclass(frozen=True)
+class PageSummary:
+    """What the cross-page rules keep of each page (the rest is dropped after page rules)."""
+
+    title: str | None
+    description: str | None
+    noindex: bool
+    links: tuple[tuple[str, int | None], ...]
+    ids: frozenset[str]
+    shingles: frozenset[int]
+
+
+class SiteFiles:
+    """The files of a built site and how URLs of the site map onto them."""
+
+    def __init__(self, root: Path, files: set[str], base_url: str | None) -> None:
+        self.root = root
+        self.files = files
+        self.base_url = base_url
+        base = urlsplit(base_url or "")
+        self.netloc = base.netloc
+        self.base_path = base.path.rstrip("/")
+        self.origin = f"{base.scheme}://{base.netloc}" if base.netloc else "https://site.invalid"
+
+    def file_for(self, url: str) -> str | None:
+        """The site file a URL of this site is served from, or None (not found / external)."""
+        parts = urlsplit(url)
+        if parts.netloc and parts.netloc != self.netloc:
+            return None
+        path = unquote(parts.path)
+        if not path.startswith(self.base_path + "/"):
+            return None
+        name = path[len(self.base_path) + 1 :]
+        if name == "" or name.endswith("/"):
+            name += "index.html"
+        if name in self.files:
+            return name
+        if f"{name}/index.html" in self.files:  # servers redirect /x to /x/
+            return f"{name}/index.html"
+        return None
+
+    def is_internal(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return (not parts.netloc or parts.netloc == self.netloc) and parts.path.startswith(
+            self.base_path + "/"
+        )
+
+
+def duplicate_findings(pages: Mapping[str, PageSummary]) -> list[Finding]:
+    """Titles and descriptions shared by two or more indexable pages."""
+    found: list[Finding] = []
+    for attribute, rule in (
+        ("title", "head.title-duplicate"),
+        ("description", "head.description-duplicate"),
+    ):
+        owners: dict[str, list[str]] = defaultdict(list)
+        for name, page in pages.items():
+            value = getattr(page, attribute)
+            if value and not page.noindex:
+                owners[value].append(name)
+        for value, names in owners.items():
+            for name in names[1:]:
+                found.append(finding(name, rule, f"same {attribute} as {names[0]}: {value!r}"))
+    return found
+
+
+def link_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[Finding]:
+    """Internal links to files that do not exist, and #fragments with no matching id."""
+    found: list[Finding] = []
+    base = site.base_url or "https://site.invalid"
+    resolved: dict[str, str | None] = {}  # URL without fragment -> its file (None: broken)
+    for name, page in pages.items():
+        here = page_url(name, base)
+        for href, line in page.links:
+            if href.startswith("/") and not href.startswith("//"):
+                url = site.origin + href  # most links: a root-relative path, no join needed
+            else:
+                scheme = urlsplit(href).scheme.lower()
+                if scheme in _SKIPPED_SCHEMES or (scheme and scheme not in ("http", "https")):
+                    continue
+                url = urljoin(here, href)
+            address, _, fragment = url.partition("#")
+            if address not in resolved:
+                resolved[address] = site.file_for(address) if site.is_internal(address) else ""
+            target = resolved[address]
+            if target == "":
+                continue  # another site
+            if target is None:
+                found.append(
+                    finding(
+                        name, "links.broken", f"link to {href} leads nowhere", line=line, where=href
+                    )
+                )
+                continue
+            if fragment and target in pages and unquote(fragment) not in pages[target].ids:
+                found.append(
+                    finding(
+                        name,
+                        "links.anchor",
+                        f"{href}: no element with id {fragment!r} on {target}",
+                        line=line,
+                        where=href,
+                    )
+                )
+    return found
+
+
+def sitemap_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[Finding]:
+    """The sitemap lists every indexable page, no noindex page and nothing else."""
+    if "sitemap.xml" not in site.files:
+        return [finding("sitemap.xml", "sitemap.missing", "the site has no sitemap.xml")]
+    listed: dict[str, str] = {}  # URL -> the sitemap file that lists it
+    problems: list[Finding] = []
+    queue = ["sitemap.xml"]
+    seen: set[str] = set()
+    while queue:
+        name = queue.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            root = ET.parse(site.root / name).getroot()  # noqa: S314 - our own output, no DTDs
+        except (ET.ParseError, OSError) as exc:
+            problems.append(finding(name, "sitemap.missing", f"cannot read {name}: {exc}"))
+            continue
+        for loc in root.iter(f"{_SITEMAP_NS}loc"):
+            url = (loc.text or "").strip()
+            if root.tag == f"{_SITEMAP_NS}sitemapindex":
+                child = site.file_for(url)
+                if child is None:
+                    problems.append(
+                        finding(
+                            name,
+                            "sitemap.unknown",
+                            f"sitemap index names {url}, which is not in the site",
+                        )
+                    )
+                else:
+                    queue.append(child)
+            else:
+                listed[url] = name
+    by_file = {site.file_for(url): (url, where) for url, where in listed.items()}
+    for url, where in listed.items():
+        target = site.file_for(url)
+        if target is None or target not in pages:
+            problems.append(
+                finding(where, "sitemap.unknown", f"{url} is not a page of the site", where=url)
+            )
+        elif pages[target].noindex:
+            problems.append(
+                finding(
+                    target,
+                    "sitemap.noindex",
+                    f"the page is noindex but {where} lists it",
+                    where=url,
+                )
+            )
+    for name, page in pages.items():
+        if not page.noindex and name not in by_file:
+            problems.append(
+                finding(name, "sitemap.unlisted", "an indexable page that no sitemap lists")
+            )
+    return problems
+
+
+def robots_findings(site: SiteFiles) -> list[Finding]:
+    """robots.txt exists, names the sitemap by absolute URL and does not block everything."""
+    if "robots.txt" not in site.files:
+        return [finding("robots.txt", "robots.missing", "the site has no robots.txt")]
+    text = (site.root / "robots.txt").read_text(encoding="utf-8", errors="replace")
+    found: list[Finding] = []
+    sitemaps = []
+    agents: list[str] = []  # the user agents of the group being read
+    in_rules = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        key, _, value = raw.split("#", 1)[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "sitemap":
+            sitemaps.append((value, number))
+        elif key == "user-agent":
+            if in_rules:  # a user-agent line after rules starts a new group
+                agents, in_rules = [], False
+            agents.append(value)
+        elif key in ("allow", "disallow"):
+            in_rules = True
+            if key == "disallow" and value == "/" and "*" in agents:
+                found.append(
+                    finding(
+                        "robots.txt",
+                        "robots.blocked",
+                        "'Disallow: /' for every crawler hides the whole site",
+                        line=number,
+                    )
+                )
+    if not sitemaps:
+        found.append(finding("robots.txt", "robots.sitemap", "no 'Sitemap:' line"))
+    for url, number in sitemaps:
+        if not urlsplit(url).scheme or site.file_for(url) is None:
+            found.append(
+                finding(
+                    "robots.txt",
+                    "robots.sitemap",
+                    f"Sitemap {url!r} is not an absolute URL of a file in the site",
+                    line=number,
+                )
+            )
+    return found
+
+
+def similarity_findings(pages: Mapping[str, PageSummary], threshold: float) -> list[Finding]:
+    """Indexable pages whose own text is at least ``threshold`` alike (shingle Jaccard)."""
+    indexable = {name: p.shingles for name, p in pages.items() if not p.noindex}
+    return [
+        finding(
+            pair.second,
+            "content.near-duplicate",
+            f"{pair.similarity:.0%} alike with {pair.first} (word 5-shingles, Jaccard)",
+            where=pair.first,
+        )
+        for pair in near_duplicates(indexable, threshold)
+    ]

@@ -1,0 +1,217 @@
+"""JSON-LD rules: it parses, fits the schema.org vocabulary, has Google's LocalBusiness fields,
+and says nothing about a clinic that the page does not show (DESIGN.md §7, §8)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from kdirectory.check.findings import Finding, finding
+from kdirectory.check.page import PageFacts
+from kdirectory.jsonld_vocab import check_jsonld, type_lineage
+
+_SCHEMA = re.compile(r"^https?://schema\.org/")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})\s*([AP]M)|noon|midnight", re.IGNORECASE)
+_EMERGENCY = frozenset({"988", "911"})
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def jsonld_findings(page: PageFacts) -> list[Finding]:
+    """Every JSON-LD finding on ``page``."""
+    found: list[Finding] = []
+    for text, line in page.jsonld:
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            found.append(finding(page.name, "jsonld.parse", f"not valid JSON: {exc}", line=line))
+            continue
+        for issue in check_jsonld(doc):
+            found.append(
+                finding(
+                    page.name, f"jsonld.{issue.kind}", issue.message, line=line, where=issue.path
+                )
+            )
+        for path, node in _nodes(doc, ""):
+            types = node.get("@type")
+            names = [
+                t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)
+            ]
+            lineage = frozenset().union(*(type_lineage(t) for t in names)) if names else frozenset()
+            if "LocalBusiness" in lineage:
+                found += _google_fields(page, node, path, line)
+                found += _nap(page, node, path, line)
+    return found
+
+
+def _nodes(value: object, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every node object in a JSON-LD document (with its path), depth first."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nodes(item, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        if "@type" in value:
+            yield path, value
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                yield from _nodes(item, f"{path}.{key}" if path else key)
+
+
+def _google_fields(
+    page: PageFacts, node: dict[str, Any], path: str, line: int | None
+) -> list[Finding]:
+    found = []
+    address = node.get("address")
+    if not node.get("name"):
+        found.append(
+            finding(
+                page.name,
+                "jsonld.google-required",
+                "a LocalBusiness needs a name",
+                line=line,
+                where=path,
+            )
+        )
+    if not isinstance(address, dict) or not (
+        address.get("addressLocality") or address.get("streetAddress")
+    ):
+        found.append(
+            finding(
+                page.name,
+                "jsonld.google-required",
+                "a LocalBusiness needs an address (at least its city)",
+                line=line,
+                where=path,
+            )
+        )
+    missing = [key for key in ("telephone", "url", "openingHoursSpecification") if key not in node]
+    if missing:
+        found.append(
+            finding(
+                page.name,
+                "jsonld.google-recommended",
+                f"{node.get('name', 'the business')!r} has no {', '.join(missing)}",
+                line=line,
+                where=path,
+            )
+        )
+    return found
+
+
+def _nap(page: PageFacts, node: dict[str, Any], path: str, line: int | None) -> list[Finding]:
+    """Name, address, phone and hours in the JSON-LD equal what the page shows."""
+    name = node.get("name")
+    if "mainEntityOfPage" not in node and not any(text == name for text, _ in page.h1):
+        return []  # a business mentioned on the page, not the page's subject
+    found: list[Finding] = []
+
+    def report(rule: str, message: str) -> None:
+        found.append(finding(page.name, rule, message, line=line, where=path))
+
+    if not any(text == name for text, _ in page.h1):
+        shown = page.h1[0][0] if page.h1 else "no h1"
+        report("jsonld.nap-name", f"JSON-LD name {name!r} is not the page's h1 ({shown!r})")
+    phone = node.get("telephone")
+    if phone is not None:
+        numbers = {_digits(href) for href, _ in page.tel_links} - _EMERGENCY
+        if _digits(str(phone)) not in numbers:
+            report(
+                "jsonld.nap-phone",
+                f"JSON-LD telephone {phone} is not a phone link on the page "
+                f"(the page links {', '.join(sorted(numbers)) or 'no phone'})",
+            )
+    address = node.get("address")
+    if isinstance(address, dict):
+        parts = [p.strip() for p in str(address.get("streetAddress", "")).split(",") if p.strip()]
+        locality = ", ".join(
+            str(address[k]) for k in ("addressLocality", "addressRegion") if address.get(k)
+        )
+        parts += [locality] if locality else []
+        parts += [str(address["postalCode"])] if address.get("postalCode") else []
+        missing = [p for p in parts if " ".join(p.split()) not in page.text]
+        if missing:
+            report(
+                "jsonld.nap-address",
+                f"the address in JSON-LD is not on the page: {'; '.join(missing)}",
+            )
+    found += [
+        finding(page.name, "jsonld.nap-hours", message, line=line, where=path)
+        for message in _hours_mismatches(page, node)
+    ]
+    return found
+
+
+def _hours_mismatches(page: PageFacts, node: dict[str, Any]) -> list[str]:
+    stated: dict[str, set[tuple[int, int]]] = {}
+    for spec in _as_list(node.get("openingHoursSpecification")):
+        if not isinstance(spec, dict):
+            continue
+        for day in _as_list(spec.get("dayOfWeek")):
+            day_name = _SCHEMA.sub("", str(day))
+            shift = (_minutes(spec.get("opens")), _minutes(spec.get("closes"), closing=True))
+            stated.setdefault(day_name, set()).add(shift)
+    problems: list[str] = []
+    for day in _DAYS:
+        shown = page.hours.get(day)
+        shifts = stated.get(day, set())
+        if shown is None:
+            if shifts:
+                problems.append(
+                    f"JSON-LD gives hours for {day} but the page's hours table does not"
+                )
+            continue
+        on_page = _shown_shifts(shown)
+        if on_page != shifts:
+            problems.append(
+                f"{day}: the page shows {shown!r} but JSON-LD says "
+                + (", ".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in sorted(shifts)) or "closed")
+            )
+    for spec in _as_list(node.get("specialOpeningHoursSpecification")):
+        when = spec.get("validFrom") if isinstance(spec, dict) else None
+        if when and str(when) not in page.dates:
+            problems.append(f"special hours for {when} are in JSON-LD but not on the page")
+    return problems
+
+
+def _shown_shifts(text: str) -> set[tuple[int, int]]:
+    if text.lower().startswith("open 24 hours"):
+        return {(0, 1440)}
+    times = []
+    for match in _CLOCK.finditer(text):
+        word = match.group(0).lower()
+        if word == "noon":
+            times.append(720)
+        elif word == "midnight":
+            times.append(-1)  # start or end of the day, by position
+        else:
+            hours, minutes = int(match.group(1)) % 12, int(match.group(2))
+            times.append((hours + (12 if match.group(3).upper() == "PM" else 0)) * 60 + minutes)
+    pairs = zip(times[::2], times[1::2], strict=False)
+    # JSON-LD has no 24:00: the build writes a midnight close as 23:59, so both mean 1440.
+    return {(max(a, 0), 1440 if b in (-1, 1439) else b) for a, b in pairs}
+
+
+def _minutes(value: object, *, closing: bool = False) -> int:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::\d{2})?", str(value or ""))
+    if not match:
+        return -2
+    minutes = int(match.group(1)) * 60 + int(match.group(2))
+    return 1440 if closing and minutes in (0, 1439) else minutes
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _digits(text: str) -> str:
+    """The dialled digits of a ``tel:`` URI or an E.164 number, without the country code."""
+    number = text.removeprefix("tel:").split(";")[0]
+    digits = re.sub(r"\D", "", number)
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
