@@ -25,6 +25,7 @@ from kdirectory.plan import Page, Planner
 from kdirectory.site_model import build_model
 from kdirectory.sitefiles import locations_kml, robots_txt, search_index, sitemaps
 from kdirectory.templating import get_template_source, load_template, make_environment
+from kdirectory.uniqueness import thin_city_pages
 from kdirectory.validate import validate
 
 if TYPE_CHECKING:
@@ -101,12 +102,20 @@ def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], d
     env.globals.update(shared)
     files: dict[str, bytes] = {}
     templates: dict[str, Any] = {}
-    for page in pages:
+
+    def render(page: Page) -> None:
         template = templates.get(page.template)
         if template is None:
             template = templates[page.template] = load_template(env, page.template)
         html = template.render(page=page, **page.context)
         files[_safe_relative(page.output)] = html.encode("utf-8")
+
+    for page in pages:
+        render(page)
+    for thin in thin_city_pages(pages, files, config.build.uniqueness_threshold):
+        thin.page.indexable = False
+        thin.page.noindex_reason = thin.reason
+        render(thin.page)
     for target, source in STATIC_FILES.items():
         files[target] = get_template_source(env, source).encode("utf-8")
     for name, text in sitemaps(pages, config.site.base_url).items():

@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kdirectory.exceptions import KdirectoryError, ProjectNotFoundError
+from kdirectory.exceptions import KdirectoryError, ProjectNotFoundError, SiteNotFoundError
+
+if TYPE_CHECKING:
+    from kdirectory.check import SiteReport
 
 app = typer.Typer(
     name="kdirectory",
@@ -64,7 +67,7 @@ def _user_errors() -> Iterator[None]:
     """Turn errors into one clear line on stderr and an exit code, never a traceback."""
     try:
         yield
-    except ProjectNotFoundError as exc:
+    except (ProjectNotFoundError, SiteNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except KdirectoryError as exc:
@@ -204,12 +207,18 @@ def build_command(
         str | None,
         typer.Option("--base-url", help="Absolute URL the site is served from (canonicals)."),
     ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Run `kdirectory check` on the built site.")
+    ] = False,
 ) -> None:
     """Validate the records and build the static website.
 
     Renders every page into a staging folder and swaps it into place, so an interrupted
     build leaves the last good site. Two builds of the same input are byte-identical.
-    Exit 0 when built, 1 when the records have errors (nothing is written).
+    City pages with too little text of their own ([build] uniqueness_threshold) get
+    noindex and stay out of the sitemap; the summary lists them.
+    Exit 0 when built, 1 when the records have errors (nothing is written) or, with
+    --check, when the built site has errors.
 
     Example:
 
@@ -232,6 +241,156 @@ def build_command(
         for name in result.kept:
             typer.echo(f"kept {name} (not created by kdirectory)", err=True)
         typer.echo(result.summary())
+        if check:
+            from kdirectory.check import check_site  # noqa: PLC0415
+
+            config = directory.config
+            report = check_site(result.out, base_url=base_url or config.site.base_url)
+            _print_check(report, OutputFormat.text, strict=False)
+            if not report.ok():
+                raise typer.Exit(EXIT_PROBLEMS)
+
+
+SiteDir = Annotated[
+    Path | None,
+    typer.Argument(
+        help="A built site folder.", show_default="[build] out of the project here, or ."
+    ),
+]
+
+
+@app.command("check")
+def check_command(
+    site: SiteDir = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="text for people, json for tools.")
+    ] = OutputFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="The site's URL.", show_default="from the home page"),
+    ] = None,
+    near_duplicate: Annotated[
+        float,
+        typer.Option(
+            "--near-duplicate", min=0.5, max=1.0, help="Report pages at least this alike (0-1)."
+        ),
+    ] = 0.9,
+) -> None:
+    """Check a built site for what would hurt rankings or patients.
+
+    One h1; titles and descriptions of the right length and unique; lang, viewport and a
+    self-canonical; no broken links or anchors; alt on images; JSON-LD that parses, fits
+    schema.org and matches the visible name, address, phone and hours; sitemap and
+    robots.txt; near-duplicate pages; overclaims in page text. Each finding names the page,
+    the rule id, the severity and how to fix it. Exit 0 when there are no errors, 1 when
+    there are (or warnings, with --strict), 2 when SITE is not a built site.
+
+    Example:
+
+        kdirectory check site --format json > findings.json
+    """
+    with _user_errors():
+        from kdirectory.check import check_site  # noqa: PLC0415
+
+        report = check_site(_site_folder(site), base_url=base_url, near_duplicate=near_duplicate)
+        _print_check(report, output_format, strict=strict)
+    if not report.ok(strict=strict):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _site_folder(site: Path | None) -> Path:
+    if site is not None:
+        return site
+    from kdirectory.config import CONFIG_NAME, load_config  # noqa: PLC0415
+
+    here = Path()
+    return here / load_config(here).build.out if (here / CONFIG_NAME).is_file() else here
+
+
+def _print_check(report: SiteReport, output_format: OutputFormat, *, strict: bool) -> None:
+    if output_format is OutputFormat.json:
+        sys.stdout.write(report.to_json())
+        return
+    for item in report.sorted_findings():
+        typer.echo(item.format())
+    typer.echo(("" if report.ok(strict=strict) else "FAILED: ") + report.summary())
+
+
+@contextmanager
+def _usage_errors() -> Iterator[None]:
+    """Errors in how a command was called (a wrong --map, a non-empty init folder): exit 2."""
+    from kdirectory.exceptions import ColumnMappingError, ProjectExistsError  # noqa: PLC0415
+
+    try:
+        yield
+    except (ColumnMappingError, ProjectExistsError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="The spreadsheet: .csv (any delimiter) or .xlsx.")],
+    into: Annotated[
+        Path, typer.Option("--into", help="The site project to add the clinics to.")
+    ] = Path(),
+    column_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help='Map a column to a field, "Column=field" (or "Column=ignore"); repeatable.',
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
+    ] = False,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update", help="Update records already in the project from matching rows."
+        ),
+    ] = False,
+) -> None:
+    """Import a spreadsheet of clinics: one YAML record per good row.
+
+    Common headers are recognised ("Practice Name", "Address 1", "Suite", "Zip Code",
+    "Phone Number", "Website", ...) and the mapping is shown first. Spreadsheet damage is
+    repaired with a warning (ZIPs that lost a leading zero, phones stored as numbers, stray
+    spaces); every row is validated like `kdirectory validate` and compared with the
+    records already in the project. Bad rows go to rejected.csv in the project folder with
+    their row number and reason. An existing record is only changed with --update (its
+    fields are updated from the row; fields the sheet lacks are kept; comments are not).
+    Exit 0 when every row was imported, 1 when some were rejected, 2 for a usage error.
+
+    Example:
+
+        kdirectory import clinics.xlsx --into my-directory --map "Clinic Title=name" --dry-run
+    """
+    with _user_errors(), _usage_errors():
+        from rich.console import Console  # noqa: PLC0415
+
+        from kdirectory.onboarding.console import (  # noqa: PLC0415
+            print_mapping,
+            print_result,
+            row_counter,
+        )
+        from kdirectory.onboarding.importer import ImportOptions, import_file  # noqa: PLC0415
+
+        console, errors = Console(), Console(stderr=True)
+        options = ImportOptions(
+            project=into, column_map=tuple(column_map or ()), dry_run=dry_run, update=update
+        )
+        with row_counter(errors) as advance:
+            result = import_file(
+                file,
+                options,
+                on_mapping=lambda mapping, table: print_mapping(console, mapping, table),
+                progress=advance,
+            )
+        print_result(console, errors, result)
+    if not result.ok:
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 @app.command("schema")

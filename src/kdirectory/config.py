@@ -54,6 +54,8 @@ class BuildSettings(_Section):
 
     out: str = "site"
     nearby_miles: Annotated[float, Field(gt=0, le=500)] = 25.0
+    # A city page whose unique content (1 - its similarity to the most alike other city page,
+    # city names set aside) is under this share gets noindex and leaves the sitemap; 0: off.
     uniqueness_threshold: Annotated[float, Field(ge=0, le=1)] = 0.2
 
 

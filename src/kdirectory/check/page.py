@@ -96,6 +96,21 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     return facts
 
 
+def content_text_of(data: bytes) -> str:
+    """The own words of the page in ``data`` (see :func:`content_text`); "" if unreadable."""
+    try:
+        root = fromstring(data, parser=_PARSER)
+    except (ParserError, XMLSyntaxError, ValueError):
+        return ""
+    if root is None:
+        return ""
+    strip_elements(root, *_INVISIBLE, with_tail=False)
+    for hidden in _HIDDEN(root):
+        _drop(hidden)
+    main = root.find(".//main")
+    return content_text(main if main is not None else root.find("body"))
+
+
 def content_text(element: _Element | None) -> str:
     """The page's own words: its ``<main>`` without shared blocks (``data-shared``, asides).
 
