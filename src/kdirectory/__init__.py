@@ -9,16 +9,19 @@ The public API; everything else is internal::
     kdirectory.geocode_directory(directory)       # offline by default
     result = kdirectory.build_site(directory, "public")
     print(result.summary())
+    print(kdirectory.check_site("public").summary())
 """
 
 from __future__ import annotations
 
 from kdirectory.build import BuildError, BuildResult, build_site
+from kdirectory.check import Finding, SiteReport, check_site
 from kdirectory.config import SiteConfig, load_config
 from kdirectory.exceptions import (
     ConfigError,
     KdirectoryError,
     ProjectNotFoundError,
+    SiteNotFoundError,
     ValidationFailedError,
 )
 from kdirectory.geocoding import (
@@ -44,6 +47,7 @@ __all__ = [
     "Clinic",
     "ConfigError",
     "Directory",
+    "Finding",
     "Geo",
     "GeocodeError",
     "GeocodeResult",
@@ -55,10 +59,13 @@ __all__ = [
     "Provider",
     "Report",
     "SiteConfig",
+    "SiteNotFoundError",
+    "SiteReport",
     "SpecialHours",
     "ValidationFailedError",
     "WeeklyHours",
     "build_site",
+    "check_site",
     "clinic_schema",
     "distance_miles",
     "geocode_directory",

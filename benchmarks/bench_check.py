@@ -1,0 +1,86 @@
+"""``kdirectory check`` over a built site of about 13,000 pages (issue 5: well under a minute
+on 2 cores).
+
+Builds a generated directory once (its build time is printed too, as a figure, not a
+target), then prints the median of several ``check_site`` runs and the ratio against a
+reference run in this process: reading and parsing every HTML page with lxml and nothing
+else, the floor any checker pays.
+
+    python benchmarks/bench_check.py [--count 10000] [--repeat 3] [--jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml.etree import HTMLParser, fromstring
+
+from kdirectory.build import build_site
+from kdirectory.check import check_site
+from kdirectory.synthetic import generate_project
+from kdirectory.validate import load_directory
+
+
+def _median_seconds(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=10_000, help="clinics to generate")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=None, help="check processes (default: CPUs)")
+    args = parser.parse_args()
+    out = sys.stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "project"
+        generate_project(root, args.count, seed=5)
+        start = time.perf_counter()
+        built = build_site(load_directory(root), root / "site")
+        build_seconds = time.perf_counter() - start
+        pages = sorted((root / "site").rglob("*.html"))
+        parser_ = HTMLParser(encoding="utf-8")
+
+        def reference() -> None:
+            for page in pages:
+                fromstring(page.read_bytes(), parser=parser_)
+
+        findings: list[int] = []
+
+        def check() -> None:
+            report = check_site(root / "site", jobs=args.jobs)
+            findings.append(len(report.errors))
+
+        ref = _median_seconds(reference, args.repeat)
+        measured = _median_seconds(check, args.repeat)
+    cpus = os.cpu_count() or 1
+    out.write(
+        f"kdirectory check, {len(pages):,} pages ({args.count:,} clinics), "
+        f"median of {args.repeat}, {args.jobs or cpus} process(es) on {cpus} CPUs\n"
+    )
+    out.write(
+        f"  build (once, a figure):              {build_seconds:.1f} s ({built.pages:,} pages)\n"
+    )
+    out.write(f"  reference (read + lxml parse only):  {ref:.2f} s\n")
+    out.write(
+        f"  check_site:                          {measured:.2f} s  (target: well under 60 s)\n"
+    )
+    out.write(f"  ratio check_site / reference:        {measured / ref:.1f}x\n")
+    out.write(f"  pages per second:                    {len(pages) / measured:,.0f}\n")
+    out.write(f"  errors found on the generated site:  {findings[-1]}\n")
+
+
+if __name__ == "__main__":
+    main()
