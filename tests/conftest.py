@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +28,18 @@ conditions: [depression, ptsd]
 therapies: [iv-ketamine-infusion]
 """
 
+VISTA = GOOD_RECORD.replace("city: Escondido", "city: Vista").replace('"92025"', '"92083"')
+"""The fixture clinic moved to Vista, CA (its own ZIP): a second valid record."""
+
 ProjectFactory = Callable[..., Path]
+
+
+def copy_demo(dest: Path) -> Path:
+    """The repository's demo project (config and records, no .git) copied into ``dest``."""
+    (dest / "data").mkdir(parents=True)
+    shutil.copy2(REPO / "kdirectory.toml", dest / "kdirectory.toml")
+    shutil.copytree(REPO / "data" / "clinics", dest / "data" / "clinics")
+    return dest
 
 
 @pytest.fixture

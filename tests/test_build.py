@@ -39,7 +39,7 @@ from kdirectory.models import Clinic
 from kdirectory.plan import Page
 from kdirectory.sitefiles import sitemaps
 from kdirectory.validate import load_directory, validate
-from tests.conftest import GOOD_RECORD, REPO, ProjectFactory
+from tests.conftest import GOOD_RECORD, REPO, VISTA, ProjectFactory, copy_demo
 
 generate_project: Callable[..., Any] | None
 try:
@@ -54,19 +54,9 @@ GENERATED_SEED = 7
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 TITLE_RANGE = (30, 60)
 DESCRIPTION_RANGE = (70, 160)
-VISTA = GOOD_RECORD.replace("city: Escondido", "city: Vista").replace('"92025"', '"92083"')
-"""The fixture clinic moved to Vista, CA (its own ZIP): a second valid record."""
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def copy_demo(dest: Path) -> Path:
-    """The repository's demo project (config and records, no .git) copied into ``dest``."""
-    (dest / "data").mkdir(parents=True)
-    shutil.copy2(REPO / "kdirectory.toml", dest / "kdirectory.toml")
-    shutil.copytree(REPO / "data" / "clinics", dest / "data" / "clinics")
-    return dest
 
 
 def build(root: Path, out: Path, **kwargs: Any) -> BuildResult:

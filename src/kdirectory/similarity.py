@@ -20,6 +20,7 @@ import numpy as np
 
 SHINGLE_WORDS = 5
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+_PLACEHOLDER = "\x00"  # never a word of a text (``_WORD`` matches no control character)
 
 # MinHash: 64 permutations in 16 bands of 4 rows. A pair at Jaccard 0.8 becomes a candidate
 # with probability 1 - (1 - 0.8**4)**16 > 0.9999; at 0.5, 0.64 (then discarded by the exact
@@ -39,14 +40,33 @@ EXACT_PAIRS_UP_TO = 400
 _BUCKET_PAIRWISE_LIMIT = 40
 
 
-def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[int]:
-    """The set of hashed ``size``-word shingles of ``text`` (case and punctuation ignored)."""
+def shingles(
+    text: str, size: int = SHINGLE_WORDS, *, set_aside: Iterable[str] = ()
+) -> frozenset[int]:
+    """The set of hashed ``size``-word shingles of ``text`` (case and punctuation ignored).
+
+    The words of the phrases in ``set_aside`` (a page's own name: its h1) count as one
+    placeholder word wherever they occur, a run of them as one, so two pages that differ
+    only by their names ("in Escondido" / "in Buena Park") have the same shingles."""
     words = _WORD.findall(text.lower())
+    aside = {word for phrase in set_aside for word in _WORD.findall(phrase.lower())}
+    if aside:
+        words = _set_aside(words, aside)
     if len(words) < size:
         return frozenset([zlib.crc32(" ".join(words).encode())]) if words else frozenset()
     return frozenset(
         zlib.crc32(" ".join(words[i : i + size]).encode()) for i in range(len(words) - size + 1)
     )
+
+
+def _set_aside(words: list[str], aside: set[str]) -> list[str]:
+    kept: list[str] = []
+    for word in words:
+        if word not in aside:
+            kept.append(word)
+        elif not kept or kept[-1] != _PLACEHOLDER:
+            kept.append(_PLACEHOLDER)
+    return kept
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
@@ -91,7 +111,8 @@ def near_duplicates(pages: Mapping[str, frozenset[int]], threshold: float) -> li
 def _signature(values: frozenset[int]) -> np.ndarray:
     x = np.fromiter(values, dtype=np.uint64, count=len(values))
     hashed = (_A[:, None] * x + _B[:, None]) % np.uint64(_MERSENNE)
-    return hashed.min(axis=1)
+    signature: np.ndarray = hashed.min(axis=1)
+    return signature
 
 
 def _lsh_candidates(

@@ -43,12 +43,19 @@ class PageFacts:
     content_text: str = ""
     tel_links: list[tuple[str, str]] = field(default_factory=list)
     hours: dict[str, str] = field(default_factory=dict)
-    dates: set[str] = field(default_factory=set)
+    # <time datetime> values, each with the text right after its first <time> element
+    # (a special-hours row: "<time>December 24, 2026</time>: 9:00 AM - noon").
+    dates: dict[str, str] = field(default_factory=dict)
     head_line: int | None = None
 
 
 def read_page(name: str, data: bytes) -> PageFacts | None:
-    """Parse ``data``; None when it is not an HTML document lxml can read."""
+    """Parse ``data``; None when it is not an HTML document lxml can read.
+
+    lxml's HTML parser accepts anything (it wraps binary junk in ``<html><body>``), so a
+    file with NUL bytes or that is not UTF-8 (what the build writes) is refused first."""
+    if not _is_text(data):
+        return None
     try:
         root = fromstring(data, parser=_PARSER)
     except (ParserError, XMLSyntaxError, ValueError):
@@ -82,7 +89,7 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
             if (element.get("type") or "").strip().lower() == "application/ld+json":
                 facts.jsonld.append((element.text or "", element.sourceline))
         elif tag == "time" and element.get("datetime"):
-            facts.dates.add(element.get("datetime") or "")
+            facts.dates.setdefault(element.get("datetime") or "", _squash(element.tail or ""))
     facts.ids = {str(value) for value in _IDS(root)}
     # What is left is read as text, so drop what a reader never sees (the tree is ours).
     strip_elements(root, *_INVISIBLE, with_tail=False)
@@ -94,6 +101,16 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     main = root.find(".//main")
     facts.content_text = content_text(main if main is not None else body)
     return facts
+
+
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def content_text_of(data: bytes) -> str:
@@ -161,7 +178,8 @@ def _hours_table(root: _Element) -> dict[str, str]:
             continue
         for row in table.iter("tr"):
             cells = [_visible_text(cell) for cell in row if cell.tag in ("th", "td")]
-            if len(cells) == 2 and row.getparent() is not None and row.getparent().tag != "thead":
+            parent = row.getparent()
+            if len(cells) == 2 and parent is not None and parent.tag != "thead":
                 rows[cells[0]] = cells[1]
     return rows
 

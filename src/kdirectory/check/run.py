@@ -111,7 +111,8 @@ def _check_pages(root: str, names: list[str], base_url: str | None) -> list[Page
             continue
         facts = read_page(name, data)
         if facts is None:
-            results.append((name, [finding(name, "html.unreadable", "not an HTML document")], None))
+            message = "not a UTF-8 HTML document (empty, binary, or another encoding)"
+            results.append((name, [finding(name, "html.unreadable", message)], None))
             continue
         summary = PageSummary(
             title=facts.titles[0] if len(facts.titles) == 1 else None,
@@ -119,7 +120,9 @@ def _check_pages(root: str, names: list[str], base_url: str | None) -> list[Page
             noindex=facts.noindex,
             links=tuple(facts.links),
             ids=frozenset(facts.ids),
-            shingles=shingles(facts.content_text),
+            # The page's own name (its h1) is set aside: pages that differ only by the city
+            # or clinic they name are near-duplicates (doorway pages).
+            shingles=shingles(facts.content_text, set_aside=[text for text, _ in facts.h1]),
         )
         results.append((name, page_findings(facts, base_url), summary))
     return results

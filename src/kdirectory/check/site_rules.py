@@ -234,7 +234,8 @@ def similarity_findings(pages: Mapping[str, PageSummary], threshold: float) -> l
         finding(
             pair.second,
             "content.near-duplicate",
-            f"{pair.similarity:.0%} alike with {pair.first} (word 5-shingles, Jaccard)",
+            f"{pair.similarity:.0%} alike with {pair.first} (word 5-shingles, h1 words set aside, "
+            "Jaccard)",
             where=pair.first,
         )
         for pair in near_duplicates(indexable, threshold)

@@ -14,6 +14,7 @@ from kdirectory.jsonld_vocab import check_jsonld, type_lineage
 
 _SCHEMA = re.compile(r"^https?://schema\.org/")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})\s*([AP]M)|noon|midnight", re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
 _EMERGENCY = frozenset({"988", "911"})
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -129,11 +130,15 @@ def _nap(page: PageFacts, node: dict[str, Any], path: str, line: int | None) -> 
         )
         parts += [locality] if locality else []
         parts += [str(address["postalCode"])] if address.get("postalCode") else []
-        missing = [p for p in parts if " ".join(p.split()) not in page.text]
-        if missing:
+        # The whole address, word for word and in one piece: each part somewhere on the page
+        # is not enough (another clinic's card names another city; "210" is in "Suite 210").
+        shown = f" {_words(page.text)} "
+        if parts and f" {_words(' '.join(parts))} " not in shown:
+            missing = [p for p in parts if f" {_words(p)} " not in shown]
             report(
                 "jsonld.nap-address",
-                f"the address in JSON-LD is not on the page: {'; '.join(missing)}",
+                "the address in JSON-LD is not on the page: "
+                + ("; ".join(missing) if missing else f"{', '.join(parts)} (not as one address)"),
             )
     found += [
         finding(page.name, "jsonld.nap-hours", message, line=line, where=path)
@@ -167,10 +172,25 @@ def _hours_mismatches(page: PageFacts, node: dict[str, Any]) -> list[str]:
                 f"{day}: the page shows {shown!r} but JSON-LD says "
                 + (", ".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in sorted(shifts)) or "closed")
             )
+    special: dict[str, set[tuple[int, int]]] = {}
     for spec in _as_list(node.get("specialOpeningHoursSpecification")):
         when = spec.get("validFrom") if isinstance(spec, dict) else None
-        if when and str(when) not in page.dates:
+        if when:
+            shifts = special.setdefault(str(when), set())
+            if not spec.get("opens") == spec.get("closes") == "00:00":  # 00:00-00:00: closed
+                closes = _minutes(spec.get("closes"), closing=True)
+                shifts.add((_minutes(spec.get("opens")), closes))
+    for when, shifts in special.items():
+        if when not in page.dates:
             problems.append(f"special hours for {when} are in JSON-LD but not on the page")
+            continue
+        # The row reads "<date>: [note: ]Closed" or "<date>: [note: ]9:00 AM - noon".
+        shown = page.dates[when].removeprefix(":").strip().rsplit(": ", 1)[-1]
+        if _shown_shifts(shown) != shifts:
+            problems.append(
+                f"special hours for {when}: the page shows {shown!r} but JSON-LD says "
+                + (", ".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in sorted(shifts)) or "closed")
+            )
     return problems
 
 
@@ -208,6 +228,11 @@ def _as_list(value: object) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def _words(text: str) -> str:
+    """``text`` as lower-case words and single spaces, without punctuation."""
+    return " ".join(_WORDS.findall(text.lower()))
 
 
 def _digits(text: str) -> str:
