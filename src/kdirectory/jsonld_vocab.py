@@ -31,6 +31,7 @@ _CONTEXTS = {"https://schema.org", "http://schema.org", "https://schema.org/", "
 _TEXT = frozenset({"Text", "URL", "CssSelectorType", "XPathType", "PronounceableText"})
 _NUMBER = frozenset({"Number", "Integer", "Float"})
 _TEMPORAL = frozenset({"Date", "DateTime", "Time"})
+_TEXT_OR_TEMPORAL = _TEXT | _TEMPORAL
 _BOOLEAN_TEXT = frozenset({"true", "false", "True", "False"})
 
 
@@ -107,10 +108,17 @@ class _Checker:
         self.vocab = vocab
         self.allow_pending = allow_pending
         self.issues: list[VocabIssue] = []
+        self._lineages: dict[tuple[str, ...], frozenset[str]] = {}
 
     def lineage(self, types: Iterable[str]) -> frozenset[str]:
         """The given classes and all their ancestors."""
-        return frozenset(name for t in types for name in self.vocab.types[t])
+        key = tuple(types)
+        found = self._lineages.get(key)
+        if found is None:
+            found = self._lineages[key] = frozenset(
+                name for t in key for name in self.vocab.types[t]
+            )
+        return found
 
     def report(self, path: str, message: str, kind: str = "structure") -> None:
         self.issues.append(VocabIssue(path, message, kind))
@@ -262,7 +270,7 @@ class _Checker:
         return frozenset(c for c in classes if "Enumeration" in self.vocab.types.get(c, ()))
 
     def plain_text(self, text: str, range_: frozenset[str], classes: frozenset[str]) -> bool:
-        if range_ & (_TEXT | _TEMPORAL):
+        if range_ & _TEXT_OR_TEMPORAL:
             return True
         if range_ & _NUMBER and _is_number(text):
             return True

@@ -10,7 +10,6 @@ seed), so results are the same in every process and every run.
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 SHINGLE_WORDS = 5
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-_PLACEHOLDER = "\x00"  # never a word of a text (``_WORD`` matches no control character)
+# Punctuation stripped from both ends of a whitespace-separated token to make a word.
+_PUNCTUATION = ".,;:!?()[]{}<>\"'“”‘’«»–—-/|*&#…"
+_PLACEHOLDER = 1  # the code that stands for set-aside words (word codes are CRC-32 + 2)
 
 # MinHash: 64 permutations in 16 bands of 4 rows. A pair at Jaccard 0.8 becomes a candidate
 # with probability 1 - (1 - 0.8**4)**16 > 0.9999; at 0.5, 0.64 (then discarded by the exact
@@ -33,6 +33,9 @@ _rng = np.random.default_rng(20261122)
 # a, b < 2^31 and x < 2^32 keep a*x + b below 2^64, so uint64 arithmetic never wraps.
 _A = _rng.integers(1, 1 << 31, size=_PERMUTATIONS, dtype=np.uint64)
 _B = _rng.integers(0, 1 << 31, size=_PERMUTATIONS, dtype=np.uint64)
+# Word codes (CRC-32, never 0) seen so far in this process, and the base of the window hash.
+_WORD_CODES: dict[str, int] = {}
+_WINDOW_BASE = np.uint64(1_000_003)
 # Below this many pages every pair is compared exactly; MinHash only saves time past it.
 EXACT_PAIRS_UP_TO = 400
 # A bucket of more pages than this (a site of near-identical pages) is checked against one
@@ -48,22 +51,42 @@ def shingles(
     The words of the phrases in ``set_aside`` (a page's own name: its h1) count as one
     placeholder word wherever they occur, a run of them as one, so two pages that differ
     only by their names ("in Escondido" / "in Buena Park") have the same shingles."""
-    words = _WORD.findall(text.lower())
-    aside = {word for phrase in set_aside for word in _WORD.findall(phrase.lower())}
+    codes = [code for code in map(_word_code, text.lower().split()) if code]
+    aside = {code for phrase in set_aside for code in map(_word_code, phrase.lower().split())}
+    aside.discard(0)
     if aside:
-        words = _set_aside(words, aside)
-    if len(words) < size:
-        return frozenset([zlib.crc32(" ".join(words).encode())]) if words else frozenset()
-    return frozenset(
-        zlib.crc32(" ".join(words[i : i + size]).encode()) for i in range(len(words) - size + 1)
-    )
+        codes = _set_aside(codes, aside)
+    if not codes:
+        return frozenset()
+    array = np.array(codes, dtype=np.uint64)
+    if len(array) < size:
+        array = np.concatenate([array, np.zeros(size - len(array), dtype=np.uint64)])
+    # A polynomial hash of each window of `size` word codes (uint64 arithmetic wraps, the
+    # same way on every machine), folded to 32 bits for the MinHash arithmetic.
+    count = len(array) - size + 1
+    hashed = np.zeros(count, dtype=np.uint64)
+    for offset in range(size):
+        hashed = hashed * _WINDOW_BASE + array[offset : offset + count]
+    folded = (hashed >> np.uint64(32)) ^ (hashed & np.uint64(0xFFFFFFFF))
+    return frozenset(folded.tolist())
 
 
-def _set_aside(words: list[str], aside: set[str]) -> list[str]:
-    kept: list[str] = []
-    for word in words:
-        if word not in aside:
-            kept.append(word)
+def _word_code(token: str) -> int:
+    """A lower-case token's word code (0 for a token that is only punctuation), cached."""
+    code = _WORD_CODES.get(token)
+    if code is None:
+        if len(_WORD_CODES) > 500_000:
+            _WORD_CODES.clear()
+        word = token.strip(_PUNCTUATION)
+        code = _WORD_CODES[token] = zlib.crc32(word.encode()) + 2 if word else 0
+    return code
+
+
+def _set_aside(codes: list[int], aside: set[int]) -> list[int]:
+    kept: list[int] = []
+    for code in codes:
+        if code not in aside:
+            kept.append(code)
         elif not kept or kept[-1] != _PLACEHOLDER:
             kept.append(_PLACEHOLDER)
     return kept

@@ -9,7 +9,6 @@ too alike, the one with the most clinics located in its city stays indexable.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,10 +17,7 @@ from kdirectory.check.page import content_text_of
 from kdirectory.similarity import near_duplicates, shingles
 
 if TYPE_CHECKING:
-    from kdirectory.places import City
     from kdirectory.plan import Page
-
-CITY_MASK = "thiscity"
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ def thin_city_pages(
     if threshold <= 0 or len(cities) < 2:
         return []
     texts = {
-        output: shingles(_masked(content_text_of(files[output]), page.context["city"]))
+        output: shingles(content_text_of(files[output]), set_aside=(page.context["city"].name,))
         for output, page in cities.items()
     }
     pairs = near_duplicates(texts, 1 - threshold)
@@ -82,8 +78,3 @@ def thin_city_pages(
             twin, similarity = closest[output]
             thin.append(ThinPage(cities[output], cities[twin], similarity, threshold))
     return thin
-
-
-def _masked(text: str, city: City) -> str:
-    pattern = re.compile(rf"\b{re.escape(city.name)}\b", re.IGNORECASE)
-    return pattern.sub(CITY_MASK, text)

@@ -40,6 +40,10 @@ class PageFacts:
     ids: set[str] = field(default_factory=set)
     jsonld: list[tuple[str, int | None]] = field(default_factory=list)
     text: str = ""
+    # The body text outside shared blocks, and the text of each shared block (the same on
+    # many pages: the claims lint reads each distinct block once per run).
+    own_text: str = ""
+    shared_texts: tuple[str, ...] = ()
     content_text: str = ""
     tel_links: list[tuple[str, str]] = field(default_factory=list)
     hours: dict[str, str] = field(default_factory=dict)
@@ -97,9 +101,16 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
         _drop(hidden)
     facts.hours = _hours_table(root)
     body = root.find("body")
-    facts.text = _visible_text(body) if body is not None else ""
+    if body is None:
+        return facts
+    shared = _SHARED(body)
+    facts.shared_texts = tuple(_visible_text(element) for element in shared)
+    for element in shared:
+        _drop(element)
+    facts.own_text = _visible_text(body)
+    facts.text = " ".join((facts.own_text, *facts.shared_texts))
     main = root.find(".//main")
-    facts.content_text = content_text(main if main is not None else body)
+    facts.content_text = _visible_text(main if main is not None else body)
     return facts
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from kdirectory.check.findings import Finding, finding
 from kdirectory.check.page import PageFacts
 from kdirectory.check.structured import jsonld_findings
-from kdirectory.claims import lint_claims
+from kdirectory.claims import ClaimFinding, lint_claims
 
 TITLE_LENGTH = (30, 60)
 DESCRIPTION_LENGTH = (70, 160)
@@ -56,14 +57,18 @@ def page_findings(page: PageFacts, base_url: str | None) -> list[Finding]:
     for src, line in page.images_without_alt:
         found.append(finding(name, "html.img-alt", f"<img src={src!r}> has no alt", line=line))
     found += jsonld_findings(page)
-    for where, text in (
-        ("title", " ".join(page.titles)),
-        ("meta description", " ".join(page.descriptions)),
-        ("page text", page.text),
-    ):
-        for claim in lint_claims(text):
+    texts = [("title", " ".join(page.titles)), ("meta description", " ".join(page.descriptions))]
+    texts += [("page text", page.own_text), *(("page text", t) for t in page.shared_texts)]
+    for where, text in texts:
+        for claim in _claims(text):
             found.append(finding(name, claim.code, f"{claim.phrase!r}: {claim.why}", where=where))
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _claims(text: str) -> tuple[ClaimFinding, ...]:
+    """The claims lint of one text; shared blocks repeat on every page, so cached."""
+    return tuple(lint_claims(text))
 
 
 def _one_text(
