@@ -339,7 +339,12 @@ def import_command(
         list[str] | None,
         typer.Option(
             "--map",
-            help='Map a column to a field, "Column=field" (or "Column=ignore"); repeatable.',
+            metavar="COLUMN=FIELD",
+            help='Map a column to a field, e.g. "Clinic Title=name", or "Fax=ignore"; '
+            "repeatable. Fields: name, brand, url, phone, tracking_phone, email, address "
+            "(a one-line address), address.street, address.unit, address.city, "
+            "address.region, address.postal_code, conditions, therapies, insurance, payment, "
+            "languages, hours.monday … hours.sunday, description, geo.lat, geo.lon.",
         ),
     ] = None,
     dry_run: Annotated[
@@ -347,9 +352,7 @@ def import_command(
     ] = False,
     update: Annotated[
         bool,
-        typer.Option(
-            "--update", help="Update records already in the project from matching rows."
-        ),
+        typer.Option("--update", help="Update records already in the project from matching rows."),
     ] = False,
 ) -> None:
     """Import a spreadsheet of clinics: one YAML record per good row.
@@ -391,6 +394,53 @@ def import_command(
         print_result(console, errors, result)
     if not result.ok:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command("init")
+def init_command(
+    directory: Annotated[Path, typer.Argument(help="The folder to create (new or empty).")],
+) -> None:
+    """Start a new site project: settings, one example clinic, editor support.
+
+    Writes kdirectory.toml (with comments), data/clinics/ with one fictional example
+    clinic, .gitignore, clinic.schema.json and .vscode/settings.json (so VS Code checks
+    records as you type). The new project validates and builds at once. A folder that
+    already holds files is refused (exit 2) and left untouched.
+
+    Example:
+
+        kdirectory init my-directory && kdirectory build my-directory
+    """
+    with _user_errors(), _usage_errors():
+        from kdirectory.onboarding.project_init import init_project  # noqa: PLC0415
+
+        result = init_project(directory)
+        for name in result.files:
+            typer.echo(f"created {result.root / name}")
+        typer.echo(
+            f"\nNext: edit {result.root / 'kdirectory.toml'}, replace the example clinic "
+            f"(kdirectory new {result.root}, or kdirectory import clinics.csv --into "
+            f"{result.root}), then kdirectory validate {result.root} and kdirectory build "
+            f"{result.root}."
+        )
+
+
+@app.command("new")
+def new_command(path: ProjectPath = Path()) -> None:
+    """Add one clinic by answering questions; each answer is checked as you type it.
+
+    A wrong answer (a phone without area code, a ZIP in another state) is explained and
+    asked again. The finished record is shown as YAML and written to
+    data/clinics/<slug>.yaml only when you confirm. Press Ctrl-C to stop without writing.
+
+    Example:
+
+        kdirectory new my-directory
+    """
+    with _user_errors():
+        from kdirectory.onboarding.new_clinic import new_clinic  # noqa: PLC0415
+
+        new_clinic(path)
 
 
 @app.command("schema")

@@ -1,0 +1,89 @@
+"""Find a clinic that is already in the directory, or already earlier in the same file.
+
+The keys follow the directory rules (DESIGN.md §3) and listing services' duplicate rules:
+
+- the same street address and unit in USPS Publication 28 form (``validate`` calls this an
+  error, so it can never be imported twice);
+- the same name at the same street (the suite spelled differently or left out);
+- the same phone at the same street;
+- for a service-area clinic (no street), the same name in the same city.
+
+Only a 64-bit hash of each key is kept, with the row number or file it came from, so a
+100,000-row import holds a few megabytes of keys and never the rows themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kdirectory.addresses import address_key, format_address_key, normal_street
+from kdirectory.directory_rules import name_key
+from kdirectory.models import Clinic
+
+Origin = int | str
+"""A row number of the file being imported, or the path of an existing record file."""
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A clinic seen before: where, and which key matched."""
+
+    origin: Origin
+    reason: str
+
+
+def _keys(clinic: Clinic) -> list[tuple[int, str]]:
+    """(hash, kind) for every duplicate key of ``clinic``."""
+    address = clinic.address
+    key = address_key(address)
+    if key is None:
+        return [(hash(("name-city", name_key(clinic.name), address.city.casefold(),
+                       address.region)), "name-city")]  # fmt: skip
+    street, _unit_in_street = normal_street(address.street or "")
+    street_place = (street, address.city.casefold(), address.zip5 or "")
+    keys = [
+        (hash(("address", *key)), "address"),
+        (hash(("name-street", name_key(clinic.name), *street_place)), "name-street"),
+    ]
+    if clinic.phone is not None:
+        keys.append((hash(("phone-street", clinic.phone.e164, *street_place)), "phone-street"))
+    return keys
+
+
+def _reason(clinic: Clinic, kind: str) -> str:
+    """Why ``clinic`` matched on a key of this kind, for the message."""
+    address = clinic.address
+    if kind == "name-city":
+        return f"the same name in {address.city}, {address.region} (no street address)"
+    key = address_key(address)
+    assert key is not None
+    street = key[0]
+    if kind == "address":
+        return f"the same address ({format_address_key(key)})"
+    if kind == "name-street":
+        return f"the same name at the same street ({street}, {address.city})"
+    phone = clinic.phone.national if clinic.phone else ""
+    return f"the same phone ({phone}) at the same street ({street})"
+
+
+class DuplicateIndex:
+    """Every duplicate key seen so far, each with where it was first seen."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, Origin] = {}
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def find(self, clinic: Clinic) -> Duplicate | None:
+        """The first earlier clinic that ``clinic`` duplicates, if any."""
+        for digest, kind in _keys(clinic):
+            origin = self._seen.get(digest)
+            if origin is not None:
+                return Duplicate(origin, _reason(clinic, kind))
+        return None
+
+    def add(self, clinic: Clinic, origin: Origin) -> None:
+        """Remember ``clinic`` as seen at ``origin`` (keys already taken keep their origin)."""
+        for digest, _kind in _keys(clinic):
+            self._seen.setdefault(digest, origin)

@@ -1,0 +1,467 @@
+"""``kdirectory import``: a spreadsheet of clinics into one YAML record per row.
+
+Rows are streamed from the file and each is checked on its own, with its row number:
+repaired where the damage is unambiguous (with a note), validated with the project's own
+rules, compared with the records already in the project and with earlier rows, then
+written atomically to ``data/clinics/<slug>.yaml``. Bad rows are copied, with their row
+number and the reason, into ``rejected.csv`` in the project folder. Only duplicate keys
+and slugs (as hashes) are kept in memory, so a file's size does not bound the import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from kdirectory.atomic import atomic_write_text
+from kdirectory.exceptions import ImportFileError, KdirectoryError
+from kdirectory.load import find_record_files, read_record
+from kdirectory.models import Clinic
+from kdirectory.onboarding.columns import ColumnMapping, map_columns
+from kdirectory.onboarding.duplicates import DuplicateIndex, Origin
+from kdirectory.onboarding.normalise import DamagedCellError
+from kdirectory.onboarding.records import (
+    build_record,
+    canonical_order,
+    check_data,
+    choose_slug,
+    merge_records,
+    record_text,
+    rejecting,
+    schema_path_for,
+    stored_form,
+)
+from kdirectory.onboarding.tabular import Cell, Table, cell_text, open_table
+from kdirectory.report import Problem
+from kdirectory.validate import CLINICS_DIR, Directory, load_directory
+
+REJECTED_NAME = "rejected.csv"
+MAX_NOTES_KEPT = 200
+"""Warnings kept for the console; the counts by kind cover the rest."""
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to import: into which project, with which ``--map`` overrides, and whether to
+    write (``dry_run``) or update records that already exist (``update``)."""
+
+    project: Path = Path()
+    column_map: Sequence[str] = ()
+    dry_run: bool = False
+    update: bool = False
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """A repair or a validation warning on a row that was imported."""
+
+    row: int
+    column: str
+    message: str
+    kind: str
+
+    def format(self, source: str) -> str:
+        """``clinics.csv row 12: Zip Code: "5353" lost its leading zero; ...``"""
+        where = f"{source} row {self.row}"
+        return (
+            f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        )
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    source: Path
+    project: Path
+    description: str
+    mapping: ColumnMapping
+    dry_run: bool
+    rows: int = 0
+    blank_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    """Rejected rows by the code of their first reason."""
+    reason_examples: dict[str, str] = field(default_factory=dict)
+    warnings_by_kind: Counter[str] = field(default_factory=Counter)
+    """Repairs and validation warnings on imported rows, by kind."""
+    warnings: list[RowWarning] = field(default_factory=list)
+    warning_count: int = 0
+    rejected_path: Path | None = None
+    stale_rejected: Path | None = None
+    """An earlier ``rejected.csv`` left in place because this run rejected nothing."""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every row was imported (or was already there unchanged)."""
+        return self.rejected == 0
+
+
+@dataclass(frozen=True)
+class _Reject:
+    reasons: list[str]
+    code: str
+
+
+class _Importer:
+    def __init__(
+        self, directory: Directory, table: Table, mapping: ColumnMapping, options: ImportOptions
+    ) -> None:
+        self.table = table
+        self.mapping = mapping
+        self.options = options
+        self.project = options.project
+        self.folder = options.project / CLINICS_DIR
+        self.source_name = table.path.name
+        self.index = DuplicateIndex()
+        self.slugs: set[int] = set()
+        self.updated_from: dict[str, int] = {}
+        """Existing record files this run updated, with the row that did it."""
+        self.schema_path = schema_path_for(self.project)
+        self.result = ImportResult(
+            source=table.path,
+            project=self.project,
+            description=table.description,
+            mapping=mapping,
+            dry_run=options.dry_run,
+            notes=list(table.notes),
+        )
+        self._index_existing(directory)
+
+    def _index_existing(self, directory: Directory) -> None:
+        for clinic in directory.clinics:
+            if clinic.slug:
+                self.slugs.add(hash(clinic.slug))
+            source = directory.source_of(clinic)
+            self.index.add(clinic, source.display_path)
+        for path in find_record_files(self.folder):
+            self.slugs.add(hash(path.stem))
+
+    # -- one row ---------------------------------------------------------------------------
+
+    def process(self, number: int, cells: list[Cell], rejects: _RejectWriter | None) -> None:
+        if not any(cell_text(cell).strip() for cell in cells):
+            self.result.blank_rows += 1
+            return
+        self.result.rows += 1
+        outcome = self._row(number, cells)
+        if isinstance(outcome, _Reject):
+            self.result.rejected += 1
+            self.result.reasons[outcome.code] += 1
+            self.result.reason_examples.setdefault(outcome.code, outcome.reasons[0])
+            if rejects is not None:
+                rejects.write(number, "; ".join(outcome.reasons), cells)
+
+    def _row(self, number: int, cells: list[Cell]) -> _Reject | None:
+        width = len(self.table.header)
+        extra = [cell_text(c) for c in cells[width:] if cell_text(c).strip()]
+        if extra:
+            return _Reject(
+                [
+                    (
+                        f"row has {len(cells)} cells but the header has {width} columns "
+                        f'(extra: "{extra[0]:.40}"); a value may hold an unquoted delimiter'
+                    )
+                ],
+                "damage.extra_cells",
+            )
+        values = {
+            name: cells[index] if index < len(cells) else None
+            for name, index in self.mapping.by_field.items()
+        }
+        try:
+            built = build_record(values)
+        except DamagedCellError as damage:
+            return _Reject([self._damage_text(damage)], damage.code)
+        label = f"{self.source_name} row {number}"
+        clinic, problems = check_data(built.data, label)
+        bad = rejecting(problems)
+        if clinic is None or bad:
+            bad = bad or problems
+            return _Reject([self._problem_text(p) for p in bad], bad[0].code if bad else "invalid")
+        assert clinic is not None
+        duplicate = self.index.find(clinic)
+        if duplicate is None and clinic.slug and hash(clinic.slug) in self.slugs:
+            return _Reject(
+                [
+                    (
+                        f'{self._column("slug")}: "{clinic.slug}" is already the slug of '
+                        "another record (leave the cell empty to derive one from the name)"
+                    )
+                ],
+                "directory.slug_collision",
+            )
+        if duplicate is not None and duplicate.origin in self.updated_from:
+            row = self.updated_from[str(duplicate.origin)]
+            reason = f"{duplicate.reason}, updating {duplicate.origin}"
+            return self._duplicate_reject(row, reason)
+        if duplicate is not None and not (
+            self.options.update and isinstance(duplicate.origin, str)
+        ):
+            return self._duplicate_reject(duplicate.origin, duplicate.reason)
+        warnings = [
+            RowWarning(number, self._column(n.field), n.message, n.kind) for n in built.notes
+        ] + [
+            RowWarning(number, self._column(p.field), _message(p), p.code)
+            for p in problems
+            if p.severity == "warning"
+        ]
+        if duplicate is not None:
+            assert isinstance(duplicate.origin, str)
+            reject = self._update(number, built.data, duplicate.origin, warnings)
+            if reject is None:
+                self.updated_from[duplicate.origin] = number
+                self.index.add(clinic, number)
+            return reject
+        self._create(number, built.data, clinic, warnings)
+        self.index.add(clinic, number)
+        return None
+
+    def _duplicate_reject(self, origin: Origin, reason: str) -> _Reject:
+        if isinstance(origin, int):
+            return _Reject(
+                [f"duplicate of row {origin}: {reason}; keep one of the two rows"],
+                "duplicate.in_file",
+            )
+        return _Reject(
+            [
+                (
+                    f"already in the directory as {origin}: {reason}; import with --update "
+                    "to update that record from this row, or remove the row"
+                )
+            ],
+            "duplicate.existing",
+        )
+
+    def _create(
+        self, number: int, data: dict[str, Any], clinic: Clinic, warnings: list[RowWarning]
+    ) -> None:
+        slug = self._new_slug(clinic)
+        record = canonical_order({**stored_form(data, clinic), "slug": slug})
+        text = record_text(
+            record, comments=self._comments(number, warnings), schema_path=self.schema_path
+        )
+        if not self.options.dry_run:
+            _write(self.folder / f"{slug}.yaml", text)
+        self.result.created += 1
+        self._keep_warnings(warnings)
+
+    def _update(
+        self, number: int, data: dict[str, Any], origin: str, warnings: list[RowWarning]
+    ) -> _Reject | None:
+        path = self.project / origin
+        existing = read_record(path, origin)
+        if existing.data is None:  # pragma: no cover - indexed records were readable
+            return _Reject([f"{origin} can no longer be read"], "duplicate.existing")
+        merged = merge_records(existing.data, data)
+        clinic, problems = check_data(merged, f"{origin} updated from row {number}")
+        bad = rejecting(problems)
+        if clinic is None or bad:
+            bad = bad or problems
+            return _Reject(
+                [f"updating {origin}: {self._problem_text(p)}" for p in bad],
+                bad[0].code if bad else "invalid",
+            )
+        stored = stored_form(merged, clinic)
+        if stored == canonical_order(existing.data):
+            self.result.unchanged += 1
+            return None
+        if path.suffix.lower() == ".json":
+            text = json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = record_text(
+                stored,
+                comments=[f"Updated from {self.source_name}, row {number}."],
+                schema_path=self.schema_path,
+            )
+        if not self.options.dry_run:
+            _write(path, text)
+        self.result.updated += 1
+        self._keep_warnings(warnings)
+        return None
+
+    def _new_slug(self, clinic: Clinic) -> str:
+        slug = clinic.slug or choose_slug(
+            clinic.name, clinic.address.city, lambda candidate: hash(candidate) in self.slugs
+        )
+        self.slugs.add(hash(slug))
+        return slug
+
+    def _comments(self, number: int, warnings: list[RowWarning]) -> list[str]:
+        lines = [f"Imported from {self.source_name}, row {number}."]
+        lines += [f"Import note: {w.column}: {w.message}" for w in warnings]
+        return lines
+
+    def _keep_warnings(self, warnings: list[RowWarning]) -> None:
+        for warning in warnings:
+            self.result.warnings_by_kind[warning.kind] += 1
+            if warning.kind.startswith("normalised."):
+                continue  # expected clean-up, counted but not worth a line each
+            self.result.warning_count += 1
+            if len(self.result.warnings) < MAX_NOTES_KEPT:
+                self.result.warnings.append(warning)
+
+    def _column(self, field_path: str) -> str:
+        """The spreadsheet column behind a record field path (``address.postal_code``)."""
+        candidates = [field_path]
+        if field_path.startswith("address.") or field_path == "address":
+            candidates.append("address")
+        candidates.append(field_path.split("[", maxsplit=1)[0])
+        for candidate in candidates:
+            header = self.mapping.column_of(candidate)
+            if header is not None:
+                return f"{header} ({field_path})" if candidate != field_path else header
+        return field_path
+
+    def _damage_text(self, damage: DamagedCellError) -> str:
+        return f"{self._column(damage.field)}: {damage.message} ({damage.hint})"
+
+    def _problem_text(self, problem: Problem) -> str:
+        column = self._column(problem.field) if problem.field else ""
+        message = _message(problem)
+        if problem.code == "model.missing":  # the model's hint speaks YAML ("add `city:`")
+            message = "is empty; every clinic needs it (fill it in, or remove the row)"
+        return f"{column}: {message}" if column else message
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise KdirectoryError(
+            f"cannot write {path}: {exc.strerror}; the records written so far are complete, "
+            "run the same import again with --update once the folder is writable"
+        ) from None
+
+
+def _message(problem: Problem) -> str:
+    return f"{problem.message} ({problem.hint})" if problem.hint else problem.message
+
+
+class _RejectWriter:
+    """``rejected.csv``, written to a temporary file beside it and moved into place at the
+    end, so the file is either the complete list of this run or untouched."""
+
+    @classmethod
+    def create(cls, target: Path, header: list[str]) -> _RejectWriter:
+        """Start writing ``target``.
+
+        Raises:
+            KdirectoryError: the project folder is not writable.
+        """
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:
+            raise KdirectoryError(f"cannot write in {target.parent}: {exc.strerror}") from None
+        return cls(target, header, fd, Path(tmp))
+
+    def __init__(self, target: Path, header: list[str], fd: int, tmp: Path) -> None:
+        self.target = target
+        self.tmp = tmp
+        self.handle: TextIO = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.handle)
+        row_col, reason_col = "row", "reason"
+        while row_col in header or reason_col in header:
+            row_col, reason_col = f"import_{row_col}", f"import_{reason_col}"
+        self.writer.writerow([row_col, reason_col, *header])
+        self.count = 0
+
+    def write(self, number: int, reason: str, cells: list[Cell]) -> None:
+        self.writer.writerow([str(number), reason, *(_safe_cell(cell_text(c)) for c in cells)])
+        self.count += 1
+
+    def finish(self) -> bool:
+        """Move the file into place if it holds any row; True when it did."""
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        if self.count:
+            self.tmp.replace(self.target)
+            return True
+        self.tmp.unlink()
+        return False
+
+    def abandon(self) -> None:
+        self.handle.close()
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()
+
+
+def _safe_cell(text: str) -> str:
+    """Keep spreadsheet programs from running a cell of ``rejected.csv`` as a formula
+    (CSV injection): a leading ``'`` makes Excel show it as text. Phone numbers such as
+    ``+1 310 ...`` and ``-`` placeholders are left alone; the importer strips the quote
+    again when the file is imported after fixing."""
+    if not text.startswith(_FORMULA_START):
+        return text
+    if text[0] in "+-" and all(ch.isdigit() or ch in " +-().x" for ch in text):
+        return text
+    return "'" + text
+
+
+def import_file(
+    path: Path | str,
+    options: ImportOptions | None = None,
+    *,
+    on_mapping: Callable[[ColumnMapping, Table], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import every row of the spreadsheet at ``path`` into ``options.project``.
+
+    Args:
+        path: a CSV (any delimiter; UTF-8, UTF-8 with BOM, UTF-16 or Windows-1252) or XLSX.
+        options: the project, ``--map`` overrides, ``dry_run`` and ``update``.
+        on_mapping: called once the columns are mapped, before any row is read.
+        progress: called with the row number after each row.
+
+    Raises:
+        ProjectNotFoundError: the project has no ``data/clinics/`` folder.
+        ImportFileError: the file cannot be read as a table, is empty or has no rows.
+        ColumnMappingError: a ``--map`` is wrong, or no column gives the name or the place.
+    """
+    options = options or ImportOptions()
+    source = Path(path)
+    directory = load_directory(options.project)  # before reading the file: is it a project?
+    rejects: _RejectWriter | None = None
+    try:
+        with open_table(source) as table:
+            mapping = map_columns(table.header, options.column_map)
+            if on_mapping is not None:
+                on_mapping(mapping, table)
+            importer = _Importer(directory, table, mapping, options)
+            if not options.dry_run:
+                rejects = _RejectWriter.create(options.project / REJECTED_NAME, table.header)
+            for number, cells in table.rows:
+                importer.process(number, cells, rejects)
+                if progress is not None:
+                    progress(number)
+        # moved into place after the input is closed: the input may be rejected.csv itself
+        wrote = rejects.finish() if rejects is not None else False
+    except BaseException:
+        if rejects is not None:
+            rejects.abandon()
+        raise
+    result = importer.result
+    if result.rows == 0:
+        raise ImportFileError(
+            f"{source} has a header row (row {table.header_row}) but no clinic rows below it"
+        )
+    rejected_path = options.project / REJECTED_NAME
+    if wrote or (result.rejected and options.dry_run):
+        result.rejected_path = rejected_path
+    elif rejected_path.exists():
+        result.stale_rejected = rejected_path
+    return result

@@ -1,0 +1,293 @@
+"""Repair what spreadsheets do to clinic data, saying what was changed.
+
+Each function takes one cell's value and returns the clean text plus :class:`Note` objects
+for the repairs it made (shown as warnings and written into the record's header comment),
+or raises :class:`DamagedCellError` when the cell cannot be repaired safely (a formula, a phone
+number Excel rounded to scientific notation). Nothing here guesses: a 4-digit ZIP gets its
+leading zero back only when the state says which ZIP it was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from kdirectory.addresses import is_po_box
+from kdirectory.geocoding.gazetteer import zip_info
+from kdirectory.onboarding.tabular import Cell, Formula, cell_text
+from kdirectory.onboarding.titlecase import is_all_caps, title_case
+
+TITLE_CASED_FIELDS = frozenset(
+    {"name", "brand", "address.street", "address.unit", "address.city", "service_area"}
+)
+MULTILINE_FIELDS = frozenset({"description"})
+_TRUE = frozenset({"yes", "y", "true", "t", "1", "x", "✓", "✔"})
+_FALSE = frozenset({"no", "n", "false", "f", "0"})
+PLACEHOLDERS = frozenset(
+    {"n/a", "na", "none", "null", "nil", "-", "--", "—", "tbd", "tba", "unknown", "?", "#n/a"}
+)
+"""What spreadsheets put in a cell that has no value; read as empty."""
+_INJECTION_PREFIX = re.compile(r"^'(?=[=+\-@])")
+_ANY_SPACE = re.compile(r"\s+")
+_SCIENTIFIC = re.compile(r"^\d(?:\.(\d+))?[eE]\+?(\d+)$")
+_NUMBER_WITH_ZERO_FRACTION = re.compile(r"^(\d+)\.0+$")
+_SHORT_ZIP = re.compile(r"^(\d{3,4})(?:-(\d{4}))?$")
+_SHORT_ZIP9 = re.compile(r"^(\d{7,8})$")
+_COORDINATES = re.compile(r"\s*\(\s*-?\d+(?:\.\d+)?\s*,\s*-?\d+(?:\.\d+)?\s*\)\s*$")
+
+
+@dataclass(frozen=True)
+class Note:
+    """One repair made to one cell."""
+
+    kind: str
+    field: str
+    message: str
+
+
+class DamagedCellError(ValueError):
+    """A cell that cannot be repaired safely; the row is rejected with this reason."""
+
+    def __init__(self, code: str, field: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.message = message
+        self.hint = hint
+
+
+def cell_value(cell: Cell, field: str) -> tuple[str, list[Note]]:
+    """The text of one cell, with stray spaces removed and numbers written as text.
+
+    Raises:
+        DamagedCellError: the cell holds a formula.
+    """
+    if cell is None:
+        return "", []
+    if isinstance(cell, Formula) or (isinstance(cell, str) and cell.lstrip().startswith("=")):
+        text = cell.text if isinstance(cell, Formula) else cell.strip()
+        raise DamagedCellError(
+            "damage.formula",
+            field,
+            f'holds the formula "{text:.60}", not a value',
+            "formulas are never evaluated: copy the column and paste it back as values",
+        )
+    notes: list[Note] = []
+    if isinstance(cell, bool):
+        return ("yes" if cell else "no"), notes
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, int):
+        text = str(cell)
+        if field in ("phone", "tracking_phone"):
+            notes.append(Note("damage.phone_number", field, f"{text} was stored as a number"))
+        return text, notes
+    if isinstance(cell, datetime | date | time):
+        return cell_text(cell), notes
+    raw = _INJECTION_PREFIX.sub("", str(cell))  # '=... is how rejected.csv protects a cell
+    text = raw.strip() if field in MULTILINE_FIELDS else _ANY_SPACE.sub(" ", raw).strip()
+    if text != raw:
+        notes.append(Note("damage.spaces", field, "stray spaces removed"))
+    if text.casefold() in PLACEHOLDERS:
+        if field == "name":
+            raise DamagedCellError(
+                "damage.placeholder",
+                field,
+                f'"{text}" is a placeholder, not a clinic name',
+                "fill in the clinic's name, or delete the row",
+            )
+        return "", [Note("normalised.placeholder", field, f'"{text}" read as empty')]
+    if "\\/" in text:
+        text = text.replace("\\/", "/")
+        notes.append(Note("damage.escaped_slash", field, 'escaped slashes "\\/" read as "/"'))
+    return text, notes
+
+
+def repair_phone(text: str, field: str) -> tuple[str, list[Note]]:
+    """Undo Excel's number formats on a phone: ``3102700625.0`` and ``3.102700625E+09``.
+
+    Raises:
+        DamagedCellError: Excel's scientific notation dropped digits (``3.1E+09``).
+    """
+    match = _NUMBER_WITH_ZERO_FRACTION.match(text)
+    if match:
+        return match.group(1), [Note("damage.phone_number", field, f"{text} was a number")]
+    match = _SCIENTIFIC.match(text)
+    if match:
+        fraction, exponent = match.group(1) or "", int(match.group(2))
+        if len(fraction) < exponent:
+            raise DamagedCellError(
+                "damage.phone_scientific",
+                field,
+                f'"{text}" is a phone number Excel rounded to scientific notation; digits are lost',
+                "format the phone column as Text in the spreadsheet, retype the number and "
+                "export again",
+            )
+        try:
+            digits = str(int(Decimal(text)))
+        except InvalidOperation:  # pragma: no cover - the pattern only lets numbers through
+            return text, []
+        return digits, [
+            Note("damage.phone_number", field, f'"{text}" (scientific notation) read as {digits}')
+        ]
+    return text, []
+
+
+def repair_zip(text: str, region: str | None) -> tuple[str, list[Note]]:
+    """Put back the leading zeros a spreadsheet dropped (VT ``5353`` -> ``05353``), but only
+    when the padded ZIP exists and lies in the row's state; otherwise leave it for the
+    validator to reject."""
+    match = _NUMBER_WITH_ZERO_FRACTION.match(text)
+    if match:
+        text = match.group(1)
+    short = _SHORT_ZIP.match(text)
+    nine = _SHORT_ZIP9.match(text)
+    if not (short or nine) or not region:
+        return text, []
+    if short:
+        padded = short.group(1).zfill(5) + (f"-{short.group(2)}" if short.group(2) else "")
+    else:
+        padded = text.zfill(9)
+        padded = f"{padded[:5]}-{padded[5:]}"
+    info = zip_info(padded[:5])
+    if info is None or info.state != region:
+        return text, []
+    return padded, [
+        Note(
+            "damage.zip_leading_zero",
+            "address.postal_code",
+            f'"{text}" lost its leading zero; {info.state} ZIP read as {padded}',
+        )
+    ]
+
+
+def drop_po_box(street: str) -> tuple[str, list[Note]]:
+    """``P O Box 278, 4800 Hospital Parkway`` -> ``4800 Hospital Parkway``: a mailing box in
+    front of the street address is dropped. A street that is only a PO box is left for the
+    import to reject."""
+    if not is_po_box(street) or "," not in street:
+        return street, []
+    rest = [part.strip() for part in street.split(",")[1:]]
+    visit = [part for part in rest if part[:1].isdigit() and not is_po_box(part)]
+    if len(visit) != 1:
+        return street, []
+    return visit[0], [
+        Note("damage.po_box_dropped", "address.street", f'PO box dropped from "{street}"')
+    ]
+
+
+def title_cased(text: str, field: str) -> tuple[str, list[Note]]:
+    """``text`` in title case when it is ALL CAPS (names, streets, cities)."""
+    if field not in TITLE_CASED_FIELDS or not is_all_caps(text):
+        return text, []
+    changed = title_case(text)
+    if changed == text:
+        return text, []
+    return changed, [Note("normalised.title_case", field, f'"{text}" written as "{changed}"')]
+
+
+def parse_bool(text: str) -> bool | str:
+    """``yes``/``no`` and friends as a bool; anything else unchanged (the model rejects it)."""
+    folded = text.strip().casefold()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    return text
+
+
+def split_list(text: str) -> list[str]:
+    """``"Aetna; Cigna"``, ``"Aetna, Cigna"`` or ``"Aetna | Cigna"`` -> ``["Aetna", "Cigna"]``.
+
+    A semicolon or bar wins over commas, so "Blue Cross, Blue Shield; Aetna" keeps its comma.
+    """
+    separator = next((s for s in (";", "|", "\n") if s in text), ",")
+    return [item.strip() for item in text.split(separator) if item.strip()]
+
+
+# --- opening hours -------------------------------------------------------------------------
+
+_CLOCK = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*([ap])\.?\s*m?\.?$|^(\d{1,2}):(\d{2})$", re.I)
+_SHIFT = re.compile(r"^(.+?)\s*(?:-|–|—|to)\s*(.+)$", re.I)
+
+
+def hours_value(text: str) -> str | list[str]:
+    """``9am-5pm``, ``9:00 AM – 5:00 PM, 6pm-8pm``, ``Closed`` or ``24 hours`` in the record's
+    form (``"09:00-17:00"``, a list of shifts, ``closed``); text it cannot read is returned
+    unchanged so the validator explains the expected form."""
+    folded = text.strip().casefold()
+    if folded in ("closed", "close", "off", "none"):
+        return "closed"
+    if folded in ("24 hours", "open 24 hours", "24/7", "24 hrs", "all day"):
+        return "00:00-24:00"
+    shifts: list[str] = []
+    for part in re.split(r"\s*(?:,|;|&|\band\b)\s*", text.strip()):
+        match = _SHIFT.match(part)
+        opens = _clock(match.group(1)) if match else None
+        closes = _clock(match.group(2)) if match else None
+        if opens is None or closes is None:
+            return text
+        shifts.append(f"{opens}-{'24:00' if closes == '00:00' else closes}")
+    return shifts[0] if len(shifts) == 1 else shifts
+
+
+def _clock(text: str) -> str | None:
+    match = _CLOCK.match(text.strip())
+    if not match:
+        return None
+    if match.group(4) is not None:
+        return f"{int(match.group(4)):02d}:{match.group(5)}"
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3).lower()
+    if not 1 <= hour <= 12 or minute > 59:
+        return None
+    hour = hour % 12 + (12 if half == "p" else 0)
+    return f"{hour:02d}:{minute:02d}"
+
+
+# --- one-line addresses --------------------------------------------------------------------
+
+_STREET_LABELS = (
+    "AddressNumberPrefix", "AddressNumber", "AddressNumberSuffix", "StreetNamePreModifier",
+    "StreetNamePreDirectional", "StreetNamePreType", "StreetName", "StreetNamePostType",
+    "StreetNamePostDirectional", "StreetNamePostModifier", "USPSBoxType", "USPSBoxID",
+    "USPSBoxGroupType", "USPSBoxGroupID", "BuildingName", "LandmarkName", "CornerOf",
+    "IntersectionSeparator", "SecondStreetName", "SecondStreetNamePostType",
+)  # fmt: skip
+_UNIT_LABELS = (
+    "OccupancyType", "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier",
+)  # fmt: skip
+
+
+def split_address(text: str, field: str = "address") -> dict[str, str]:
+    """Split a one-line US address into street, unit, city, region and postal code.
+
+    ``"1200 N Main St Ste 210, Escondido, CA 92025"`` ->
+    ``{"street": "1200 N Main St", "unit": "Ste 210", "city": "Escondido", "region": "CA",
+    "postal_code": "92025"}``. A trailing "(lat, lon)" is dropped.
+
+    Raises:
+        DamagedCellError: usaddress cannot tell the parts apart.
+    """
+    import usaddress  # noqa: PLC0415 - slow import, only for one-line addresses
+
+    cleaned = _COORDINATES.sub("", text).strip()
+    try:
+        tagged, _kind = usaddress.tag(cleaned)
+    except usaddress.RepeatedLabelError:
+        raise DamagedCellError(
+            "address.unsplittable",
+            field,
+            f'"{text:.80}" cannot be split into street, city, state and ZIP',
+            "put street, city, state and ZIP in separate columns, or write it like "
+            '"1200 N Main St Ste 210, Escondido, CA 92025"',
+        ) from None
+    parts = {
+        "street": " ".join(tagged[label] for label in _STREET_LABELS if label in tagged),
+        "unit": " ".join(tagged[label] for label in _UNIT_LABELS if label in tagged),
+        "city": tagged.get("PlaceName", ""),
+        "region": tagged.get("StateName", ""),
+        "postal_code": tagged.get("ZipCode", ""),
+    }
+    return {key: value.strip(" ,") for key, value in parts.items() if value.strip(" ,")}

@@ -1,0 +1,167 @@
+"""``kdirectory init``: a new site project that validates and builds at once.
+
+The project is written into a temporary folder beside the target and renamed into place,
+so an interrupted ``init`` leaves nothing half-made, and ``init`` never writes into a folder
+that already holds files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kdirectory.config import CONFIG_NAME
+from kdirectory.exceptions import KdirectoryError, ProjectExistsError
+from kdirectory.onboarding.records import SCHEMA_FILE
+from kdirectory.schema import schema_text
+from kdirectory.validate import CLINICS_DIR
+
+EXAMPLE_RECORD_NAME = "example-ketamine-clinic.yaml"
+
+CONFIG_TEXT = """\
+# kdirectory site settings. Every section is optional; these are the ones to set first.
+
+[site]
+name = "Ketamine Therapy Directory"        # shown in page titles and in the JSON-LD
+base_url = "https://directory.example"     # where the site will be served: canonical URLs
+                                           # and sitemaps are absolute, so set it before
+                                           # you deploy (or pass --base-url to build)
+language = "en-US"
+
+[review]
+# The medical reviewer shown on every health page and in the JSON-LD (reviewedBy,
+# lastReviewed). Fill these in once a clinician has reviewed the site's health content.
+# reviewed_by = "Jane Doe, MD, Psychiatry"
+# last_reviewed = 2026-11-01
+
+[geocoder]
+provider = "offline"      # the embedded US ZIP/city gazetteer: no network, town-level
+# provider = "nominatim"  # street-level; needs a user agent that says who you are:
+# user_agent = "my-agency-directory/1.0 (ops@agency.example)"
+
+[build]
+out = "site"              # the folder `kdirectory build` writes (git-ignored)
+"""
+
+EXAMPLE_RECORD = """\
+# yaml-language-server: $schema=../../clinic.schema.json
+# An example clinic, made up by `kdirectory init` so the project validates and builds at
+# once. Its phone number is a fictional 555-01xx number. Replace it with a real clinic
+# (or delete this file) before you publish: add clinics with `kdirectory new`, import a
+# spreadsheet with `kdirectory import clinics.csv`, or copy this file and edit it.
+# Every field is described in clinic.schema.json; editors with the YAML extension check
+# the file as you type.
+name: Example Ketamine Clinic
+url: https://clinic.example/
+phone: "(760) 555-0123"         # any common US format; extensions allowed ("ext. 12")
+address:
+  street: 1200 N Main St        # leave street out for a clinic without a visitable office
+  unit: Suite 210
+  city: Escondido
+  region: CA                    # 2-letter code or full state name
+  postal_code: "92025"          # quote ZIP codes: a leading zero would be lost
+hours:                          # quote times: YAML reads 10:00 as the number 600
+  monday: ["09:00-12:00", "13:00-17:00"]
+  tuesday: "09:00-17:00"
+  wednesday: "09:00-17:00"
+  thursday: "09:00-17:00"
+  friday: "09:00-15:00"
+  saturday: closed
+  sunday: closed
+conditions: [depression, treatment-resistant-depression, ptsd]
+therapies: [iv-ketamine-infusion, ketamine-assisted-psychotherapy]
+accepting_new_patients: true
+payment: [cash, credit-card, hsa-fsa]
+languages: [en, es]
+description: |
+  This is an example record. Describe the clinic in its own words here: who it treats,
+  how a first visit works, and how patients are monitored during treatment.
+"""
+
+GITIGNORE = """\
+# kdirectory: build output, caches and import leftovers
+/site/
+.kdirectory/
+rejected.csv
+"""
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """The new project and the files written into it (relative to the project)."""
+
+    root: Path
+    files: list[str]
+
+
+def project_files() -> dict[str, str]:
+    """Every file of a new project, by its path relative to the project folder."""
+    editor_settings = {
+        "yaml.schemas": {f"./{SCHEMA_FILE}": ["data/clinics/*.yaml", "data/clinics/*.yml"]},
+        "json.schemas": [{"fileMatch": ["/data/clinics/*.json"], "url": f"./{SCHEMA_FILE}"}],
+    }
+    return {
+        CONFIG_NAME: CONFIG_TEXT,
+        (CLINICS_DIR / EXAMPLE_RECORD_NAME).as_posix(): EXAMPLE_RECORD,
+        ".gitignore": GITIGNORE,
+        SCHEMA_FILE: schema_text(),
+        ".vscode/settings.json": json.dumps(editor_settings, indent=2) + "\n",
+    }
+
+
+def init_project(target: Path | str) -> InitResult:
+    """Create a site project in ``target``, which must not exist yet or be empty.
+
+    Raises:
+        ProjectExistsError: ``target`` is a file or a folder that is not empty.
+        KdirectoryError: the folder cannot be created (permissions, a full disk).
+    """
+    root = Path(target)
+    _refuse_existing(root)
+    files = project_files()
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
+    except OSError as exc:
+        raise KdirectoryError(f"cannot create {root}: {exc.strerror}") from None
+    try:
+        for name, text in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        staging.chmod(0o777 & ~_umask())
+        _refuse_existing(root)  # nothing appeared there while we wrote
+        if root.is_dir():
+            root.rmdir()  # empty, checked above
+        staging.rename(root)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise KdirectoryError(f"cannot create {root}: {exc.strerror}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return InitResult(root=root, files=sorted(files))
+
+
+def _refuse_existing(root: Path) -> None:
+    if root.is_file():
+        raise ProjectExistsError(f"{root} is a file; give the name of a new folder for the project")
+    if root.is_dir():
+        entries = sorted(p.name for p in root.iterdir())
+        if entries:
+            shown = ", ".join(entries[:3]) + (", …" if len(entries) > 3 else "")
+            raise ProjectExistsError(
+                f"{root} is not empty (it holds {shown}); kdirectory init only creates a "
+                "project in a new or empty folder, so nothing was changed. Choose a new "
+                "folder name."
+            )
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

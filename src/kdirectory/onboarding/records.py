@@ -1,0 +1,254 @@
+"""One spreadsheet row as a clinic record: build it, check it as ``validate`` does, write it.
+
+The checks are the project's own (JSON Schema, the pydantic model, the record rules), run
+on the record dict exactly as if it had been read from a YAML file, so an imported record
+that passes here passes ``kdirectory validate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kdirectory import vocabulary
+from kdirectory.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
+from kdirectory.load import SourceRecord
+from kdirectory.models import WEEKDAYS, Address, Clinic
+from kdirectory.onboarding.columns import BOOLEAN_FIELDS, LIST_FIELDS, ONE_LINE_ADDRESS
+from kdirectory.onboarding.normalise import (
+    Note,
+    cell_value,
+    drop_po_box,
+    hours_value,
+    parse_bool,
+    repair_phone,
+    repair_zip,
+    split_address,
+    split_list,
+    title_cased,
+)
+from kdirectory.onboarding.tabular import Cell
+from kdirectory.record_rules import check_clinic
+from kdirectory.report import Problem
+from kdirectory.slugs import slugify
+from kdirectory.synthetic import dump_record
+from kdirectory.validate import check_record
+
+SCHEMA_FILE = "clinic.schema.json"
+"""Written by ``kdirectory init``; records point editors at it when it exists."""
+REJECTED_WARNINGS = frozenset({"address.po_box"})
+"""Warnings that reject an imported row (see :func:`rejecting`)."""
+
+_PAYMENT_ALIASES = {
+    "cash": "cash",
+    "check": "check",
+    "checks": "check",
+    "credit card": "credit-card",
+    "credit cards": "credit-card",
+    "debit card": "debit-card",
+    "debit cards": "debit-card",
+    "hsa": "hsa-fsa",
+    "fsa": "hsa-fsa",
+    "hsa/fsa": "hsa-fsa",
+    "hsa fsa": "hsa-fsa",
+    "financing": "financing",
+    "insurance": "insurance",
+}
+_VOCABULARY_LISTS = {"conditions": "condition", "therapies": "therapy", "specialties": "specialty"}
+
+
+@dataclass
+class RowRecord:
+    """A record dict built from one row, and the repairs made on the way."""
+
+    data: dict[str, Any]
+    notes: list[Note] = field(default_factory=list)
+
+
+def build_record(values: Mapping[str, Cell]) -> RowRecord:
+    """The record dict for one row's mapped cells (field -> cell), repaired and normalised.
+
+    Raises:
+        DamagedCellError: a cell holds a formula, a phone lost digits, or a one-line address
+            cannot be split.
+    """
+    notes: list[Note] = []
+    texts: dict[str, str] = {}
+    for name, cell in values.items():
+        text, cell_notes = cell_value(cell, name)
+        notes += cell_notes
+        if text:
+            texts[name] = text
+    one_line = texts.pop(ONE_LINE_ADDRESS, None)
+    if one_line:
+        parts = split_address(one_line)
+        filled = [p for p in parts if f"address.{p}" not in texts]
+        for part in filled:
+            texts[f"address.{part}"] = parts[part]
+        if filled:
+            notes.append(
+                Note("normalised.address_split", ONE_LINE_ADDRESS, f'split "{one_line:.60}"')
+            )
+    region = texts.get("address.region")
+    if region:
+        texts["address.region"] = vocabulary.state_code(region) or region
+    for name in ("phone", "tracking_phone"):
+        if name in texts:
+            texts[name], phone_notes = repair_phone(texts[name], name)
+            notes += phone_notes
+    if "address.postal_code" in texts:
+        texts["address.postal_code"], zip_notes = repair_zip(
+            texts["address.postal_code"], texts.get("address.region")
+        )
+        notes += zip_notes
+    if "address.street" in texts:
+        texts["address.street"], street_notes = drop_po_box(texts["address.street"])
+        notes += street_notes
+    for name in list(texts):
+        texts[name], case_notes = title_cased(texts[name], name)
+        notes += case_notes
+    if "url" in texts and "://" not in texts["url"] and "." in texts["url"]:
+        notes.append(Note("normalised.url_scheme", "url", f'"{texts["url"]}" given https://'))
+        texts["url"] = f"https://{texts['url']}"
+    if "email" in texts:
+        texts["email"] = texts["email"].removeprefix("mailto:")
+    return RowRecord(data=_nest(texts), notes=notes)
+
+
+def _nest(texts: Mapping[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, text in texts.items():
+        value: Any = text
+        if name in LIST_FIELDS:
+            value = [list_item(name, item) for item in split_list(text)]
+        elif name in BOOLEAN_FIELDS:
+            value = parse_bool(text)
+        elif name.startswith("hours."):
+            value = hours_value(text)
+        elif name.startswith("geo."):
+            value = _number(text)
+        head, _, tail = name.partition(".")
+        if tail:
+            data.setdefault(head, {})[tail] = value
+        else:
+            data[name] = value
+    return canonical_order(data)
+
+
+def list_item(field_name: str, item: str) -> str:
+    """One entry of a list field in the record's form: a vocabulary slug for conditions,
+    therapies and specialties ("PTSD" -> "ptsd"), a language code ("Spanish" -> "es"), a
+    payment slug ("Credit Card" -> "credit-card"); unknown text is left for the validator."""
+    kind = _VOCABULARY_LISTS.get(field_name)
+    if kind is not None:
+        return vocabulary.resolve(kind, item) or item  # type: ignore[arg-type]
+    if field_name == "languages":
+        return item if item in LANGUAGE_NAMES else LANGUAGE_ALIASES.get(item.casefold(), item)
+    if field_name == "payment":
+        return _PAYMENT_ALIASES.get(item.casefold(), item)
+    return item
+
+
+def _number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def canonical_order(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with its fields in the order of DESIGN.md §2 (the model's field order)."""
+    order = {name: i for i, name in enumerate(Clinic.model_fields)}
+    ordered = dict(sorted(data.items(), key=lambda item: order.get(item[0], len(order))))
+    if isinstance(ordered.get("address"), dict):
+        place = {name: i for i, name in enumerate(Address.model_fields)}
+        ordered["address"] = dict(
+            sorted(ordered["address"].items(), key=lambda item: place.get(item[0], len(place)))
+        )
+    if isinstance(ordered.get("hours"), dict):
+        days = {name: i for i, name in enumerate(WEEKDAYS)}
+        ordered["hours"] = dict(
+            sorted(ordered["hours"].items(), key=lambda item: days.get(item[0], len(days)))
+        )
+    return ordered
+
+
+def check_data(data: dict[str, Any], label: str) -> tuple[Clinic | None, list[Problem]]:
+    """Run every layer ``kdirectory validate`` runs on one record: schema, model, record
+    rules. ``label`` names the record in the problems (``clinics.csv row 12``)."""
+    source = SourceRecord(path=Path(label), display_path=label, data=data)
+    clinic, problems = check_record(source)
+    if clinic is not None:
+        problems = problems + check_clinic(clinic, source)
+    return clinic, problems
+
+
+def rejecting(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems that keep a row out of the directory: errors, and a PO box.
+
+    ``validate`` only warns about a PO box, since a record written by hand may be mid-edit;
+    an imported row with a PO box as its street is rejected instead, because it would be
+    published as a place patients cannot visit and the warning would be lost among
+    thousands of imported rows. ``rejected.csv`` puts it in front of someone who can look
+    up the street address (or clear the street to list a service-area clinic).
+    """
+    return [p for p in problems if p.severity == "error" or p.code in REJECTED_WARNINGS]
+
+
+def merge_records(existing: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``existing`` with the fields of ``update`` written over it; ``address``, ``geo`` and
+    ``hours`` are merged field by field, so an update never drops what the row lacks."""
+    merged: dict[str, Any] = dict(existing)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return canonical_order(merged)
+
+
+def stored_form(data: Mapping[str, Any], clinic: Clinic) -> dict[str, Any]:
+    """``data`` as it is written to disk: phones in national format (vanity letters turned
+    into digits), the state as its code and the ZIP as validated."""
+    out = dict(data)
+    for name in ("phone", "tracking_phone"):
+        phone = getattr(clinic, name)
+        if phone is not None and name in out:
+            out[name] = phone.national
+    if isinstance(out.get("address"), dict):
+        address = dict(out["address"])
+        address["region"] = clinic.address.region
+        if clinic.address.postal_code is not None:
+            address["postal_code"] = clinic.address.postal_code
+        out["address"] = address
+    return out
+
+
+def record_text(
+    data: Mapping[str, Any], *, comments: Sequence[str] = (), schema_path: str | None = None
+) -> str:
+    """The YAML file of one record, with ``# comments`` on top and, when ``schema_path`` is
+    given, the modeline that makes the YAML language server check the file while it is
+    edited."""
+    head = [f"# yaml-language-server: $schema={schema_path}"] if schema_path else []
+    head += [f"# {line}" for line in comments]
+    return "".join(line + "\n" for line in head) + dump_record(dict(data))
+
+
+def schema_path_for(project: Path) -> str | None:
+    """The modeline path from ``data/clinics/`` to the project's schema file, if it has one."""
+    return f"../../{SCHEMA_FILE}" if (project / SCHEMA_FILE).is_file() else None
+
+
+def choose_slug(name: str, city: str, is_taken: Callable[[str], bool]) -> str:
+    """The slug of a new record: from its name, else name and city, else numbered."""
+    by_city = slugify(f"{name} {city}")
+    for candidate in (slugify(name), by_city):
+        if not is_taken(candidate):
+            return candidate
+    counter = 2
+    while is_taken(f"{by_city}-{counter}"):
+        counter += 1
+    return f"{by_city}-{counter}"

@@ -1,0 +1,269 @@
+"""Read a spreadsheet (CSV in any common dialect and encoding, or XLSX) one row at a time.
+
+Rows are streamed: a 100,000-row file is never held in memory. CSV text is checked for
+UTF-8 in one streaming pass first (a BOM is honoured; UTF-16 "Unicode text" exports too)
+and read as Windows-1252 when it is not UTF-8, which is what Excel writes on Windows. The
+delimiter is sniffed from the first 64 KB. XLSX is read with openpyxl in read-only mode and
+formula cells come back as :class:`Formula`, never evaluated.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TextIO
+
+from kdirectory.exceptions import ImportFileError
+
+SNIFF_BYTES = 65_536
+DELIMITERS = ",;\t|"
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell that holds a spreadsheet formula (``=A1&B1``) rather than a value."""
+
+    text: str
+
+
+Cell = str | int | float | bool | datetime | date | time | Formula | None
+
+
+@dataclass
+class Table:
+    """An open spreadsheet: its header row, its data rows (streamed) and how it was read."""
+
+    path: Path
+    header: list[str]
+    header_row: int
+    rows: Iterator[tuple[int, list[Cell]]]
+    """(row number as the spreadsheet shows it, cells) for every row below the header."""
+    description: str
+    notes: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def open_table(path: Path) -> Iterator[Table]:
+    """Open ``path`` as a table; CSV (or TSV/TXT) and XLSX are understood.
+
+    Raises:
+        ImportFileError: the file is missing, empty, binary, an old ``.xls``, or has no
+            header row.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except IsADirectoryError:
+        raise ImportFileError(f"{path} is a folder; give the spreadsheet file") from None
+    except FileNotFoundError:
+        raise ImportFileError(f"{path} does not exist") from None
+    except OSError as exc:
+        raise ImportFileError(f"{path} cannot be read: {exc.strerror}") from None
+    if not head:
+        raise ImportFileError(
+            f"{path} is empty (0 bytes); export the spreadsheet again with a header row"
+        )
+    if head.startswith(_OLE_MAGIC):
+        raise ImportFileError(
+            f"{path} is an old Excel .xls workbook; open it in Excel and save it as .xlsx "
+            "or CSV UTF-8"
+        )
+    if head.startswith(_ZIP_MAGIC):
+        with _xlsx_table(path) as table:
+            yield table
+        return
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise ImportFileError(f"{path} is named .xlsx but is not an Excel workbook")
+    with _csv_table(path) as table:
+        yield table
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path) -> tuple[str, str]:
+    """(Python codec, how to describe it) for a CSV file, reading it once in chunks."""
+    with path.open("rb") as handle:
+        first = handle.read(SNIFF_BYTES)
+        if first.startswith(codecs.BOM_UTF8):
+            encoding, label = "utf-8-sig", "UTF-8 with BOM"
+        elif first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16", "UTF-16 (Excel Unicode text)"
+        else:
+            encoding, label = "utf-8", "UTF-8"
+        if b"\x00" in first:
+            raise ImportFileError(
+                f"{path} is a binary file, not a CSV text file; export the sheet as CSV UTF-8"
+            )
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        chunk, offset = first, 0
+        while chunk:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                position = offset + exc.start
+                return _single_byte_encoding(path), (
+                    f"Windows-1252 (not UTF-8: byte 0x{chunk[exc.start]:02x} at offset "
+                    f"{position:,}); save as CSV UTF-8 to be sure accents are read right"
+                )
+            offset += len(chunk)
+            chunk = handle.read(1 << 20)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return _single_byte_encoding(path), "Windows-1252 (the file ends mid-character)"
+    return encoding, label
+
+
+def _single_byte_encoding(path: Path) -> str:
+    """cp1252, or latin-1 when the file holds the five bytes cp1252 leaves undefined."""
+    undefined = frozenset(b"\x81\x8d\x8f\x90\x9d")
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            if undefined.intersection(chunk):
+                return "latin-1"
+    return "cp1252"
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter of a CSV sample: what csv.Sniffer finds among , ; tab and |, else the
+    one the first line holds most of, else a comma."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        first_line = next(iter(sample.splitlines()), "")
+        counts = {d: first_line.count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+@contextmanager
+def _csv_table(path: Path) -> Iterator[Table]:
+    encoding, label = detect_encoding(path)
+    notes = [] if encoding.startswith("utf") else [f"read as {label}"]
+    handle: TextIO = path.open(encoding=encoding, newline="")
+    try:
+        sample = handle.read(SNIFF_BYTES)
+        handle.seek(0)
+        delimiter = sniff_delimiter(sample)
+        # Only the delimiter is taken from the sniffer: its guesses about quoting are wrong
+        # whenever the sample happens to hold no doubled quotes, and Excel always quotes
+        # the standard way.
+        reader = csv.reader(handle, csv.excel, delimiter=delimiter)
+        description = f"CSV, {_DELIMITER_NAMES[delimiter]}-delimited, {label.split(' (')[0]}"
+        yield _table(path, _csv_rows(path, reader), description, notes)
+    finally:
+        handle.close()
+
+
+def _csv_rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Cell]]]:
+    number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFileError(
+                f"{path}: row {number + 1} cannot be read as CSV ({exc}); check for an "
+                "unclosed quote on that row or the one above"
+            ) from None
+        number += 1
+        cells: list[Cell] = list(row)
+        yield number, cells
+
+
+def _table(
+    path: Path, rows: Iterator[tuple[int, list[Cell]]], description: str, notes: list[str]
+) -> Table:
+    """The table whose header is the first row that is not blank; the rest stream on."""
+    for number, cells in rows:
+        if any(_text(cell) for cell in cells):
+            header = [_text(cell) for cell in cells]
+            while header and not header[-1]:
+                header.pop()
+            return Table(path, header, number, rows, description, notes)
+    raise ImportFileError(
+        f"{path} has no rows (only blank lines); export the spreadsheet again with a "
+        "header row and one row per clinic"
+    )
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, Formula):
+        return cell.text
+    return str(cell).strip()
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _xlsx_table(path: Path) -> Iterator[Table]:
+    import zipfile  # noqa: PLC0415 - only for xlsx
+
+    import openpyxl  # type: ignore[import-untyped]  # noqa: PLC0415 - slow import
+
+    try:
+        # data_only=False: a formula cell reads as its formula text (cell type "f"), so it
+        # is reported as damage; with data_only=True it would silently read as the value
+        # cached when the file was last saved, or as empty when none was cached.
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(
+            f"{path} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); open it "
+            "in Excel and save it again, or export it as CSV UTF-8"
+        ) from None
+    try:
+        sheets = workbook.worksheets
+        if not sheets:
+            raise ImportFileError(f"{path} has no worksheets")
+        sheet = sheets[0]
+        sheet.reset_dimensions()  # do not trust the stored size; read to the real end
+        notes = []
+        if len(sheets) > 1:
+            notes.append(
+                f'read the first sheet, "{sheet.title}" ({len(sheets)} sheets in the file; '
+                "move the clinics to the first sheet to import another one)"
+            )
+        description = f'Excel workbook, sheet "{sheet.title}"'
+        yield _table(path, _xlsx_rows(sheet), description, notes)
+    finally:
+        workbook.close()
+
+
+def _xlsx_rows(sheet: object) -> Iterator[tuple[int, list[Cell]]]:
+    rows = sheet.iter_rows(min_row=1)  # type: ignore[attr-defined]
+    for number, row in enumerate(rows, start=1):
+        cells: list[Cell] = [
+            Formula(str(cell.value)) if cell.data_type == "f" else cell.value for cell in row
+        ]
+        yield number, cells
+
+
+def cell_text(cell: Cell) -> str:
+    """How a cell reads in the spreadsheet, for ``rejected.csv``: numbers without a stray
+    ``.0``, dates in ISO form, formulas as written."""
+    if cell is None:
+        return ""
+    if isinstance(cell, Formula):
+        return cell.text
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == time() else cell.isoformat()
+    if isinstance(cell, date | time):
+        return cell.isoformat()
+    return str(cell)

@@ -1,0 +1,114 @@
+"""Title case for names and streets that a spreadsheet shouts in ALL CAPS.
+
+``KAISER FOUNDATION HOSPITAL - BALDWIN PARK`` -> ``Kaiser Foundation Hospital - Baldwin Park``,
+``1101 26TH ST NW`` -> ``1101 26th St NW``, ``JANE DOE MD PLLC`` -> ``Jane Doe MD PLLC``,
+``CENTER OF HOPE AND HEALING`` -> ``Center of Hope and Healing``. Text with any lowercase
+letter is left exactly as written: the clinic chose its own capitals (``iCare``, ``McAllen``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kdirectory import vocabulary
+
+KEEP_UPPER = frozenset(
+    {
+        # credentials and business forms
+        "MD", "DO", "NP", "PA", "PC", "LLC", "LLP", "PLLC", "PSC", "APC", "APMC", "RN", "DNP",
+        "PMHNP", "FNP", "LCSW", "LMFT", "LPC", "DDS", "DMD", "DBA", "USA", "US", "II", "III",
+        "IV", "VI", "VII", "VIII", "IX", "XI", "XII",
+        # directionals
+        "N", "S", "E", "W", "NE", "NW", "SE", "SW",
+        # institutions patients know by their letters
+        "UC", "UCLA", "UCSF", "UCSD", "UCI", "USC", "VA", "YMCA", "YWCA", "ER", "ICU", "PTSD",
+        "ADHD", "TMS", "CA", "NY", "SF", "PO", "UPMC", "UNM", "OHSU", "UAB", "UAMS", "UTMB",
+        "UNC", "UVA", "NYU", "MUSC", "HCA", "CHI", "SSM", "LAC", "AMI", "OSF",
+    }
+)  # fmt: skip
+"""Tokens written in capitals whatever their position."""
+
+SMALL_WORDS = frozenset(
+    {"of", "and", "the", "at", "for", "in", "on", "a", "an", "to", "by", "de", "del", "y"}
+)
+"""Lowercase unless first: "Center of Hope", "Clinica de la Raza"."""
+
+ABBREVIATIONS = frozenset(
+    {
+        "ST", "DR", "RD", "BLVD", "HWY", "PKWY", "CT", "LN", "PL", "SQ", "MT", "FT", "JR", "SR",
+        "CTR", "HTS", "HGTS", "STE", "BLDG", "FL", "RM", "TPKE", "XING", "PLZ", "HOSP",
+        "SVCS", "SVC", "BHVRL", "CNTR", "CNTY", "MTN", "TRL", "CRK", "SPGS",
+    }
+)  # fmt: skip
+"""Street and name abbreviations without vowels that are words, not acronyms."""
+
+SPECIAL = {"PHD": "PhD", "PSYD": "PsyD", "MS": "MS", "MSW": "MSW", "DRS": "Drs", "MR": "Mr"}
+_AFTER_DE = frozenset({"LA", "LAS", "LOS"})
+"""Spanish articles after "de": "Clinica de la Raza"."""
+
+_STATE_WORDS = frozenset({"IN", "OR", "ME", "OK", "HI", "OH", "AS", "AL", "DE", "ID", "MS", "GA"})
+"""State codes that are also English words or names; never forced to capitals. Other codes
+stay in capitals as the last word ("Behavioral Health of WY"), not elsewhere ("La Palma")."""
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^A-Za-z0-9]+")
+_ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
+_VOWELS = frozenset("AEIOUY")
+
+
+def is_all_caps(text: str) -> bool:
+    """True when ``text`` has at least two letters and none of them is lowercase."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and not any(ch.islower() for ch in letters)
+
+
+def title_case(text: str) -> str:
+    """Title-case ALL-CAPS ``text`` sensibly; return anything else unchanged."""
+    if not is_all_caps(text):
+        return text
+    out: list[str] = []
+    first_word = True
+    previous = ""
+    tokens = _TOKEN.findall(text)
+    last = max((i for i, token in enumerate(tokens) if token[0].isalnum()), default=-1)
+    for index, token in enumerate(tokens):
+        if not token[0].isalnum():
+            out.append(token)
+            if any(ch in token for ch in "-:(/,"):
+                first_word = True  # "Hospital - Of The Valley" starts a new phrase
+            continue
+        out.append(_word(token, first=first_word, previous=previous, last=index == last))
+        first_word = False
+        previous = token.upper()
+    return "".join(out)
+
+
+def _word(token: str, *, first: bool, previous: str, last: bool) -> str:
+    upper = token.upper()
+    ordinal = _ORDINAL.match(upper)
+    if ordinal:
+        return ordinal.group(1) + ordinal.group(2).lower()
+    if upper in SPECIAL:
+        return SPECIAL[upper]
+    if upper in KEEP_UPPER:
+        return upper
+    if not first and (
+        upper.lower() in SMALL_WORDS or (previous in ("DE", "DEL") and upper in _AFTER_DE)
+    ):
+        return upper.lower()
+    if last and len(upper) == 2 and upper not in _STATE_WORDS and vocabulary.state_code(upper):
+        return upper  # "Behavioral Health of WY"
+    if (
+        upper.isalpha()
+        and len(upper) >= 2
+        and not _VOWELS.intersection(upper)
+        and upper not in ABBREVIATIONS
+    ):
+        return upper  # LCSW, BHC: letters without vowels are an acronym
+    if "'" in upper:
+        head, _, tail = upper.partition("'")
+        if len(head) == 1 and len(tail) > 1:  # O'CONNOR, D'ANGELO
+            return f"{head}'{tail.capitalize()}"
+        return f"{head.capitalize()}'{tail.lower()}"  # MARY'S
+    if upper.startswith("MC") and len(upper) > 3 and upper.isalpha():
+        return "Mc" + upper[2:].capitalize()
+    return upper.capitalize()

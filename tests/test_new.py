@@ -1,0 +1,204 @@
+"""`kdirectory new`: one clinic from answers checked as they are typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from kdirectory.cli import app
+from kdirectory.onboarding.project_init import init_project
+from kdirectory.validate import load_directory, validate
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A new project; its example clinic is at 1200 N Main St, Suite 210, Escondido."""
+    return init_project(tmp_path / "project").root
+
+
+def answers(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def test_new_clinic_with_wrong_answers_corrected(project: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["new", str(project)],
+        input=answers(
+            "Harbor Ketamine Clinic",  # name
+            "300 W Grand Ave",  # street
+            "Suite 5",  # unit
+            "Escondido",  # city
+            "Californa",  # state: misspelt
+            "CA",
+            "10001",  # ZIP in New York
+            "92025",
+            "555-0142",  # phone without area code
+            "(760) 555-0142 x12",
+            "harbor.example",  # website: https:// is added
+            "info@harbor",  # not an email
+            "info@harbor.example",
+            "depresion, PTSD",  # misspelt condition
+            "depression, PTSD",
+            "IV ketamine infusion",
+            "maybe",  # accepting new patients
+            "yes",
+            "9 to 5ish",  # hours
+            "9am-12pm, 1pm-5pm",
+            "10:00-14:00",  # saturday
+            "closed",  # sunday
+            "y",  # write it
+        ),
+    )
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert 'Error: "Californa" is not a US state (did you mean "CA"?)' in output
+    assert (
+        "Error: ZIP 10001 is in New York, New York, not in CA (fix the ZIP or the region)" in output
+    )
+    assert 'Error: "555-0142" has no area code' in output
+    assert 'Error: "info@harbor" is not an email address' in output
+    assert 'Error: unknown condition "depresion" (did you mean "depression"?)' in output
+    assert "Error: answer yes or no" in output
+    assert 'Error: "9 to 5ish" is not a time range like 09:00-17:00' in output
+    assert "Write data/clinics/harbor-ketamine-clinic.yaml?" in output
+
+    path = project / "data" / "clinics" / "harbor-ketamine-clinic.yaml"
+    assert f"wrote {path}" in output
+    text = path.read_text(encoding="utf-8")
+    assert text in output  # the YAML was shown before it was written
+    record = yaml.safe_load(text)
+    assert record == {
+        "name": "Harbor Ketamine Clinic",
+        "slug": "harbor-ketamine-clinic",
+        "url": "https://harbor.example",
+        "phone": "(760) 555-0142 ext. 12",
+        "email": "info@harbor.example",
+        "address": {
+            "street": "300 W Grand Ave",
+            "unit": "Suite 5",
+            "city": "Escondido",
+            "region": "CA",
+            "postal_code": "92025",
+        },
+        "hours": {
+            **{
+                day: ["09:00-12:00", "13:00-17:00"]
+                for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+            },
+            "saturday": "10:00-14:00",
+            "sunday": "closed",
+        },
+        "conditions": ["depression", "ptsd"],
+        "therapies": ["iv-ketamine-infusion"],
+        "accepting_new_patients": True,
+    }
+    report = validate(load_directory(project))
+    assert report.ok(strict=True), [p.format() for p in report.problems]
+
+
+def test_new_service_area_clinic_skips_unit_and_zip(project: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["new", str(project)],
+        # name, no street, city, state, no ZIP, nine questions skipped, write
+        input=answers("Mobile Ketamine Care", "", "Oceanside", "ca", "", *[""] * 9, "y"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Suite or unit" not in result.output
+    record = yaml.safe_load(
+        (project / "data/clinics/mobile-ketamine-care.yaml").read_text(encoding="utf-8")
+    )
+    assert record == {
+        "name": "Mobile Ketamine Care",
+        "slug": "mobile-ketamine-care",
+        "address": {"city": "Oceanside", "region": "CA"},
+    }
+    assert validate(load_directory(project)).ok()
+
+
+def test_new_refuses_an_address_already_in_the_directory(project: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["new", str(project)],
+        input=answers(
+            "Harbor Clinic",
+            "1200 NORTH MAIN STREET",  # the example clinic's address, spelt differently
+            "#210",
+            "Escondido",
+            "CA",
+            "92025",
+            "1300 N Main St",  # asked again from the street
+            "",
+            "Escondido",
+            "CA",
+            "92025",
+            *[""] * 9,
+            "y",
+        ),
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "error: data/clinics/example-ketamine-clinic.yaml is already at this address "
+        "(the same address (1200 N MAIN ST STE 210, ESCONDIDO 92025))" in result.output
+    )
+    record = yaml.safe_load((project / "data/clinics/harbor-clinic.yaml").read_text("utf-8"))
+    assert record["address"]["street"] == "1300 N Main St"
+    assert validate(load_directory(project)).ok()
+
+
+def test_esketamine_needs_rems_certification(project: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["new", str(project)],
+        input=answers(
+            *("Spravato Clinic", "", "Vista", "CA", "", "", "", "", ""),  # through conditions
+            "esketamine nasal spray, iv ketamine infusion",
+            "n",  # not REMS certified
+            *("", "", "", ""),  # accepting, weekday, saturday and sunday hours
+            "y",
+        ),
+    )
+    assert result.exit_code == 0, result.output
+    assert "may only be offered in a REMS-certified setting" in result.output
+    record = yaml.safe_load((project / "data/clinics/spravato-clinic.yaml").read_text("utf-8"))
+    assert record["therapies"] == ["iv-ketamine-infusion"]
+    assert "spravato_rems_certified" not in record
+
+
+def test_declining_writes_nothing(project: Path) -> None:
+    before = sorted((project / "data" / "clinics").iterdir())
+    result = runner.invoke(
+        app,
+        ["new", str(project)],
+        input=answers("Harbor Clinic", "", "Vista", "CA", "", *[""] * 9, "n"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Nothing written." in result.output
+    assert sorted((project / "data" / "clinics").iterdir()) == before
+
+
+def test_interrupted_prompt_writes_nothing(project: Path) -> None:
+    before = sorted((project / "data" / "clinics").iterdir())
+    result = runner.invoke(app, ["new", str(project)], input="Harbor Clinic\n")  # then EOF
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert sorted((project / "data" / "clinics").iterdir()) == before
+
+
+def test_new_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["new", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no data/clinics/ folder here" in result.output
+
+
+def test_help_has_an_example() -> None:
+    result = runner.invoke(app, ["new", "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert "kdirectory new my-directory" in result.output
