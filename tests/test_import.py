@@ -16,6 +16,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from kdirectory.atomic import AtomicBatch
 from kdirectory.build import build_site
 from kdirectory.cli import app
 from kdirectory.onboarding.columns import map_columns
@@ -555,7 +556,8 @@ def test_duplicates_within_the_file(project: Path, tmp_path: Path) -> None:
     reasons = {row["row"]: row["reason"] for row in rejected_rows(project)}
     assert reasons == {
         "3": "duplicate of row 2: the same address (1200 N MAIN ST STE 210, ESCONDIDO 92025); "
-        "keep one of the two rows",
+        "keep one of the two rows, or, if they are separate programs at one site, list them "
+        "as one clinic (the directory has one listing per address and suite)",
         "4": "duplicate of row 2: the same phone ((760) 555-0123) at the same street "
         "(1200 N MAIN ST); keep one of the two rows",
         "5": "duplicate of row 2: the same name at the same street (1200 N MAIN ST, Escondido); "
@@ -614,7 +616,7 @@ def test_an_interrupted_import_leaves_whole_files_only(project: Path, tmp_path: 
 
     with pytest.raises(KeyboardInterrupt):
         import_file(sheet, ImportOptions(project=project), progress=interrupt)
-    assert len(records(project)) == 9  # rows 2-10, each file complete
+    assert len(records(project)) == 9  # rows 2-10, each file complete, though not a batch
     assert (project / "rejected.csv").read_text(encoding="utf-8") == "from an earlier run\n"
     leftovers = [p.name for p in project.rglob(".*") if p.is_file()]
     assert leftovers == []
@@ -641,10 +643,10 @@ def test_placeholders_and_missing_values(project: Path, tmp_path: Path) -> None:
 def test_a_full_disk_is_a_clear_error(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(path: Path, text: str) -> None:
+    def full(batch: AtomicBatch, path: Path, text: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("kdirectory.onboarding.importer.atomic_write_text", full)
+    monkeypatch.setattr(AtomicBatch, "write_text", full)
     sheet = write(tmp_path / "a.csv", HEADER + "Harbor,1 Main St,,Escondido,CA,92025,\n")
     result = run_import(str(sheet), "--into", str(project))
     assert result.exit_code == 1

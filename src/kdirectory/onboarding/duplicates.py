@@ -30,6 +30,8 @@ class Duplicate:
 
     origin: Origin
     reason: str
+    kind: str
+    """Which key matched: ``address``, ``name-street``, ``phone-street`` or ``name-city``."""
 
 
 def _keys(clinic: Clinic) -> list[tuple[int, str]]:
@@ -80,7 +82,7 @@ class DuplicateIndex:
         for digest, kind in _keys(clinic):
             origin = self._seen.get(digest)
             if origin is not None:
-                return Duplicate(origin, _reason(clinic, kind))
+                return Duplicate(origin, _reason(clinic, kind), kind)
         return None
 
     def add(self, clinic: Clinic, origin: Origin) -> None:

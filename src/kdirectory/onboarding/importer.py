@@ -16,17 +16,17 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from kdirectory.atomic import atomic_write_text
+from kdirectory.atomic import AtomicBatch
 from kdirectory.exceptions import ImportFileError, KdirectoryError
 from kdirectory.load import find_record_files, read_record
 from kdirectory.models import Clinic
 from kdirectory.onboarding.columns import ColumnMapping, map_columns
-from kdirectory.onboarding.duplicates import DuplicateIndex, Origin
+from kdirectory.onboarding.duplicates import Duplicate, DuplicateIndex
 from kdirectory.onboarding.normalise import DamagedCellError
 from kdirectory.onboarding.records import (
     build_record,
@@ -118,9 +118,15 @@ class _Reject:
 
 class _Importer:
     def __init__(
-        self, directory: Directory, table: Table, mapping: ColumnMapping, options: ImportOptions
+        self,
+        directory: Directory,
+        table: Table,
+        mapping: ColumnMapping,
+        options: ImportOptions,
+        batch: AtomicBatch,
     ) -> None:
         self.table = table
+        self.batch = batch
         self.mapping = mapping
         self.options = options
         self.project = options.project
@@ -207,11 +213,11 @@ class _Importer:
         if duplicate is not None and duplicate.origin in self.updated_from:
             row = self.updated_from[str(duplicate.origin)]
             reason = f"{duplicate.reason}, updating {duplicate.origin}"
-            return self._duplicate_reject(row, reason)
+            return self._duplicate_reject(Duplicate(row, reason, duplicate.kind))
         if duplicate is not None and not (
             self.options.update and isinstance(duplicate.origin, str)
         ):
-            return self._duplicate_reject(duplicate.origin, duplicate.reason)
+            return self._duplicate_reject(duplicate)
         warnings = [
             RowWarning(number, self._column(n.field), n.message, n.kind) for n in built.notes
         ] + [
@@ -230,12 +236,16 @@ class _Importer:
         self.index.add(clinic, number)
         return None
 
-    def _duplicate_reject(self, origin: Origin, reason: str) -> _Reject:
+    def _duplicate_reject(self, duplicate: Duplicate) -> _Reject:
+        origin, reason = duplicate.origin, duplicate.reason
         if isinstance(origin, int):
-            return _Reject(
-                [f"duplicate of row {origin}: {reason}; keep one of the two rows"],
-                "duplicate.in_file",
-            )
+            fix = "keep one of the two rows"
+            if duplicate.kind == "address":  # often two programs of one site, not a typo
+                fix += (
+                    ", or, if they are separate programs at one site, list them as one "
+                    "clinic (the directory has one listing per address and suite)"
+                )
+            return _Reject([f"duplicate of row {origin}: {reason}; {fix}"], "duplicate.in_file")
         return _Reject(
             [
                 (
@@ -255,7 +265,7 @@ class _Importer:
             record, comments=self._comments(number, warnings), schema_path=self.schema_path
         )
         if not self.options.dry_run:
-            _write(self.folder / f"{slug}.yaml", text)
+            self._write(self.folder / f"{slug}.yaml", text)
         self.result.created += 1
         self._keep_warnings(warnings)
 
@@ -288,7 +298,7 @@ class _Importer:
                 schema_path=self.schema_path,
             )
         if not self.options.dry_run:
-            _write(path, text)
+            self._write(path, text)
         self.result.updated += 1
         self._keep_warnings(warnings)
         return None
@@ -299,6 +309,26 @@ class _Importer:
         )
         self.slugs.add(hash(slug))
         return slug
+
+    def _write(self, path: Path, text: str) -> None:
+        with self._writing(path):
+            self.batch.write_text(path, text)
+
+    def commit(self) -> None:
+        """Move the records written since the last batch into place."""
+        with self._writing(self.folder):
+            self.batch.commit()
+
+    @contextlib.contextmanager
+    def _writing(self, path: Path) -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            raise KdirectoryError(
+                f"cannot write {exc.filename or path}: {exc.strerror}; the records written so "
+                "far are complete, run the same import again with --update once the folder "
+                "is writable"
+            ) from None
 
     def _comments(self, number: int, warnings: list[RowWarning]) -> list[str]:
         lines = [f"Imported from {self.source_name}, row {number}."]
@@ -335,16 +365,6 @@ class _Importer:
         if problem.code == "model.missing":  # the model's hint speaks YAML ("add `city:`")
             message = "is empty; every clinic needs it (fill it in, or remove the row)"
         return f"{column}: {message}" if column else message
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        atomic_write_text(path, text)
-    except OSError as exc:
-        raise KdirectoryError(
-            f"cannot write {path}: {exc.strerror}; the records written so far are complete, "
-            "run the same import again with --update once the folder is writable"
-        ) from None
 
 
 def _message(problem: Problem) -> str:
@@ -437,17 +457,22 @@ def import_file(
     directory = load_directory(options.project)  # before reading the file: is it a project?
     rejects: _RejectWriter | None = None
     try:
-        with open_table(source) as table:
+        with open_table(source) as table, AtomicBatch() as batch:
             mapping = map_columns(table.header, options.column_map)
             if on_mapping is not None:
                 on_mapping(mapping, table)
-            importer = _Importer(directory, table, mapping, options)
+            importer = _Importer(directory, table, mapping, options, batch)
             if not options.dry_run:
                 rejects = _RejectWriter.create(options.project / REJECTED_NAME, table.header)
-            for number, cells in table.rows:
-                importer.process(number, cells, rejects)
-                if progress is not None:
-                    progress(number)
+            try:
+                for number, cells in table.rows:
+                    importer.process(number, cells, rejects)
+                    if progress is not None:
+                        progress(number)
+            except KeyboardInterrupt:  # keep the rows done so far, each file whole
+                importer.commit()
+                raise
+            importer.commit()
         # moved into place after the input is closed: the input may be rejected.csv itself
         wrote = rejects.finish() if rejects is not None else False
     except BaseException:
