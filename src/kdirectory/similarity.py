@@ -22,17 +22,17 @@ SHINGLE_WORDS = 5
 _PUNCTUATION = ".,;:!?()[]{}<>\"'“”‘’«»–—-/|*&#…"
 _PLACEHOLDER = 1  # the code that stands for set-aside words (word codes are CRC-32 + 2)
 
-# MinHash: 64 permutations in 16 bands of 4 rows. A pair at Jaccard 0.8 becomes a candidate
-# with probability 1 - (1 - 0.8**4)**16 > 0.9999; at 0.5, 0.64 (then discarded by the exact
-# check); below 0.3 almost never. Every candidate is verified with the exact Jaccard.
-_PERMUTATIONS = 64
-_BANDS = 16
-_ROWS = _PERMUTATIONS // _BANDS
-_MERSENNE = (1 << 61) - 1
-_rng = np.random.default_rng(20261122)
-# a, b < 2^31 and x < 2^32 keep a*x + b below 2^64, so uint64 arithmetic never wraps.
-_A = _rng.integers(1, 1 << 31, size=_PERMUTATIONS, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 31, size=_PERMUTATIONS, dtype=np.uint64)
+# MinHash: 128 hash functions, split into bands of rows chosen for the threshold asked for
+# (see _banding): a pair exactly at the threshold becomes a candidate with probability at
+# least 0.999, pairs far below it rarely do. Every candidate is verified with the exact
+# Jaccard, so a reported similarity is never an estimate.
+_PERMUTATIONS = 128
+_RECALL_AT_THRESHOLD = 0.999
+_rng = np.random.default_rng(20261129)
+# Multiply-shift hashing of the 32-bit shingle values: (a*x + b) mod 2^64, top 32 bits, with
+# a odd (uint64 arithmetic wraps, the same way on every machine).
+_A = _rng.integers(0, 1 << 63, size=_PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_B = _rng.integers(0, 1 << 63, size=_PERMUTATIONS, dtype=np.uint64)
 # Word codes (CRC-32, never 0) seen so far in this process, and the base of the window hash.
 _WORD_CODES: dict[str, int] = {}
 _WINDOW_BASE = np.uint64(1_000_003)
@@ -109,12 +109,17 @@ class SimilarPair:
     similarity: float
 
 
-def near_duplicates(pages: Mapping[str, frozenset[int]], threshold: float) -> list[SimilarPair]:
+def near_duplicates(
+    pages: Mapping[str, frozenset[int]],
+    threshold: float,
+    signatures: Mapping[str, np.ndarray] | None = None,
+) -> list[SimilarPair]:
     """Pairs of pages at least ``threshold`` alike, most alike first.
 
     Small sites compare every pair. Larger ones take candidates from MinHash signatures
     that agree on a whole LSH band, and confirm each with the exact Jaccard, so a reported
-    similarity is never an estimate.
+    similarity is never an estimate. ``signatures`` (from :func:`signature`) may be given
+    for some or all pages, computed where the shingles were; the others are computed here.
     """
     names = sorted(name for name, s in pages.items() if s)
     if len(names) <= EXACT_PAIRS_UP_TO:
@@ -122,7 +127,9 @@ def near_duplicates(pages: Mapping[str, frozenset[int]], threshold: float) -> li
             (a, b) for i, a in enumerate(names) for b in names[i + 1 :]
         )
     else:
-        candidates = _lsh_candidates(names, pages)
+        given = signatures or {}
+        matrix = np.stack([given[n] if n in given else signature(pages[n]) for n in names])
+        candidates = _lsh_candidates(names, matrix, threshold)
     found = []
     for first, second in candidates:
         similarity = jaccard(pages[first], pages[second])
@@ -131,29 +138,48 @@ def near_duplicates(pages: Mapping[str, frozenset[int]], threshold: float) -> li
     return sorted(found, key=lambda p: (-p.similarity, p.first, p.second))
 
 
-def _signature(values: frozenset[int]) -> np.ndarray:
+def signature(values: frozenset[int]) -> np.ndarray:
+    """The MinHash signature of a set of shingles: the least hash of each hash function."""
+    if not values:
+        return np.full(_PERMUTATIONS, 0xFFFFFFFF, dtype=np.uint32)
     x = np.fromiter(values, dtype=np.uint64, count=len(values))
-    hashed = (_A[:, None] * x + _B[:, None]) % np.uint64(_MERSENNE)
-    signature: np.ndarray = hashed.min(axis=1)
-    return signature
+    hashed = (_A[:, None] * x + _B[:, None]) >> np.uint64(32)
+    least: np.ndarray = hashed.min(axis=1).astype(np.uint32)
+    return least
+
+
+def _banding(threshold: float) -> tuple[int, int]:
+    """(bands, rows): the most rows per band (fewest false candidates) that still make a
+    pair at ``threshold`` a candidate with probability ``_RECALL_AT_THRESHOLD``."""
+    t = min(max(threshold, 0.01), 1.0)
+    rows = 1
+    for r in range(2, _PERMUTATIONS + 1):
+        if 1 - (1 - t**r) ** (_PERMUTATIONS // r) < _RECALL_AT_THRESHOLD:
+            break
+        rows = r
+    return _PERMUTATIONS // rows, rows
 
 
 def _lsh_candidates(
-    names: Sequence[str], pages: Mapping[str, frozenset[int]]
+    names: Sequence[str], matrix: np.ndarray, threshold: float
 ) -> set[tuple[str, str]]:
-    buckets: dict[tuple[int, bytes], list[str]] = {}
-    for name in names:
-        signature = _signature(pages[name])
-        for band in range(_BANDS):
-            key = (band, signature[band * _ROWS : (band + 1) * _ROWS].tobytes())
-            buckets.setdefault(key, []).append(name)
+    """Pairs of pages whose signatures (rows of ``matrix``) agree on at least one band."""
+    bands, rows = _banding(threshold)
     pairs: set[tuple[str, str]] = set()
-    for members in buckets.values():
-        if len(members) <= _BUCKET_PAIRWISE_LIMIT:
-            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
-        else:
-            first = members[0]
-            pairs.update((first, other) for other in members[1:])
+    for band in range(bands):
+        keys = np.ascontiguousarray(matrix[:, band * rows : (band + 1) * rows])
+        _, groups = np.unique(keys.view(f"V{keys.itemsize * rows}").ravel(), return_inverse=True)
+        order = np.argsort(groups, kind="stable")
+        ranked = groups[order]
+        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        ends = np.r_[starts[1:], len(order)]
+        shared = ends - starts >= 2
+        for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+            members = [names[i] for i in order[start:end].tolist()]
+            if len(members) <= _BUCKET_PAIRWISE_LIMIT:
+                pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+            else:  # a crowd of near-identical pages: each against one representative
+                pairs.update((members[0], other) for other in members[1:])
     return pairs
 
 

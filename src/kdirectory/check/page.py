@@ -4,6 +4,7 @@ JSON-LD blocks, the visible text and the page's own content text (lxml's C parse
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 
 from lxml.etree import (
     HTMLParser,
@@ -21,6 +22,8 @@ _INVISIBLE = ("script", "style", "template", "noscript")
 _HIDDEN = XPath("//body//*[@hidden]")
 _SHARED = XPath(".//aside | .//*[@data-shared]")
 _IDS = XPath("//@id | //a/@name")
+_HREFS = XPath("//a/@href | //area/@href", smart_strings=False)
+_TEL_LINKS = XPath("//a[starts-with(@href, 'tel:')]")
 
 
 @dataclass
@@ -36,7 +39,8 @@ class PageFacts:
     noindex: bool = False
     h1: list[tuple[str, int | None]] = field(default_factory=list)
     images_without_alt: list[tuple[str, int | None]] = field(default_factory=list)
-    links: list[tuple[str, int | None]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    """Every ``href`` of an ``<a>`` or ``<area>``, stripped, in document order."""
     ids: set[str] = field(default_factory=set)
     jsonld: list[tuple[str, int | None]] = field(default_factory=list)
     text: str = ""
@@ -51,6 +55,15 @@ class PageFacts:
     # (a special-hours row: "<time>December 24, 2026</time>: 9:00 AM - noon").
     dates: dict[str, str] = field(default_factory=dict)
     head_line: int | None = None
+    source: bytes = b""
+
+    def line_of(self, href: str) -> int | None:
+        """The line of the first element with this ``href`` (for a finding), if found."""
+        for quoted in (f'href="{escape(href)}"', f"href='{escape(href)}'", f"href={href}"):
+            at = self.source.find(quoted.encode())
+            if at >= 0:
+                return self.source.count(b"\n", 0, at) + 1
+        return None
 
 
 def read_page(name: str, data: bytes) -> PageFacts | None:
@@ -66,10 +79,10 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
         return None
     if root is None or root.tag != "html":
         return None
-    facts = PageFacts(name, lang=root.get("lang"))
+    facts = PageFacts(name, lang=root.get("lang"), source=data)
     head = root.find("head")
     facts.head_line = head.sourceline if head is not None else None
-    for element in root.iter("title", "meta", "link", "h1", "img", "a", "area", "script", "time"):
+    for element in root.iter("title", "meta", "link", "h1", "img", "script", "time"):
         tag = element.tag
         if tag == "title":
             facts.titles.append(_visible_text(element))
@@ -83,17 +96,15 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
         elif tag == "img":
             if element.get("alt") is None:
                 facts.images_without_alt.append((element.get("src") or "", element.sourceline))
-        elif tag in ("a", "area"):
-            href = element.get("href")
-            if href is not None:
-                facts.links.append((href.strip(), element.sourceline))
-                if href.startswith("tel:"):
-                    facts.tel_links.append((href, _visible_text(element)))
         elif tag == "script":
             if (element.get("type") or "").strip().lower() == "application/ld+json":
                 facts.jsonld.append((element.text or "", element.sourceline))
         elif tag == "time" and element.get("datetime"):
             facts.dates.setdefault(element.get("datetime") or "", _squash(element.tail or ""))
+    facts.links = [str(href).strip() for href in _HREFS(root)]
+    facts.tel_links = [
+        (element.get("href") or "", _visible_text(element)) for element in _TEL_LINKS(root)
+    ]
     facts.ids = {str(value) for value in _IDS(root)}
     # What is left is read as text, so drop what a reader never sees (the tree is ours).
     strip_elements(root, *_INVISIBLE, with_tail=False)

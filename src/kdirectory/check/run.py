@@ -14,6 +14,7 @@ from kdirectory.check.page_rules import page_findings
 from kdirectory.check.site_rules import (
     PageSummary,
     SiteFiles,
+    anchor_findings,
     duplicate_findings,
     link_findings,
     robots_findings,
@@ -21,7 +22,7 @@ from kdirectory.check.site_rules import (
     sitemap_findings,
 )
 from kdirectory.exceptions import SiteNotFoundError
-from kdirectory.similarity import shingles
+from kdirectory.similarity import EXACT_PAIRS_UP_TO, shingles, signature
 
 MANIFEST = ".kdirectory-manifest.json"
 NEAR_DUPLICATE = 0.9
@@ -64,13 +65,13 @@ def check_site(
     base = (base_url or "").rstrip("/") or _base_url_of(root)
     report = SiteReport(site=str(root), pages=len(names))
     summaries: dict[str, PageSummary] = {}
-    for name, found, summary in _read_all(root, names, base, jobs):
+    site_files = SiteFiles(root, files, base)
+    for name, found, summary in _read_all(site_files, names, jobs):
         report.findings += found
         if summary is not None:
             summaries[name] = summary
-    site_files = SiteFiles(root, files, base)
     report.findings += duplicate_findings(summaries)
-    report.findings += link_findings(site_files, summaries)
+    report.findings += anchor_findings(summaries)
     report.findings += sitemap_findings(site_files, summaries)
     report.findings += robots_findings(site_files)
     report.findings += similarity_findings(summaries, near_duplicate)
@@ -88,24 +89,34 @@ def _base_url_of(root: Path) -> str | None:
     return canonical[:-1] if canonical.endswith("/") else None
 
 
-def _read_all(
-    root: Path, names: Sequence[str], base_url: str | None, jobs: int | None
-) -> list[PageResult]:
+def _read_all(site: SiteFiles, names: Sequence[str], jobs: int | None) -> list[PageResult]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(names) < _PARALLEL_FROM:
-        return _check_pages(str(root), list(names), base_url)
+        return _check_pages(site, list(names))
     size = -(-len(names) // (workers * 4))
     chunks = [list(names[i : i + size]) for i in range(0, len(names), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(_check_pages, [str(root)] * len(chunks), chunks, [base_url] * len(chunks))
+        parts = pool.map(
+            _check_pages,
+            [site] * len(chunks),
+            chunks,
+            [len(names) > EXACT_PAIRS_UP_TO] * len(chunks),
+        )
         return [result for part in parts for result in part]
 
 
-def _check_pages(root: str, names: list[str], base_url: str | None) -> list[PageResult]:
+def _check_pages(
+    site: SiteFiles, names: list[str], signatures: bool | None = None
+) -> list[PageResult]:
+    """Page and link rules and summaries for ``names``; with ``signatures`` (default: when
+    there are enough pages for MinHash) each summary carries its page's MinHash signature."""
+    if signatures is None:
+        signatures = len(names) > EXACT_PAIRS_UP_TO
     results: list[PageResult] = []
+    resolved: dict[str, str | None] = {}
     for name in names:
         try:
-            data = (Path(root) / name).read_bytes()
+            data = (site.root / name).read_bytes()
         except OSError as exc:
             results.append((name, [finding(name, "html.unreadable", str(exc))], None))
             continue
@@ -114,15 +125,18 @@ def _check_pages(root: str, names: list[str], base_url: str | None) -> list[Page
             message = "not a UTF-8 HTML document (empty, binary, or another encoding)"
             results.append((name, [finding(name, "html.unreadable", message)], None))
             continue
+        # The page's own name (its h1) is set aside: pages that differ only by the city or
+        # clinic they name are near-duplicates (doorway pages).
+        page_shingles = shingles(facts.content_text, set_aside=[text for text, _ in facts.h1])
+        broken, anchors = link_findings(facts, site, resolved)
         summary = PageSummary(
             title=facts.titles[0] if len(facts.titles) == 1 else None,
             description=facts.descriptions[0] if len(facts.descriptions) == 1 else None,
             noindex=facts.noindex,
-            links=tuple(facts.links),
+            anchors=anchors,
             ids=frozenset(facts.ids),
-            # The page's own name (its h1) is set aside: pages that differ only by the city
-            # or clinic they name are near-duplicates (doorway pages).
-            shingles=shingles(facts.content_text, set_aside=[text for text, _ in facts.h1]),
+            shingles=page_shingles,
+            signature=signature(page_shingles) if signatures and not facts.noindex else None,
         )
-        results.append((name, page_findings(facts, base_url), summary))
+        results.append((name, page_findings(facts, site.base_url) + broken, summary))
     return results

@@ -10,12 +10,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import numpy as np
+
 from kdirectory.check.findings import Finding, finding
+from kdirectory.check.page import PageFacts
 from kdirectory.check.page_rules import page_url
 from kdirectory.similarity import near_duplicates
 
 _SKIPPED_SCHEMES = frozenset({"mailto", "tel", "sms", "javascript", "data", "ftp"})
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A link to ``fragment`` on the site file ``target``."""
+
+    target: str
+    fragment: str
+    href: str
+    line: int | None
 
 
 @dataclass(frozen=True)
@@ -25,9 +38,12 @@ class PageSummary:
     title: str | None
     description: str | None
     noindex: bool
-    links: tuple[tuple[str, int | None], ...]
+    anchors: tuple[Anchor, ...]
+    """Links with a ``#fragment`` into the site, to check against the target's ids."""
     ids: frozenset[str]
     shingles: frozenset[int]
+    signature: np.ndarray | None = None
+    """The MinHash signature of ``shingles``, computed with them on large sites."""
 
 
 class SiteFiles:
@@ -84,45 +100,58 @@ def duplicate_findings(pages: Mapping[str, PageSummary]) -> list[Finding]:
     return found
 
 
-def link_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[Finding]:
-    """Internal links to files that do not exist, and #fragments with no matching id."""
+def link_findings(
+    page: PageFacts, site: SiteFiles, resolved: dict[str, str | None]
+) -> tuple[list[Finding], tuple[Anchor, ...]]:
+    """Links on ``page`` to site files that do not exist, and its links with a fragment
+    (for :func:`anchor_findings`). ``resolved`` caches URL -> file ("" for another site,
+    None for a broken link) across the pages of one run."""
     found: list[Finding] = []
-    base = site.base_url or "https://site.invalid"
-    resolved: dict[str, str | None] = {}  # URL without fragment -> its file (None: broken)
-    for name, page in pages.items():
-        here = page_url(name, base)
-        for href, line in page.links:
-            if href.startswith("/") and not href.startswith("//"):
-                url = site.origin + href  # most links: a root-relative path, no join needed
-            else:
-                scheme = urlsplit(href).scheme.lower()
-                if scheme in _SKIPPED_SCHEMES or (scheme and scheme not in ("http", "https")):
-                    continue
-                url = urljoin(here, href)
-            address, _, fragment = url.partition("#")
-            if address not in resolved:
-                resolved[address] = site.file_for(address) if site.is_internal(address) else ""
-            target = resolved[address]
-            if target == "":
-                continue  # another site
-            if target is None:
-                found.append(
-                    finding(
-                        name, "links.broken", f"link to {href} leads nowhere", line=line, where=href
-                    )
-                )
+    anchors: list[Anchor] = []
+    here = page_url(page.name, site.base_url or "https://site.invalid")
+    for href in page.links:
+        if href.startswith("/") and not href.startswith("//"):
+            url = site.origin + href  # most links: a root-relative path, no join needed
+        else:
+            scheme = urlsplit(href).scheme.lower()
+            if scheme in _SKIPPED_SCHEMES or (scheme and scheme not in ("http", "https")):
                 continue
-            if fragment and target in pages and unquote(fragment) not in pages[target].ids:
-                found.append(
-                    finding(
-                        name,
-                        "links.anchor",
-                        f"{href}: no element with id {fragment!r} on {target}",
-                        line=line,
-                        where=href,
-                    )
+            url = urljoin(here, href)
+        address, _, fragment = url.partition("#")
+        if address not in resolved:
+            resolved[address] = site.file_for(address) if site.is_internal(address) else ""
+        target = resolved[address]
+        if target == "":
+            continue  # another site
+        if target is None:
+            found.append(
+                finding(
+                    page.name,
+                    "links.broken",
+                    f"link to {href} leads nowhere",
+                    line=page.line_of(href),
+                    where=href,
                 )
-    return found
+            )
+        elif fragment:
+            anchors.append(Anchor(target, unquote(fragment), href, page.line_of(href)))
+    return found, tuple(anchors)
+
+
+def anchor_findings(pages: Mapping[str, PageSummary]) -> list[Finding]:
+    """Links to a ``#fragment`` that no element of the target page has as its id."""
+    return [
+        finding(
+            name,
+            "links.anchor",
+            f"{anchor.href}: no element with id {anchor.fragment!r} on {anchor.target}",
+            line=anchor.line,
+            where=anchor.href,
+        )
+        for name, page in pages.items()
+        for anchor in page.anchors
+        if anchor.target in pages and anchor.fragment not in pages[anchor.target].ids
+    ]
 
 
 def sitemap_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[Finding]:
@@ -230,6 +259,11 @@ def robots_findings(site: SiteFiles) -> list[Finding]:
 def similarity_findings(pages: Mapping[str, PageSummary], threshold: float) -> list[Finding]:
     """Indexable pages whose own text is at least ``threshold`` alike (shingle Jaccard)."""
     indexable = {name: p.shingles for name, p in pages.items() if not p.noindex}
+    signatures = {
+        name: p.signature
+        for name, p in pages.items()
+        if p.signature is not None and name in indexable
+    }
     return [
         finding(
             pair.second,
@@ -238,5 +272,5 @@ def similarity_findings(pages: Mapping[str, PageSummary], threshold: float) -> l
             "Jaccard)",
             where=pair.first,
         )
-        for pair in near_duplicates(indexable, threshold)
+        for pair in near_duplicates(indexable, threshold, signatures)
     ]
