@@ -349,6 +349,84 @@ def test_xlsx_made_with_openpyxl(project: Path, tmp_path: Path) -> None:
     assert '"9202" has 4 digits; ZIP codes have 5' in rejected["6"]
 
 
+def test_a_workbook_named_csv_or_without_suffix_is_read(project: Path, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Practice Name", "City", "State", "Zip Code"])
+    workbook.active.append(["Bay Clinic", "San Francisco", "CA", 94105])
+    for name in ("export.csv", "clinics"):
+        workbook.save(tmp_path / name)
+        result = run_import(str(tmp_path / name), "--into", str(project), "--dry-run")
+        assert result.exit_code == 0, result.output
+        assert "Excel workbook" in result.output
+
+
+def test_an_opendocument_spreadsheet_is_named(project: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "clinics.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    result = run_import(str(path), "--into", str(project))
+    assert result.exit_code != 0
+    assert "OpenDocument spreadsheet (.ods); save it as .xlsx or as CSV UTF-8" in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+
+
+def test_excel_error_values_are_rejected(project: Path, tmp_path: Path) -> None:
+    sheet = write(
+        tmp_path / "errors.csv",
+        HEADER
+        + "#REF!,1 Main St,,Escondido,CA,92025,\n"
+        + "Harbor Clinic,2 Main St,,#VALUE!,CA,92025,\n"
+        + "Oak Clinic,3 Main St,,Escondido,CA,92025,\n",
+    )
+    result = run_import(str(sheet), "--into", str(project))
+    assert result.exit_code == 1
+    reasons = {row["row"]: row["reason"] for row in rejected_rows(project)}
+    assert reasons["2"].startswith("Practice Name: holds Excel's error value #REF!")
+    assert reasons["3"].startswith("City: holds Excel's error value #VALUE!")
+    assert list(records(project)) == ["oak-clinic"]
+
+
+def test_an_unclosed_quote_stops_before_anything_is_written(project: Path, tmp_path: Path) -> None:
+    rows = [f"Clinic {i},{i} Main St,,Escondido,CA,92025,\n" for i in range(1, 600)]
+    sheet = write(
+        tmp_path / "quote.csv",
+        HEADER + "".join(rows) + 'Broken,"1 Oak St,,Escondido,CA,92025,\n' + rows[0],
+    )
+    result = run_import(str(sheet), "--into", str(project))
+    assert result.exit_code != 0
+    assert "line 601: a quote" in result.output and "never closed" in result.output
+    assert "nothing was imported" in result.output
+    assert records(project) == {}
+    assert "Traceback" not in result.output
+
+
+def test_a_long_cell_is_read_and_judged_like_any_other(project: Path, tmp_path: Path) -> None:
+    sheet = write(
+        tmp_path / "long.csv",
+        "Practice Name,City,State,Description\n"
+        f'Long Clinic,Escondido,CA,"{"word " * 30_000}"\n'
+        "Oak Clinic,Escondido,CA,short\n",
+    )
+    result = run_import(str(sheet), "--into", str(project))
+    assert "Traceback" not in result.output and "field larger" not in result.output
+    assert "oak-clinic" in records(project)  # the row after the long one is read
+
+
+def test_a_wrapped_header_cell_gives_a_record_that_parses(project: Path, tmp_path: Path) -> None:
+    sheet = write(
+        tmp_path / "wrapped.csv",
+        'Practice Name,City,State,"Zip\nCode"\nBoston Clinic,Boston,MA,2108\n',
+    )
+    result = run_import(str(sheet), "--into", str(project))
+    assert result.exit_code == 0, result.output
+    assert records(project)["boston-clinic"]["address"]["postal_code"] == "02108"
+    assert validate(load_directory(project)).ok()
+
+
 # --- column mapping -------------------------------------------------------------------------
 
 
@@ -438,6 +516,12 @@ def test_one_line_address_is_split(project: Path, tmp_path: Path) -> None:
     }
 
 
+def test_split_address_keeps_the_unit_in_written_order() -> None:
+    parts = split_address("200 W 57th St, 2nd Floor, New York, NY 10019")
+    assert parts["street"] == "200 W 57th St"
+    assert parts["unit"] == "2nd Floor"
+
+
 def test_split_address_pieces() -> None:
     assert split_address("PO Box 12, Escondido CA 92025") == {
         "street": "PO Box 12",
@@ -463,6 +547,11 @@ def test_split_address_pieces() -> None:
         ("SMITH DO AND JONES NP, PC", "Smith DO and Jones NP, PC"),
         ("2175 ROSALINE AVE SE", "2175 Rosaline Ave SE"),
         ("McAllen Ketamine", "McAllen Ketamine"),  # not all caps: untouched
+        ("1 MAIN ST SUITE A", "1 Main St Suite A"),
+        ("BUILDING C STE 2B", "Building C Ste 2B"),
+        ("MCDONALD'S PLAZA", "McDonald's Plaza"),
+        ("MARY’S PLACE", "Mary’s Place"),
+        ("JANE DOE CRNA", "Jane Doe CRNA"),
     ],
 )
 def test_title_case(caps: str, title: str) -> None:

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -75,6 +76,18 @@ def test_init_into_an_empty_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(root)])
     assert result.exit_code == 0, result.output
     assert (root / "data" / "clinics" / "example-ketamine-clinic.yaml").is_file()
+
+
+def test_init_dot_fills_the_empty_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "here"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["init", "."])
+    assert result.exit_code == 0, result.output
+    assert (root / "kdirectory.toml").is_file()
+    assert not [p for p in root.iterdir() if p.name.startswith(".kdirectory") or ".tmp" in p.name]
 
 
 def test_init_refuses_a_folder_that_holds_files(tmp_path: Path) -> None:

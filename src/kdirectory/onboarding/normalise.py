@@ -58,6 +58,12 @@ class DamagedCellError(ValueError):
         self.hint = hint
 
 
+# What Excel shows in a cell whose formula failed (#N/A is read as a placeholder instead).
+_EXCEL_ERRORS = frozenset(
+    {"#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"}
+)
+
+
 def cell_value(cell: Cell, field: str) -> tuple[str, list[Note]]:
     """The text of one cell, with stray spaces removed and numbers written as text.
 
@@ -90,6 +96,13 @@ def cell_value(cell: Cell, field: str) -> tuple[str, list[Note]]:
     text = raw.strip() if field in MULTILINE_FIELDS else _ANY_SPACE.sub(" ", raw).strip()
     if text != raw:
         notes.append(Note("damage.spaces", field, "stray spaces removed"))
+    if text.upper() in _EXCEL_ERRORS:
+        raise DamagedCellError(
+            "damage.excel_error",
+            field,
+            f"holds Excel's error value {text.upper()}, not a value",
+            "fix the formula that produced it in the spreadsheet, or type the value in",
+        )
     if text.casefold() in PLACEHOLDERS:
         if field == "name":
             raise DamagedCellError(
@@ -283,9 +296,13 @@ def split_address(text: str, field: str = "address") -> dict[str, str]:
             "put street, city, state and ZIP in separate columns, or write it like "
             '"1200 N Main St Ste 210, Escondido, CA 92025"',
         ) from None
+    # the unit's words in the order written ("2nd Floor", "Building C, Suite 3")
+    unit = " ".join(
+        token.strip(" ,") for token, label in usaddress.parse(cleaned) if label in _UNIT_LABELS
+    )
     parts = {
         "street": " ".join(tagged[label] for label in _STREET_LABELS if label in tagged),
-        "unit": " ".join(tagged[label] for label in _UNIT_LABELS if label in tagged),
+        "unit": unit,
         "city": tagged.get("PlaceName", ""),
         "region": tagged.get("StateName", ""),
         "postal_code": tagged.get("ZipCode", ""),

@@ -123,20 +123,47 @@ def init_project(target: Path | str) -> InitResult:
     root = Path(target)
     _refuse_existing(root)
     files = project_files()
+    if root.is_dir():  # empty (checked): fill it in place, so `init .` works in it
+        _fill_in_place(root, files)
+    else:
+        _create_whole(root, files)
+    return InitResult(root=root, files=sorted(files))
+
+
+def _write_all(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _fill_in_place(root: Path, files: dict[str, str]) -> None:
+    """Write the project into the empty folder ``root``; on failure empty it again."""
+    try:
+        _write_all(root, files)
+    except BaseException as exc:
+        for entry in root.iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise KdirectoryError(f"cannot write in {root}: {exc.strerror}") from None
+        raise
+
+
+def _create_whole(root: Path, files: dict[str, str]) -> None:
+    """Write the project into a staging folder beside ``root``, then rename it into place,
+    so ``root`` appears complete or not at all."""
     try:
         root.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
     except OSError as exc:
         raise KdirectoryError(f"cannot create {root}: {exc.strerror}") from None
     try:
-        for name, text in files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+        _write_all(staging, files)
         staging.chmod(0o777 & ~_umask())
         _refuse_existing(root)  # nothing appeared there while we wrote
-        if root.is_dir():
-            root.rmdir()  # empty, checked above
         staging.rename(root)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -144,7 +171,6 @@ def init_project(target: Path | str) -> InitResult:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return InitResult(root=root, files=sorted(files))
 
 
 def _refuse_existing(root: Path) -> None:

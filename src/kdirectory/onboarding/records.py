@@ -233,7 +233,7 @@ def record_text(
     given, the modeline that makes the YAML language server check the file while it is
     edited."""
     head = [f"# yaml-language-server: $schema={schema_path}"] if schema_path else []
-    head += [f"# {line}" for line in comments]
+    head += [f"# {' '.join(line.split())}" for line in comments]  # a newline would end it
     return "".join(line + "\n" for line in head) + dump_record(dict(data))
 
 

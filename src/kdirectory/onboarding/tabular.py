@@ -21,6 +21,8 @@ from typing import TextIO
 from kdirectory.exceptions import ImportFileError
 
 SNIFF_BYTES = 65_536
+# A cell may hold a long description; Python's default limit (128 KiB) would stop the import.
+MAX_CELL_CHARS = 16 * 1024 * 1024
 DELIMITERS = ",;\t|"
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -157,11 +159,48 @@ def _csv_table(path: Path) -> Iterator[Table]:
         # Only the delimiter is taken from the sniffer: its guesses about quoting are wrong
         # whenever the sample happens to hold no doubled quotes, and Excel always quotes
         # the standard way.
+        _check_quotes(path, encoding, delimiter)
         reader = csv.reader(handle, csv.excel, delimiter=delimiter)
         description = f"CSV, {_DELIMITER_NAMES[delimiter]}-delimited, {label.split(' (')[0]}"
         yield _table(path, _csv_rows(path, reader), description, notes)
     finally:
         handle.close()
+
+
+def _check_quotes(path: Path, encoding: str, delimiter: str) -> None:
+    """Read the whole file once for its structure, before any row is imported: a quote
+    that is never closed would make every row after it part of one cell (read silently
+    otherwise), and a cell past ``MAX_CELL_CHARS`` cannot be read at all.
+
+    Raises:
+        ImportFileError: naming the line where the broken row starts.
+    """
+    if csv.field_size_limit() < MAX_CELL_CHARS:
+        csv.field_size_limit(MAX_CELL_CHARS)
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, csv.excel, delimiter=delimiter, strict=True)
+        start = 1
+        while True:
+            try:
+                next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    raise ImportFileError(
+                        f'{path}: line {start}: a quote (") opens a cell that is never '
+                        f"closed, so lines {start}-{reader.line_num} would be read as one "
+                        "row; close the quote or remove it, then import again (nothing was "
+                        "imported)"
+                    ) from None
+                if "field larger than field limit" in str(exc):
+                    raise ImportFileError(
+                        f"{path}: line {start}: a cell is longer than "
+                        f"{MAX_CELL_CHARS // (1024 * 1024)} MB, often a quote that is never "
+                        "closed; fix that row, then import again (nothing was imported)"
+                    ) from None
+                # other strictness (text after a closing quote) is read leniently below
+            start = reader.line_num + 1
 
 
 def _csv_rows(path: Path, reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Cell]]]:
@@ -187,7 +226,8 @@ def _table(
     """The table whose header is the first row that is not blank; the rest stream on."""
     for number, cells in rows:
         if any(_text(cell) for cell in cells):
-            header = [_text(cell) for cell in cells]
+            # a wrapped header cell ("Zip\nCode") reads as one line
+            header = [" ".join(_text(cell).split()) for cell in cells]
             while header and not header[-1]:
                 header.pop()
             return Table(path, header, number, rows, description, notes)
@@ -213,33 +253,56 @@ def _xlsx_table(path: Path) -> Iterator[Table]:
     import zipfile  # noqa: PLC0415 - only for xlsx
 
     import openpyxl  # type: ignore[import-untyped]  # noqa: PLC0415 - slow import
+    from openpyxl.utils.exceptions import (  # type: ignore[import-untyped]  # noqa: PLC0415
+        InvalidFileException,
+    )
+
+    if _is_opendocument(path):
+        raise ImportFileError(
+            f"{path} is an OpenDocument spreadsheet (.ods); save it as .xlsx or as CSV UTF-8 "
+            "and import that"
+        )
+    with path.open("rb") as handle:
+        try:
+            # data_only=False: a formula cell reads as its formula text (cell type "f"), so
+            # it is reported as damage; with data_only=True it would silently read as the
+            # value cached when the file was last saved, or as empty when none was cached.
+            # A file object, not the path: openpyxl refuses a workbook by its name
+            # (export.csv, no suffix).
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
+            raise ImportFileError(
+                f"{path} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); "
+                "open it in Excel and save it again, or export it as CSV UTF-8"
+            ) from None
+        try:
+            sheets = workbook.worksheets
+            if not sheets:
+                raise ImportFileError(f"{path} has no worksheets")
+            sheet = sheets[0]
+            sheet.reset_dimensions()  # do not trust the stored size; read to the real end
+            notes = []
+            if len(sheets) > 1:
+                notes.append(
+                    f'read the first sheet, "{sheet.title}" ({len(sheets)} sheets in the '
+                    "file; move the clinics to the first sheet to import another one)"
+                )
+            description = f'Excel workbook, sheet "{sheet.title}"'
+            yield _table(path, _xlsx_rows(sheet), description, notes)
+        finally:
+            workbook.close()
+
+
+def _is_opendocument(path: Path) -> bool:
+    import zipfile  # noqa: PLC0415 - only for workbooks
 
     try:
-        # data_only=False: a formula cell reads as its formula text (cell type "f"), so it
-        # is reported as damage; with data_only=True it would silently read as the value
-        # cached when the file was last saved, or as empty when none was cached.
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(
-            f"{path} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); open it "
-            "in Excel and save it again, or export it as CSV UTF-8"
-        ) from None
-    try:
-        sheets = workbook.worksheets
-        if not sheets:
-            raise ImportFileError(f"{path} has no worksheets")
-        sheet = sheets[0]
-        sheet.reset_dimensions()  # do not trust the stored size; read to the real end
-        notes = []
-        if len(sheets) > 1:
-            notes.append(
-                f'read the first sheet, "{sheet.title}" ({len(sheets)} sheets in the file; '
-                "move the clinics to the first sheet to import another one)"
-            )
-        description = f'Excel workbook, sheet "{sheet.title}"'
-        yield _table(path, _xlsx_rows(sheet), description, notes)
-    finally:
-        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            if "mimetype" not in archive.namelist():
+                return False
+            return archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument")
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def _xlsx_rows(sheet: object) -> Iterator[tuple[int, list[Cell]]]:

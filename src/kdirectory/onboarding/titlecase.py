@@ -17,6 +17,7 @@ KEEP_UPPER = frozenset(
         # credentials and business forms
         "MD", "DO", "NP", "PA", "PC", "LLC", "LLP", "PLLC", "PSC", "APC", "APMC", "RN", "DNP",
         "PMHNP", "FNP", "LCSW", "LMFT", "LPC", "DDS", "DMD", "DBA", "USA", "US", "II", "III",
+        "CRNA", "APRN", "LMHC", "LPCC", "LCPC",
         "IV", "VI", "VII", "VIII", "IX", "XI", "XII",
         # directionals
         "N", "S", "E", "W", "NE", "NW", "SE", "SW",
@@ -50,7 +51,9 @@ _STATE_WORDS = frozenset({"IN", "OR", "ME", "OK", "HI", "OH", "AS", "AL", "DE", 
 """State codes that are also English words or names; never forced to capitals. Other codes
 stay in capitals as the last word ("Behavioral Health of WY"), not elsewhere ("La Palma")."""
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^A-Za-z0-9]+")
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[^A-Za-z0-9]+")
+_UNIT_WORDS = frozenset({"SUITE", "STE", "UNIT", "BUILDING", "BLDG", "APT", "ROOM", "RM", "FLOOR"})
+"""A single letter after these is a unit's name: "Suite A", "Building C"."""
 _ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
 _VOWELS = frozenset("AEIOUY")
 
@@ -91,6 +94,10 @@ def _word(token: str, *, first: bool, previous: str, last: bool) -> str:
         return SPECIAL[upper]
     if upper in KEEP_UPPER:
         return upper
+    if (len(upper) == 1 and previous in _UNIT_WORDS) or (
+        not upper.isalpha() and not upper.isdigit() and "'" not in upper and "’" not in upper
+    ):
+        return upper  # "Suite A", "Ste 2B"
     if not first and (
         upper.lower() in SMALL_WORDS or (previous in ("DE", "DEL") and upper in _AFTER_DE)
     ):
@@ -104,11 +111,16 @@ def _word(token: str, *, first: bool, previous: str, last: bool) -> str:
         and upper not in ABBREVIATIONS
     ):
         return upper  # LCSW, BHC: letters without vowels are an acronym
-    if "'" in upper:
-        head, _, tail = upper.partition("'")
+    apostrophe = "'" if "'" in upper else "’" if "’" in upper else ""
+    if apostrophe:
+        head, _, tail = upper.partition(apostrophe)
         if len(head) == 1 and len(tail) > 1:  # O'CONNOR, D'ANGELO
-            return f"{head}'{tail.capitalize()}"
-        return f"{head.capitalize()}'{tail.lower()}"  # MARY'S
+            return f"{head}{apostrophe}{tail.capitalize()}"
+        return f"{_name_word(head)}{apostrophe}{tail.lower()}"  # MARY'S, MCDONALD'S
+    return _name_word(upper)
+
+
+def _name_word(upper: str) -> str:
     if upper.startswith("MC") and len(upper) > 3 and upper.isalpha():
         return "Mc" + upper[2:].capitalize()
     return upper.capitalize()
