@@ -189,7 +189,10 @@ def _faq(
             "lists weekend hours."
         )
     else:
-        answer = "None of these clinics has published its opening hours here; call to ask."
+        answer = (
+            "None of these clinics has published its opening hours here; ask the clinic "
+            "before you go."
+        )
     faq.append(
         {"question": f"Are ketamine clinics near {city.name} open on weekends?", "answer": answer}
     )
@@ -200,7 +203,8 @@ def _faq(
             {
                 "question": f"What is the nearest other clinic to {city.name}?",
                 "answer": f"{closest.name} in {closest.locality}, "
-                f"{lower_first(closest.distance_text)} in a straight line from the town centre.",
+                f"{lower_first(closest.distance_text)} (measured in a straight line from the "
+                "city center).",
             }
         )
     return faq
