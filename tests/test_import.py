@@ -772,6 +772,14 @@ def test_extra_cells_are_rejected(project: Path, tmp_path: Path) -> None:
     assert "row has 8 cells but the header has 7 columns" in row["reason"]
 
 
+def test_a_column_without_header_at_the_end_is_ignored(project: Path, tmp_path: Path) -> None:
+    sheet = write(tmp_path / "notes.csv", "Name,City,State,\nA Clinic,Escondido,CA,called 3/2\n")
+    result = run_import(str(sheet), "--into", str(project))
+    assert result.exit_code == 0, result.output
+    assert '1 column(s) after "State" have no header; their cells are ignored' in result.output
+    assert list(records(project)) == ["a-clinic"]
+
+
 # --- real data ------------------------------------------------------------------------------
 
 

@@ -172,18 +172,18 @@ class _Importer:
                 rejects.write(number, "; ".join(outcome.reasons), cells)
 
     def _row(self, number: int, cells: list[Cell]) -> _Reject | None:
-        width = len(self.table.header)
+        width = max(self.table.width, len(self.table.header))
         extra = [cell_text(c) for c in cells[width:] if cell_text(c).strip()]
         if extra:
-            return _Reject(
-                [
-                    (
-                        f"row has {len(cells)} cells but the header has {width} columns "
-                        f'(extra: "{extra[0]:.40}"); a value may hold an unquoted delimiter'
-                    )
-                ],
-                "damage.extra_cells",
+            reason = (
+                f"row has {len(cells)} cells but the header has {width} columns "
+                f'(extra: "{extra[0]:.40}")'
             )
+            if self.table.description.startswith("CSV"):
+                reason += "; a value may hold an unquoted delimiter"
+            else:
+                reason += "; give that column a header, or clear it"
+            return _Reject([reason], "damage.extra_cells")
         values = {
             name: cells[index] if index < len(cells) else None
             for name, index in self.mapping.by_field.items()

@@ -50,6 +50,8 @@ class Table:
     """(row number as the spreadsheet shows it, cells) for every row below the header."""
     description: str
     notes: list[str] = field(default_factory=list)
+    width: int = 0
+    """Columns of the header row, counting unlabelled ones at its right end."""
 
 
 @contextmanager
@@ -228,9 +230,15 @@ def _table(
         if any(_text(cell) for cell in cells):
             # a wrapped header cell ("Zip\nCode") reads as one line
             header = [" ".join(_text(cell).split()) for cell in cells]
+            width = len(header)
             while header and not header[-1]:
                 header.pop()
-            return Table(path, header, number, rows, description, notes)
+            if width > len(header):
+                notes.append(
+                    f'{width - len(header)} column(s) after "{header[-1]}" have no header; '
+                    "their cells are ignored"
+                )
+            return Table(path, header, number, rows, description, notes, width)
     raise ImportFileError(
         f"{path} has no rows (only blank lines); export the spreadsheet again with a "
         "header row and one row per clinic"
