@@ -244,8 +244,25 @@ def test_windows_1252_bytes_are_read_as_windows_1252(project: Path, tmp_path: Pa
     )
     result = run_import(str(sheet), "--into", str(project))
     assert result.exit_code == 0, result.output
-    assert "read as Windows-1252 (not UTF-8: byte 0xe9" in result.output
+    assert "read as Windows-1252 where it is not UTF-8 (first at offset 31, byte 0xe9)" in (
+        result.output
+    )
     assert [r["name"] for r in records(project).values()] == ["Café Ketamine"]
+
+
+def test_a_few_windows_1252_bytes_in_utf8_do_not_garble_the_rest(
+    project: Path, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "mixed.csv"
+    sheet.write_bytes(
+        "Name,City,State\nClínica Peña,Escondido,CA\n".encode() + b"Caf\xe9 Ketamine,Vista,CA\n"
+    )
+    result = run_import(str(sheet), "--into", str(project))
+    assert result.exit_code == 0, result.output
+    assert sorted(r["name"] for r in records(project).values()) == [
+        "Café Ketamine",
+        "Clínica Peña",
+    ]
 
 
 def test_empty_file_is_a_clear_error(project: Path, tmp_path: Path) -> None:

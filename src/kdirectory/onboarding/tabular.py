@@ -93,16 +93,51 @@ def open_table(path: Path) -> Iterator[Table]:
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def detect_encoding(path: Path) -> tuple[str, str]:
-    """(Python codec, how to describe it) for a CSV file, reading it once in chunks."""
+WINDOWS_FALLBACK = "kdirectory-windows-1252"
+"""Codec error handler: a byte sequence that is not UTF-8 is read as Windows-1252."""
+_UNDEFINED_IN_1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _windows_1252(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    # the five bytes cp1252 leaves undefined are read as Latin-1 (C1 controls)
+    text = "".join(chr(b) if b in _UNDEFINED_IN_1252 else bytes([b]).decode("cp1252") for b in bad)
+    return text, error.end
+
+
+codecs.register_error(WINDOWS_FALLBACK, _windows_1252)
+
+
+@dataclass(frozen=True)
+class TextEncoding:
+    """How to decode a CSV file: ``open(path, encoding=codec, errors=errors)``."""
+
+    codec: str
+    errors: str
+    label: str
+    """How to describe it ("UTF-8 with BOM", "Windows-1252 where not UTF-8 …")."""
+    fallback: bool
+    """Some bytes are not UTF-8 and are read as Windows-1252."""
+
+
+def detect_encoding(path: Path) -> TextEncoding:
+    """How to read a CSV file, reading it once in chunks.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM are read as such. A file with bytes
+    that are not UTF-8 is read as UTF-8 wherever it is valid and as Windows-1252 (what
+    Excel writes on Windows) elsewhere: a Windows-1252 file reads right, and so does a
+    UTF-8 file in which someone pasted a few Windows-1252 characters.
+    """
     with path.open("rb") as handle:
         first = handle.read(SNIFF_BYTES)
         if first.startswith(codecs.BOM_UTF8):
-            encoding, label = "utf-8-sig", "UTF-8 with BOM"
+            codec, label = "utf-8-sig", "UTF-8 with BOM"
         elif first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16", "UTF-16 (Excel Unicode text)"
+            return TextEncoding("utf-16", "strict", "UTF-16 (Excel Unicode text)", False)
         else:
-            encoding, label = "utf-8", "UTF-8"
+            codec, label = "utf-8", "UTF-8"
         if b"\x00" in first:
             raise ImportFileError(
                 f"{path} is a binary file, not a CSV text file; export the sheet as CSV UTF-8"
@@ -113,28 +148,23 @@ def detect_encoding(path: Path) -> tuple[str, str]:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                position = offset + exc.start
-                return _single_byte_encoding(path), (
-                    f"Windows-1252 (not UTF-8: byte 0x{chunk[exc.start]:02x} at offset "
-                    f"{position:,}); save as CSV UTF-8 to be sure accents are read right"
+                return TextEncoding(
+                    codec,
+                    WINDOWS_FALLBACK,
+                    f"Windows-1252 where it is not UTF-8 (first at offset {offset + exc.start:,}"
+                    f", byte 0x{chunk[exc.start]:02x}); save as CSV UTF-8 to be sure accents "
+                    "are read right",
+                    True,
                 )
             offset += len(chunk)
             chunk = handle.read(1 << 20)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return _single_byte_encoding(path), "Windows-1252 (the file ends mid-character)"
-    return encoding, label
-
-
-def _single_byte_encoding(path: Path) -> str:
-    """cp1252, or latin-1 when the file holds the five bytes cp1252 leaves undefined."""
-    undefined = frozenset(b"\x81\x8d\x8f\x90\x9d")
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            if undefined.intersection(chunk):
-                return "latin-1"
-    return "cp1252"
+            return TextEncoding(
+                codec, WINDOWS_FALLBACK, "Windows-1252 where it is not UTF-8 (at the end)", True
+            )
+    return TextEncoding(codec, "strict", label, False)
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -151,9 +181,9 @@ def sniff_delimiter(sample: str) -> str:
 
 @contextmanager
 def _csv_table(path: Path) -> Iterator[Table]:
-    encoding, label = detect_encoding(path)
-    notes = [] if encoding.startswith("utf") else [f"read as {label}"]
-    handle: TextIO = path.open(encoding=encoding, newline="")
+    encoding = detect_encoding(path)
+    notes = [f"read as {encoding.label}"] if encoding.fallback else []
+    handle: TextIO = path.open(encoding=encoding.codec, errors=encoding.errors, newline="")
     try:
         sample = handle.read(SNIFF_BYTES)
         handle.seek(0)
@@ -163,13 +193,15 @@ def _csv_table(path: Path) -> Iterator[Table]:
         # the standard way.
         _check_quotes(path, encoding, delimiter)
         reader = csv.reader(handle, csv.excel, delimiter=delimiter)
-        description = f"CSV, {_DELIMITER_NAMES[delimiter]}-delimited, {label.split(' (')[0]}"
+        description = (
+            f"CSV, {_DELIMITER_NAMES[delimiter]}-delimited, {encoding.label.split(' (')[0]}"
+        )
         yield _table(path, _csv_rows(path, reader), description, notes)
     finally:
         handle.close()
 
 
-def _check_quotes(path: Path, encoding: str, delimiter: str) -> None:
+def _check_quotes(path: Path, encoding: TextEncoding, delimiter: str) -> None:
     """Read the whole file once for its structure, before any row is imported: a quote
     that is never closed would make every row after it part of one cell (read silently
     otherwise), and a cell past ``MAX_CELL_CHARS`` cannot be read at all.
@@ -179,7 +211,7 @@ def _check_quotes(path: Path, encoding: str, delimiter: str) -> None:
     """
     if csv.field_size_limit() < MAX_CELL_CHARS:
         csv.field_size_limit(MAX_CELL_CHARS)
-    with path.open(encoding=encoding, newline="") as handle:
+    with path.open(encoding=encoding.codec, errors=encoding.errors, newline="") as handle:
         reader = csv.reader(handle, csv.excel, delimiter=delimiter, strict=True)
         start = 1
         while True:
