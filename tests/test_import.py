@@ -433,6 +433,18 @@ def test_a_long_cell_is_read_and_judged_like_any_other(project: Path, tmp_path: 
     assert "oak-clinic" in records(project)  # the row after the long one is read
 
 
+def test_zips_are_quoted_and_language_codes_any_case(project: Path, tmp_path: Path) -> None:
+    sheet = write(
+        tmp_path / "boston.csv",
+        "Practice Name,City,State,Zip Code,Languages\nBoston Clinic,Boston,MA,02108,EN; ES\n",
+    )
+    result = run_import(str(sheet), "--into", str(project))
+    assert result.exit_code == 0, result.output
+    text = (project / "data" / "clinics" / "boston-clinic.yaml").read_text(encoding="utf-8")
+    assert "postal_code: '02108'" in text  # a YAML 1.2 reader would see 2108 otherwise
+    assert records(project)["boston-clinic"]["languages"] == ["en", "es"]
+
+
 def test_a_wrapped_header_cell_gives_a_record_that_parses(project: Path, tmp_path: Path) -> None:
     sheet = write(
         tmp_path / "wrapped.csv",

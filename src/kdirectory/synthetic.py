@@ -926,9 +926,20 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
         return True
 
 
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Digits are quoted even where YAML 1.1 would read them as text ("02108" is not octal
+    # there): YAML 1.2 readers, such as editors' language servers, read them as numbers.
+    style = "'" if value.isdigit() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump_record(record: dict[str, Any]) -> str:
     """One record as YAML: the text of ``yaml.safe_dump(record, sort_keys=False,
-    allow_unicode=True)``, with libyaml's emitter where present."""
+    allow_unicode=True)``, with libyaml's emitter where present and strings of digits
+    always quoted."""
     text: str = yaml.dump(record, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     return text
 

@@ -145,7 +145,10 @@ def list_item(field_name: str, item: str) -> str:
     if kind is not None:
         return vocabulary.resolve(kind, item) or item  # type: ignore[arg-type]
     if field_name == "languages":
-        return item if item in LANGUAGE_NAMES else LANGUAGE_ALIASES.get(item.casefold(), item)
+        code = item.lower()  # "EN" is "en"
+        if code in LANGUAGE_NAMES:
+            return code
+        return LANGUAGE_ALIASES.get(item.casefold(), item)
     if field_name == "payment":
         return _PAYMENT_ALIASES.get(item.casefold(), item)
     return item
