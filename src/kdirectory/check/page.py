@@ -118,10 +118,17 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     facts.shared_texts = tuple(_visible_text(element) for element in shared)
     for element in shared:
         _drop(element)
-    facts.own_text = _visible_text(body)
-    facts.text = " ".join((facts.own_text, *facts.shared_texts))
-    main = root.find(".//main")
+    main = body.find(".//main")
     facts.content_text = _visible_text(main if main is not None else body)
+    if main is not None and main.getparent() is body:  # read <main> once, not twice
+        parts = [body.text or ""]
+        for child in body:
+            parts.append(facts.content_text if child is main else " ".join(child.itertext()))
+            parts.append(child.tail or "")
+        facts.own_text = " ".join(" ".join(parts).split())
+    else:
+        facts.own_text = _visible_text(body)
+    facts.text = " ".join((facts.own_text, *facts.shared_texts))
     return facts
 
 
