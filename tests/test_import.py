@@ -59,6 +59,11 @@ def rejected_rows(root: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def rejected_reasons(root: Path) -> dict[str, str]:
+    """The reason of each rejected row, by its row number."""
+    return {row["row"]: row["reason"] for row in rejected_rows(root)}
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
@@ -156,7 +161,7 @@ def test_second_import_finds_existing_records_and_update_refreshes_them(project:
     assert updated.exit_code == 1  # the four bad rows are still bad
     assert "existing records already up to date" in updated.output
     assert records(project) == before
-    reasons = {row["row"]: row["reason"] for row in rejected_rows(project)}
+    reasons = rejected_reasons(project)
     assert set(reasons) == {"6", "9", "11", "12"}
     assert reasons["12"].startswith("duplicate of row 2: the same address")
     assert "updating data/clinics/harbor-ketamine-clinic-of-escondido-llc.yaml" in reasons["12"]
@@ -359,7 +364,7 @@ def test_xlsx_made_with_openpyxl(project: Path, tmp_path: Path) -> None:
     assert got["green-mountain-ketamine"]["phone"] == "(802) 555-0144"
     assert got["bay-clinic"]["phone"] == "(415) 555-0150"
     assert "8025550144 was stored as a number" in result.output
-    rejected = {row["row"]: row["reason"] for row in rejected_rows(project)}
+    rejected = rejected_reasons(project)
     assert set(rejected) == {"4", "6"}
     assert 'holds the formula "="760"&"5550123""' in rejected["4"]
     # 09202 is a military ZIP (AE), not in CA: the zero is not guessed, the row is rejected
@@ -401,7 +406,7 @@ def test_excel_error_values_are_rejected(project: Path, tmp_path: Path) -> None:
     )
     result = run_import(str(sheet), "--into", str(project))
     assert result.exit_code == 1
-    reasons = {row["row"]: row["reason"] for row in rejected_rows(project)}
+    reasons = rejected_reasons(project)
     assert reasons["2"].startswith("Practice Name: holds Excel's error value #REF!")
     assert reasons["3"].startswith("City: holds Excel's error value #VALUE!")
     assert list(records(project)) == ["oak-clinic"]
@@ -671,7 +676,7 @@ def test_duplicates_within_the_file(project: Path, tmp_path: Path) -> None:
     )
     result = run_import(str(sheet), "--into", str(project))
     assert result.exit_code == 1
-    reasons = {row["row"]: row["reason"] for row in rejected_rows(project)}
+    reasons = rejected_reasons(project)
     assert reasons == {
         "3": "duplicate of row 2: the same address (1200 N MAIN ST STE 210, ESCONDIDO 92025); "
         "keep one of the two rows, or, if they are separate programs at one site, list them "
@@ -753,7 +758,7 @@ def test_placeholders_and_missing_values(project: Path, tmp_path: Path) -> None:
     record = records(project)["harbor-clinic"]
     assert "phone" not in record
     assert "unit" not in record["address"]
-    reasons = {row["row"]: row["reason"] for row in rejected_rows(project)}
+    reasons = rejected_reasons(project)
     assert reasons["3"].startswith('Practice Name: "TBD" is a placeholder, not a clinic name')
     assert reasons["4"] == "City: is empty; every clinic needs it (fill it in, or remove the row)"
 

@@ -27,13 +27,17 @@ class Problem:
     severity: Severity = "error"
     code: str = "invalid"
 
+    @property
+    def explanation(self) -> str:
+        """``message (hint)``: what is wrong and how to fix it, without where."""
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
     def format(self) -> str:
         """Render as ``file:line: field: message (hint)``, the shape editors can jump to."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        what = f"{self.field}: {self.message}" if self.field else self.message
         label = "" if self.severity == "error" else "warning: "
-        text = f"{where}: {label}{what}"
-        return f"{text} ({self.hint})" if self.hint else text
+        what = f"{self.field}: {self.explanation}" if self.field else self.explanation
+        return f"{where}: {label}{what}"
 
 
 @dataclass

@@ -91,8 +91,9 @@ def _base_url_of(root: Path) -> str | None:
 
 def _read_all(site: SiteFiles, names: Sequence[str], jobs: int | None) -> list[PageResult]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    signatures = len(names) > EXACT_PAIRS_UP_TO  # only MinHash needs them
     if workers <= 1 or len(names) < _PARALLEL_FROM:
-        return _check_pages(site, list(names))
+        return _check_pages(site, list(names), signatures)
     size = -(-len(names) // (workers * 4))
     chunks = [list(names[i : i + size]) for i in range(0, len(names), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -100,18 +101,14 @@ def _read_all(site: SiteFiles, names: Sequence[str], jobs: int | None) -> list[P
             _check_pages,
             [site] * len(chunks),
             chunks,
-            [len(names) > EXACT_PAIRS_UP_TO] * len(chunks),
+            [signatures] * len(chunks),
         )
         return [result for part in parts for result in part]
 
 
-def _check_pages(
-    site: SiteFiles, names: list[str], signatures: bool | None = None
-) -> list[PageResult]:
-    """Page and link rules and summaries for ``names``; with ``signatures`` (default: when
-    there are enough pages for MinHash) each summary carries its page's MinHash signature."""
-    if signatures is None:
-        signatures = len(names) > EXACT_PAIRS_UP_TO
+def _check_pages(site: SiteFiles, names: list[str], signatures: bool) -> list[PageResult]:
+    """Page and link rules and summaries for ``names``; with ``signatures`` each summary
+    carries its page's MinHash signature."""
     results: list[PageResult] = []
     resolved: dict[str, str | None] = {}
     for name in names:

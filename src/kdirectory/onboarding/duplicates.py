@@ -15,10 +15,14 @@ Only a 64-bit hash of each key is kept, with the row number or file it came from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kdirectory.addresses import address_key, format_address_key, normal_street
 from kdirectory.directory_rules import name_key
 from kdirectory.models import Clinic
+
+if TYPE_CHECKING:
+    from kdirectory.validate import Directory
 
 Origin = int | str
 """A row number of the file being imported, or the path of an existing record file."""
@@ -73,6 +77,14 @@ class DuplicateIndex:
 
     def __init__(self) -> None:
         self._seen: dict[int, Origin] = {}
+
+    @classmethod
+    def of_directory(cls, directory: Directory) -> DuplicateIndex:
+        """Every clinic of ``directory``, each seen at its record file."""
+        index = cls()
+        for clinic in directory.clinics:
+            index.add(clinic, directory.source_of(clinic).display_path)
+        return index
 
     def __len__(self) -> int:
         return len(self._seen)

@@ -132,7 +132,7 @@ class _Importer:
         self.project = options.project
         self.folder = options.project / CLINICS_DIR
         self.source_name = table.path.name
-        self.index = DuplicateIndex()
+        self.index = DuplicateIndex.of_directory(directory)
         self.slugs: set[int] = set()
         self.updated_from: dict[str, int] = {}
         """Existing record files this run updated, with the row that did it."""
@@ -145,16 +145,8 @@ class _Importer:
             dry_run=options.dry_run,
             notes=list(table.notes),
         )
-        self._index_existing(directory)
-
-    def _index_existing(self, directory: Directory) -> None:
-        for clinic in directory.clinics:
-            if clinic.slug:
-                self.slugs.add(hash(clinic.slug))
-            source = directory.source_of(clinic)
-            self.index.add(clinic, source.display_path)
-        for path in find_record_files(self.folder):
-            self.slugs.add(hash(path.stem))
+        self.slugs.update(hash(clinic.slug) for clinic in directory.clinics if clinic.slug)
+        self.slugs.update(hash(path.stem) for path in find_record_files(self.folder))
 
     # -- one row ---------------------------------------------------------------------------
 
@@ -221,7 +213,7 @@ class _Importer:
         warnings = [
             RowWarning(number, self._column(n.field), n.message, n.kind) for n in built.notes
         ] + [
-            RowWarning(number, self._column(p.field), _message(p), p.code)
+            RowWarning(number, self._column(p.field), p.explanation, p.code)
             for p in problems
             if p.severity == "warning"
         ]
@@ -361,14 +353,10 @@ class _Importer:
 
     def _problem_text(self, problem: Problem) -> str:
         column = self._column(problem.field) if problem.field else ""
-        message = _message(problem)
+        message = problem.explanation
         if problem.code == "model.missing":  # the model's hint speaks YAML ("add `city:`")
             message = "is empty; every clinic needs it (fill it in, or remove the row)"
         return f"{column}: {message}" if column else message
-
-
-def _message(problem: Problem) -> str:
-    return f"{problem.message} ({problem.hint})" if problem.hint else problem.message
 
 
 class _RejectWriter:

@@ -20,14 +20,16 @@ from kdirectory.atomic import atomic_write_text
 from kdirectory.exceptions import KdirectoryError
 from kdirectory.load import find_record_files
 from kdirectory.onboarding.duplicates import DuplicateIndex
-from kdirectory.onboarding.normalise import hours_value, split_list
+from kdirectory.onboarding.normalise import hours_value, split_list, with_scheme
 from kdirectory.onboarding.records import (
     canonical_order,
     check_data,
     choose_slug,
     list_item,
     record_text,
+    rejecting,
     schema_path_for,
+    set_field,
     stored_form,
 )
 from kdirectory.report import Problem
@@ -87,15 +89,15 @@ class _Interview:
             errors, warnings = self._problems_at(path, value)
             errors = [p for p in errors if p.code not in asked_next]
             if errors:
-                raise typer.BadParameter("; ".join(_text(p) for p in errors))
+                raise typer.BadParameter("; ".join(p.explanation for p in errors))
             for warning in warnings:
-                self.say(f"warning: {_text(warning)}")
+                self.say(f"warning: {warning.explanation}")
             return value
 
         hint = "" if required else f" ({blank})"
         value = self.ask(f"{text}{hint}", default="", show_default=False, value_proc=check)
         if value is not None:
-            _set(self.data, path, value)
+            set_field(self.data, path, value)
         return value
 
     def _problems_at(self, path: str, value: Any) -> tuple[list[Problem], list[Problem]]:
@@ -105,14 +107,12 @@ class _Interview:
                 trial[key] = {**default, **trial.get(key, {})}
             else:
                 trial.setdefault(key, default)
-        _set(trial, path, value)
+        set_field(trial, path, value)
         _, problems = check_data(trial, "answer")
         inside = (f"{path}.", f"{path}[")
         mine = [p for p in problems if p.field == path or p.field.startswith(inside)]
-        return (
-            [p for p in mine if p.severity == "error" or p.code == "address.po_box"],
-            [p for p in mine if p.severity == "warning" and p.code != "address.po_box"],
-        )
+        errors = rejecting(mine)
+        return errors, [p for p in mine if p not in errors]
 
     # -- the whole record -----------------------------------------------------------------
 
@@ -120,7 +120,7 @@ class _Interview:
         self.question("name", "Clinic name", required=True)
         self._address()
         self.question("phone", "Phone, e.g. (760) 555-0123 ext. 12")
-        self.question("url", "Website, https://…", convert=_with_scheme)
+        self.question("url", "Website, https://…", convert=with_scheme)
         self.question("email", "Email")
         self._lists()
         self.question(
@@ -132,7 +132,7 @@ class _Interview:
         return canonical_order(self.data)
 
     def _address(self) -> None:
-        index = self._existing()
+        index = DuplicateIndex.of_directory(self.directory)
         while True:
             self.data.pop("address", None)
             street = self.question(
@@ -152,12 +152,6 @@ class _Interview:
                 f"error: {duplicate.origin} is already at this address ({duplicate.reason}); "
                 "edit that file instead, or give another address"
             )
-
-    def _existing(self) -> DuplicateIndex:
-        index = DuplicateIndex()
-        for clinic in self.directory.clinics:
-            index.add(clinic, self.directory.source_of(clinic).display_path)
-        return index
 
     def _lists(self) -> None:
         self.question(
@@ -197,22 +191,6 @@ class _Interview:
             self.question(f"hours.{day}", f"{day.capitalize()} hours", convert=hours_value)
 
 
-def _set(data: dict[str, Any], path: str, value: Any) -> None:
-    head, _, tail = path.partition(".")
-    if tail:
-        data.setdefault(head, {})[tail] = value
-    else:
-        data[head] = value
-
-
-def _text(problem: Problem) -> str:
-    return f"{problem.message} ({problem.hint})" if problem.hint else problem.message
-
-
-def _with_scheme(answer: str) -> str:
-    return answer if "://" in answer or "." not in answer else f"https://{answer}"
-
-
 def _yes_no(answer: str) -> Any:
     folded = answer.casefold()
     if folded in ("y", "yes", "true"):
@@ -241,7 +219,7 @@ def new_clinic(
     data = interview.run()
     clinic, problems = check_data(data, "new clinic")
     if clinic is None:  # pragma: no cover - every answer was checked at its field
-        raise typer.BadParameter("; ".join(_text(p) for p in problems))
+        raise typer.BadParameter("; ".join(p.explanation for p in problems))
     folder = root / CLINICS_DIR
     taken = {p.stem for p in find_record_files(folder)}
     taken |= {c.slug for c in directory.clinics if c.slug}

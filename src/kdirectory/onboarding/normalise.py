@@ -201,6 +201,11 @@ def title_cased(text: str, field: str) -> tuple[str, list[Note]]:
     return changed, [Note("normalised.title_case", field, f'"{text}" written as "{changed}"')]
 
 
+def with_scheme(url: str) -> str:
+    """``example.com`` -> ``https://example.com``; a URL with a scheme (or no dot) as is."""
+    return url if "://" in url or "." not in url else f"https://{url}"
+
+
 def parse_bool(text: str) -> bool | str:
     """``yes``/``no`` and friends as a bool; anything else unchanged (the model rejects it)."""
     folded = text.strip().casefold()

@@ -28,6 +28,7 @@ from kdirectory.onboarding.normalise import (
     split_address,
     split_list,
     title_cased,
+    with_scheme,
 )
 from kdirectory.onboarding.tabular import Cell
 from kdirectory.record_rules import check_clinic
@@ -57,6 +58,10 @@ _PAYMENT_ALIASES = {
     "insurance": "insurance",
 }
 _VOCABULARY_LISTS = {"conditions": "condition", "therapies": "therapy", "specialties": "specialty"}
+# Field order of DESIGN.md §2 (the models' field order), for canonical_order.
+_FIELD_ORDER = {name: i for i, name in enumerate(Clinic.model_fields)}
+_ADDRESS_ORDER = {name: i for i, name in enumerate(Address.model_fields)}
+_DAY_ORDER = {name: i for i, name in enumerate(WEEKDAYS)}
 
 
 @dataclass
@@ -109,9 +114,9 @@ def build_record(values: Mapping[str, Cell]) -> RowRecord:
     for name in list(texts):
         texts[name], case_notes = title_cased(texts[name], name)
         notes += case_notes
-    if "url" in texts and "://" not in texts["url"] and "." in texts["url"]:
+    if "url" in texts and (url := with_scheme(texts["url"])) != texts["url"]:
         notes.append(Note("normalised.url_scheme", "url", f'"{texts["url"]}" given https://'))
-        texts["url"] = f"https://{texts['url']}"
+        texts["url"] = url
     if "email" in texts:
         texts["email"] = texts["email"].removeprefix("mailto:")
     return RowRecord(data=_nest(texts), notes=notes)
@@ -129,12 +134,17 @@ def _nest(texts: Mapping[str, str]) -> dict[str, Any]:
             value = hours_value(text)
         elif name.startswith("geo."):
             value = _number(text)
-        head, _, tail = name.partition(".")
-        if tail:
-            data.setdefault(head, {})[tail] = value
-        else:
-            data[name] = value
+        set_field(data, name, value)
     return canonical_order(data)
+
+
+def set_field(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``address.city`` (one level of nesting) or a top-level field of a record dict."""
+    head, _, tail = path.partition(".")
+    if tail:
+        data.setdefault(head, {})[tail] = value
+    else:
+        data[head] = value
 
 
 def list_item(field_name: str, item: str) -> str:
@@ -163,19 +173,16 @@ def _number(text: str) -> float | str:
 
 def canonical_order(data: Mapping[str, Any]) -> dict[str, Any]:
     """``data`` with its fields in the order of DESIGN.md §2 (the model's field order)."""
-    order = {name: i for i, name in enumerate(Clinic.model_fields)}
-    ordered = dict(sorted(data.items(), key=lambda item: order.get(item[0], len(order))))
-    if isinstance(ordered.get("address"), dict):
-        place = {name: i for i, name in enumerate(Address.model_fields)}
-        ordered["address"] = dict(
-            sorted(ordered["address"].items(), key=lambda item: place.get(item[0], len(place)))
-        )
-    if isinstance(ordered.get("hours"), dict):
-        days = {name: i for i, name in enumerate(WEEKDAYS)}
-        ordered["hours"] = dict(
-            sorted(ordered["hours"].items(), key=lambda item: days.get(item[0], len(days)))
-        )
+    ordered = _sorted_by(data, _FIELD_ORDER)
+    for name, order in (("address", _ADDRESS_ORDER), ("hours", _DAY_ORDER)):
+        if isinstance(ordered.get(name), dict):
+            ordered[name] = _sorted_by(ordered[name], order)
     return ordered
+
+
+def _sorted_by(data: Mapping[str, Any], order: Mapping[str, int]) -> dict[str, Any]:
+    """``data`` with its keys in ``order``; keys it does not know come last."""
+    return dict(sorted(data.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def check_data(data: dict[str, Any], label: str) -> tuple[Clinic | None, list[Problem]]:
