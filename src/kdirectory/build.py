@@ -1,7 +1,9 @@
-"""Build the static site: plan, render, and publish atomically (DESIGN.md §10).
+"""Build the static site: plan, render, check, and publish atomically.
 
-Everything is rendered in memory, written into a staging folder next to the output, and
-swapped into place with two renames, so an interrupted build leaves the last good site.
+Everything is rendered in memory, written into a staging folder next to the output, checked
+there with every rule of ``kdirectory check``, and swapped into place with two renames only
+when the check finds no error, so neither an interrupted build nor a page that fails the
+check ever replaces the last good site.
 A manifest (``.kdirectory-manifest.json``) records every file kdirectory wrote; files in
 the output folder that are not in it (a CNAME, say) are carried over, never deleted.
 """
@@ -20,16 +22,20 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from kdirectory.exceptions import BuildError, ValidationFailedError
+from kdirectory.exceptions import BuildError, SiteCheckFailedError, ValidationFailedError
 from kdirectory.plan import Page, Planner
 from kdirectory.site_model import build_model
 from kdirectory.sitefiles import locations_kml, robots_txt, search_index, sitemaps
 from kdirectory.templating import get_template_source, load_template, make_environment
-from kdirectory.uniqueness import thin_city_pages
+from kdirectory.uniqueness import thin_pages
 from kdirectory.validate import validate
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kdirectory.check.findings import SiteReport
     from kdirectory.config import SiteConfig
+    from kdirectory.report import Problem
     from kdirectory.validate import Directory
 
 __all__ = ["MANIFEST", "BuildError", "BuildResult", "build_site", "publish", "render_site"]
@@ -51,13 +57,21 @@ class BuildResult:
     seconds: float
     noindex: list[tuple[str, str]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
-    warnings: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    """The records' warnings (errors stop the build)."""
+    check: SiteReport | None = None
+    """What ``kdirectory check`` found in the site before it was published (no errors)."""
 
     def summary(self) -> str:
+        checked = (
+            f", checked: 0 errors, {len(self.check.warnings):,} warnings"
+            if self.check is not None
+            else ""
+        )
         return (
-            f"built {self.pages} pages ({self.files} files) in {self.out}: {self.written} written, "
-            f"{self.unchanged} unchanged, {self.removed} removed, {self.warnings} warnings, "
-            f"{self.seconds:.2f} s"
+            f"built {self.pages:,} pages ({self.files:,} files) in {self.out}: "
+            f"{self.written:,} written, {self.unchanged:,} unchanged, {self.removed:,} removed, "
+            f"{len(self.warnings):,} record warnings{checked}, {self.seconds:.2f} s"
         )
 
 
@@ -112,7 +126,7 @@ def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], d
 
     for page in pages:
         render(page)
-    for thin in thin_city_pages(pages, files, config.build.uniqueness_threshold):
+    for thin in thin_pages(pages, files, config.build.uniqueness_threshold):
         thin.page.indexable = False
         thin.page.noindex_reason = thin.reason
         render(thin.page)
@@ -144,8 +158,18 @@ def _recover(out: Path) -> None:
         previous.rename(out)
 
 
-def publish(out: Path, files: dict[str, bytes]) -> tuple[int, int, int, list[str]]:
+def publish(
+    out: Path,
+    files: dict[str, bytes],
+    *,
+    verify: Callable[[Path], None] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> tuple[int, int, int, list[str]]:
     """Write ``files`` into ``out`` atomically; return (written, unchanged, removed, kept).
+
+    ``verify`` is called with the staging folder once every file is in it and may raise to
+    stop the swap (the last site stays as it was). ``settings`` are recorded in the manifest
+    for ``kdirectory check`` (the uniqueness threshold the site was built with).
 
     Unchanged files and files kdirectory did not create are hard-linked into the staging
     folder (copied where links are not possible), so they keep their inode and mtime: a
@@ -191,10 +215,12 @@ def publish(out: Path, files: dict[str, bytes]) -> tuple[int, int, int, list[str
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             _link_or_copy(out / name, target)
-        manifest = {"generator": "kdirectory", "files": hashes}
+        manifest = {"generator": "kdirectory", **(settings or {}), "files": hashes}
         (staging / MANIFEST).write_text(
             json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8"
         )
+        if verify is not None:
+            verify(staging)
         _fsync([*written, staging / MANIFEST])
         if out.is_dir():
             out.rename(previous)
@@ -250,8 +276,13 @@ def build_site(
 ) -> BuildResult:
     """Validate ``directory``, render every page and publish into ``out`` atomically.
 
+    The site is checked in its staging folder with every rule of ``kdirectory check``
+    before it replaces the last one.
+
     Raises:
         ValidationFailedError: the records have errors (the report is attached).
+        SiteCheckFailedError: the new site fails the check (the report is attached); the
+            last site is left as it was.
         BuildError: two pages on one path, or ``out`` is not safe to replace.
     """
     start = time.perf_counter()
@@ -266,12 +297,30 @@ def build_site(
         config = config.model_copy(update={"site": site})
     target = Path(out) if out is not None else directory.root / config.build.out
     pages, files = render_site(directory, config)
-    written, unchanged, removed, kept = publish(target, files)
+    checked: list[SiteReport] = []
+
+    def verify(staging: Path) -> None:
+        from kdirectory.check import check_site  # noqa: PLC0415 - the checker loads lxml
+
+        site_report = check_site(staging, base_url=config.site.base_url)
+        if not site_report.ok():
+            raise SiteCheckFailedError(
+                f"not published: the new site fails `kdirectory check` with "
+                f"{len(site_report.errors):,} errors; the last site is unchanged",
+                site_report,
+            )
+        checked.append(site_report)
+
+    threshold = config.build.uniqueness_threshold
+    written, unchanged, removed, kept = publish(
+        target, files, verify=verify, settings={"uniqueness_threshold": threshold}
+    )
     noindex = [
         (p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"
     ]
     return BuildResult(
         out=target, pages=len(pages), files=len(files), written=written, unchanged=unchanged,
         removed=removed, seconds=time.perf_counter() - start, noindex=noindex, kept=kept,
-        warnings=len(report.warnings),
+        warnings=[p for p in report.sorted_problems() if p.severity == "warning"],
+        check=checked[0],
     )  # fmt: skip

@@ -1,13 +1,18 @@
-"""Claims lint (DESIGN.md §6): wording a health page must not use about ketamine treatment.
+"""Claims lint: wording a health page must not use about ketamine treatment.
 
-Each rule is a regular expression over prose with the reason it misleads patients. Findings
-are warnings; ``--strict`` makes them fatal.
+Each rule is a regular expression over prose with the reason it misleads patients. This is
+the one catalogue both ``kdirectory validate`` (over a record's own text) and ``kdirectory
+check`` (over page text) use, with the same ids and severities: an error-level claim in a
+record stops the build, so it is never published.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
+
+CLAIM_FIX = "reword it modestly: say what studies found and how treatment is monitored"
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class ClaimRule:
     # Lower-case words one of which every match contains: a cheap test that lets most texts
     # skip the regular expression (``kdirectory check`` lints thousands of pages).
     needles: tuple[str, ...]
+    severity: Literal["error", "warning"] = "error"
 
 
 def _rule(code: str, pattern: str, why: str, needles: tuple[str, ...]) -> ClaimRule:
@@ -97,6 +103,7 @@ class ClaimFinding:
     code: str
     phrase: str
     why: str
+    severity: Literal["error", "warning"] = "error"
 
 
 def lint_claims(text: str) -> list[ClaimFinding]:
@@ -108,5 +115,5 @@ def lint_claims(text: str) -> list[ClaimFinding]:
             continue
         for match in rule.pattern.finditer(text):
             phrase = " ".join(match.group(0).split())
-            findings.append((match.start(), ClaimFinding(rule.code, phrase, rule.why)))
+            findings.append((match.start(), ClaimFinding(rule.code, phrase, rule.why, rule.severity)))
     return [finding for _, finding in sorted(findings, key=lambda item: item[0])]

@@ -21,6 +21,7 @@ from kdirectory.exceptions import KdirectoryError, ProjectNotFoundError, SiteNot
 
 if TYPE_CHECKING:
     from kdirectory.check import SiteReport
+    from kdirectory.report import Problem
 
 app = typer.Typer(
     name="kdirectory",
@@ -208,17 +209,21 @@ def build_command(
         typer.Option("--base-url", help="Absolute URL the site is served from (canonicals)."),
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Run `kdirectory check` on the built site.")
+        bool,
+        typer.Option(
+            "--check", help="Also print the warnings of the check the build always runs."
+        ),
     ] = False,
 ) -> None:
     """Validate the records and build the static website.
 
-    Renders every page into a staging folder and swaps it into place, so an interrupted
-    build leaves the last good site. Two builds of the same input are byte-identical.
-    City pages with too little text of their own ([build] uniqueness_threshold) get
-    noindex and stay out of the sitemap; the summary lists them.
-    Exit 0 when built, 1 when the records have errors (nothing is written) or, with
-    --check, when the built site has errors.
+    Renders every page into a staging folder, runs every rule of `kdirectory check` on it,
+    and swaps it into place only when the check finds no error, so neither an interrupted
+    build nor a failing page replaces the last good site. Two builds of the same input are
+    byte-identical. Pages nearly the same as another once names are set aside
+    ([build] uniqueness_threshold) get noindex and stay out of the sitemap; the summary
+    lists them, and the records' warnings (the first 20). Exit 0 when built, 1 when the
+    records or the new site have errors (nothing is published).
 
     Example:
 
@@ -226,7 +231,10 @@ def build_command(
     """
     with _user_errors():
         from kdirectory.build import build_site  # noqa: PLC0415
-        from kdirectory.exceptions import ValidationFailedError  # noqa: PLC0415
+        from kdirectory.exceptions import (  # noqa: PLC0415
+            SiteCheckFailedError,
+            ValidationFailedError,
+        )
         from kdirectory.validate import load_directory  # noqa: PLC0415
 
         directory = load_directory(path)
@@ -236,19 +244,36 @@ def build_command(
             for problem in exc.report.sorted_problems():  # type: ignore[attr-defined]
                 typer.echo(problem.format(), err=True)
             raise
+        except SiteCheckFailedError as exc:
+            for found in exc.report.errors:  # type: ignore[attr-defined]
+                typer.echo(found.format(), err=True)
+            raise
+        _print_warnings(result.warnings)
         for page_path, reason in result.noindex:
             typer.echo(f"noindex: {page_path} ({reason})", err=True)
-        for name in result.kept:
-            typer.echo(f"kept {name} (not created by kdirectory)", err=True)
+        if result.kept:
+            typer.echo(
+                f"kept {len(result.kept):,} files not created by kdirectory "
+                f"(e.g. {result.kept[0]})",
+                err=True,
+            )
+        if check and result.check is not None:
+            _print_check(result.check, OutputFormat.text, strict=False)
         typer.echo(result.summary())
-        if check:
-            from kdirectory.check import check_site  # noqa: PLC0415
 
-            config = directory.config
-            report = check_site(result.out, base_url=base_url or config.site.base_url)
-            _print_check(report, OutputFormat.text, strict=False)
-            if not report.ok():
-                raise typer.Exit(EXIT_PROBLEMS)
+
+WARNINGS_SHOWN = 20
+
+
+def _print_warnings(warnings: list[Problem]) -> None:
+    for problem in warnings[:WARNINGS_SHOWN]:
+        typer.echo(problem.format(), err=True)
+    if len(warnings) > WARNINGS_SHOWN:
+        typer.echo(
+            f"… and {len(warnings) - WARNINGS_SHOWN:,} more warnings "
+            "(`kdirectory validate` lists them all)",
+            err=True,
+        )
 
 
 SiteDir = Annotated[
@@ -271,11 +296,15 @@ def check_command(
         typer.Option("--base-url", help="The site's URL.", show_default="from the home page"),
     ] = None,
     near_duplicate: Annotated[
-        float,
+        float | None,
         typer.Option(
-            "--near-duplicate", min=0.5, max=1.0, help="Report pages at least this alike (0-1)."
+            "--near-duplicate",
+            min=0.5,
+            max=1.0,
+            help="Report indexable pages at least this alike (0-1).",
+            show_default="1 - the uniqueness threshold the site was built with (0.8)",
         ),
-    ] = 0.9,
+    ] = None,
 ) -> None:
     """Check a built site for what would hurt rankings or patients.
 

@@ -51,5 +51,14 @@ class BuildError(KdirectoryError):
     one slug, an output folder that is not safe to replace."""
 
 
+class SiteCheckFailedError(BuildError):
+    """Raised by ``build_site`` when the new site, checked before it is published, has
+    errors; the last site is left as it was. Carries the check's ``SiteReport``."""
+
+    def __init__(self, message: str, report: object) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 class SiteNotFoundError(KdirectoryError):
     """Raised when ``kdirectory check`` is pointed at something that is not a built site."""

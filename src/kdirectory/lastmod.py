@@ -2,14 +2,16 @@
 
 One ``git log`` over ``data/clinics`` answers for every file at once; outside a git checkout
 (or without git) there are no dates, and pages simply carry no ``lastmod``. Never the wall
-clock, so two builds of the same input are identical.
+clock, so two builds of the same input are identical. The one date that is not from the
+records is the build date, which only decides which special hours are past.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 
@@ -50,3 +52,15 @@ def _toplevel_prefix(git: str, root: Path) -> str:
         check=False,
     )
     return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def build_date() -> date:
+    """The date a build is made for: special hours before it are past and not shown.
+
+    ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention) fixes it,
+    so a build can be repeated byte for byte on another day; otherwise it is today (UTC).
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return datetime.now(tz=UTC).date()

@@ -7,6 +7,11 @@ turned into plain Python values here rather than by PyYAML's constructor so that
 - string fields keep the text as written (``postal_code: 02134`` stays ``"02134"``, not 1116),
 - YAML 1.1 surprises are reported (``10:00`` read as the number 600, duplicate keys),
 - dates stay text, so a date that does not exist is a validation message, not a crash.
+
+Entries of vocabulary lists and opening hours are then put in their canonical form by
+:func:`kdirectory.models.canonical_record` (``anxiety`` -> ``generalized-anxiety``,
+``9am-5pm`` -> ``09:00-17:00``), the same reader ``kdirectory new`` and ``kdirectory
+import`` use, so every layer of validation sees what the record means.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from kdirectory.models import canonical_record
 from kdirectory.report import Problem
 
 try:  # pragma: no branch - which loader exists depends on how PyYAML was built
@@ -294,7 +300,7 @@ def _set_mapping(data: object, record: SourceRecord) -> None:
             )
         )
         return
-    record.data = data
+    record.data = canonical_record(data)
 
 
 def _is_empty(node: Node) -> bool:

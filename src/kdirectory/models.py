@@ -1,4 +1,4 @@
-"""The clinic record (DESIGN.md §2) as pydantic models.
+"""The clinic record as pydantic models.
 
 Each constrained value is an ``Annotated`` type with its own validator so that a problem is
 reported at the exact field path (``hours.monday[1]``) with a message and a hint. Messages are
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from kdirectory import vocabulary
-from kdirectory.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
+from kdirectory.languages import LANGUAGE_NAMES
 from kdirectory.phones import Phone, PhoneError, parse_phone
 from kdirectory.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 
@@ -109,17 +109,23 @@ def _vocabulary(kind: VocabularyKind) -> dict[str, Any]:
     return dict(vocabulary.specialties())
 
 
+_FIELD_OF: dict[VocabularyKind, str] = {
+    "condition": "conditions",
+    "therapy": "therapies",
+    "specialty": "specialties",
+}
+
+
 def _vocabulary_check(kind: VocabularyKind) -> Callable[[object], str]:
+    field = _FIELD_OF[kind]
+
     def check(value: object) -> str:
         if not isinstance(value, str):
             fail("string_type", f"must be text, not {value!r:.40}")
-        known = _vocabulary(kind)
-        if value in known:
-            return value
-        aliases = {
-            alias: slug for slug, entry in known.items() for alias in (entry.name, *entry.aliases)
-        }
-        guess = vocabulary.resolve(kind, value) or vocabulary.suggest(value, known, aliases)
+        slug = vocabulary.canonical(field, value)  # a slug, a name or an alias
+        if slug is not None:
+            return slug
+        guess = vocabulary.suggest(value, _vocabulary(kind), vocabulary.aliases_of(field))
         hint = (
             f'did you mean "{guess}"?' if guess else f"see `kdirectory schema` for the {kind} list"
         )
@@ -130,7 +136,12 @@ def _vocabulary_check(kind: VocabularyKind) -> Callable[[object], str]:
 
 def _vocabulary_schema(kind: VocabularyKind) -> WithJsonSchema:
     return WithJsonSchema(
-        {"type": "string", "enum": sorted(_vocabulary(kind)), "description": f"A {kind} slug"}
+        {
+            "type": "string",
+            "enum": sorted(_vocabulary(kind)),
+            "description": f"A {kind} slug. Its name or an alias is accepted too and read as "
+            "the slug; editors offer and check the slugs only.",
+        }
     )
 
 
@@ -148,20 +159,47 @@ SpecialtySlug = Annotated[
 def _language(value: object) -> str:
     if not isinstance(value, str):
         fail("string_type", f"must be a language code such as en or es, not {value!r:.40}")
-    code = value.strip()
-    if code in LANGUAGE_NAMES:
+    code = vocabulary.canonical("languages", value)  # a code in any case, or an English name
+    if code is not None:
         return code
-    guess = LANGUAGE_ALIASES.get(code.lower()) or (
-        code.lower() if code.lower() in LANGUAGE_NAMES else None
-    )
-    hint = f'use the code "{guess}"' if guess else "use an ISO 639-1 code such as en, es, zh, vi"
+    guess = vocabulary.suggest(value, LANGUAGE_NAMES, vocabulary.aliases_of("languages"))
+    hint = f'did you mean "{guess}"?' if guess else "use an ISO 639-1 code such as en, es, zh, vi"
     fail("unknown_language", f'unknown language "{value}"', hint)
 
 
 LanguageCode = Annotated[
     str,
     PlainValidator(_language),
-    WithJsonSchema({"type": "string", "enum": sorted(LANGUAGE_NAMES)}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(LANGUAGE_NAMES),
+            "description": "An ISO 639-1 language code. The English name (Spanish) is accepted "
+            "too and read as the code; editors offer and check the codes only.",
+        }
+    ),
+]
+
+
+def _payment(value: object) -> object:
+    """A payment method named by its slug or an alias ("Credit Card"), as the slug; anything
+    else is left for the literal check to list the choices."""
+    if isinstance(value, str):
+        return vocabulary.canonical("payment", value) or value
+    return value
+
+
+Payment = Annotated[
+    PaymentMethod,
+    BeforeValidator(_payment),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": list(PAYMENT_METHODS),
+            "description": "A payment method slug. Other spellings (Credit Card, HSA/FSA) are "
+            "accepted too and read as the slug; editors offer and check the slugs only.",
+        }
+    ),
 ]
 
 
@@ -272,9 +310,71 @@ TimeZone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidat
 
 # --- hours ---------------------------------------------------------------------------------
 
-# A hyphen or an en dash (U+2013, as word processors write it) separates the two times.
+# The record's own form of a shift: 24-hour HH:MM-HH:MM (what the JSON Schema describes).
 RANGE_PATTERN = r"^\d{1,2}:\d{2}\s*[-\u2013]\s*\d{1,2}:\d{2}$"
-_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})$")
+_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+# What people write for one time: 9am, 9 a.m., 9:30 PM, 930pm, 09:00, 9:00, noon, midnight.
+_CLOCK = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*([ap])\.?\s*m?\.?$|^(\d{1,2}):(\d{2})$", re.I)
+# Two times joined by a hyphen, an en or em dash (word processors write U+2013) or "to".
+_SHIFT = re.compile(r"^(.+?)\s*(?:-|\u2013|\u2014|to)\s*(.+)$", re.I)
+_SHIFTS_SEPARATOR = re.compile(r"\s*(?:,|;|&|\band\b)\s*", re.I)
+CLOSED_WORDS = frozenset({"closed", "close", "off", "none"})
+ALL_DAY_WORDS = frozenset({"24 hours", "open 24 hours", "24/7", "24 hrs", "all day"})
+
+
+def time_range(text: str) -> str | None:
+    """One shift as the record writes it: ``9am-5pm``, ``9:00 AM – 5:30 PM``, ``9:00-17:00``
+    and ``09:00 to 17:00`` -> ``"09:00-17:00"``; ``None`` when ``text`` is not two clock times.
+
+    This is the one reader of opening hours: the record model (``kdirectory validate``),
+    ``kdirectory new`` and ``kdirectory import`` all use it. A close at midnight is written
+    24:00 (``8pm-12am`` -> ``"20:00-24:00"``). The times are not checked here: the model
+    says what is wrong with ``"10:00-25:00"`` or ``"14:00-10:00"``.
+    """
+    match = _SHIFT.match(text.strip())
+    if not match:
+        return None
+    opens, closes = _clock(match.group(1)), _clock(match.group(2))
+    if opens is None or closes is None:
+        return None
+    return f"{opens}-{'24:00' if closes == '00:00' else closes}"
+
+
+def _clock(text: str) -> str | None:
+    folded = text.strip().casefold()
+    if folded == "noon":
+        return "12:00"
+    if folded == "midnight":
+        return "00:00"
+    match = _CLOCK.match(folded)
+    if not match:
+        return None
+    if match.group(4) is not None:  # 24-hour 9:00 or 17:30
+        return f"{int(match.group(4)):02d}:{match.group(5)}"
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if not 1 <= hour <= 12 or minute > 59:
+        return None
+    hour = hour % 12 + (12 if half == "p" else 0)
+    return f"{hour:02d}:{minute:02d}"
+
+
+def day_hours(text: str) -> str | list[str] | None:
+    """One day's hours as the record writes them: ``"closed"``, one shift
+    (``"09:00-17:00"``) or a list of shifts (``9am-12pm, 1pm-5pm`` ->
+    ``["09:00-12:00", "13:00-17:00"]``); ``24 hours`` is ``"00:00-24:00"``. ``None`` when
+    some part is not a time range (see :func:`time_range`)."""
+    folded = " ".join(text.split()).casefold()
+    if folded in CLOSED_WORDS:
+        return "closed"
+    if folded in ALL_DAY_WORDS:
+        return "00:00-24:00"
+    shifts: list[str] = []
+    for part in _SHIFTS_SEPARATOR.split(text.strip()):
+        shift = time_range(part)
+        if shift is None:
+            return None
+        shifts.append(shift)
+    return shifts[0] if len(shifts) == 1 else shifts
 
 
 @dataclass(frozen=True, order=True)
@@ -311,12 +411,13 @@ def _interval(value: object) -> Interval:
             f"{value!r:.40} is not a time range",
             'write opening hours as "09:00-17:00" in quotes',
         )
-    match = _RANGE.match(value.strip())
+    shift = time_range(value)
+    match = _RANGE.match(shift) if shift is not None else None
     if not match:
         fail(
             "hours_format",
             f'"{value:.40}" is not a time range like 09:00-17:00',
-            'use 24-hour HH:MM-HH:MM, e.g. "09:00-17:00", or "closed"',
+            'write it like "09:00-17:00" or "9am-5pm", or "closed"',
         )
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
@@ -337,7 +438,12 @@ def _interval(value: object) -> Interval:
 
 def _day_to_list(value: object) -> object:
     if isinstance(value, str):
-        return [] if value.strip().lower() == "closed" else [value]
+        day = day_hours(value)
+        if day is None:
+            return [value]  # _interval says what is wrong with it
+        if day == "closed":
+            return []
+        return [day] if isinstance(day, str) else day
     if value is None:
         fail("hours_missing", "has no hours", 'write "closed" or a time range like "09:00-17:00"')
     return value
@@ -376,7 +482,9 @@ DaySchedule = Annotated[
                     "maxItems": 6,
                 },
             ],
-            "description": 'Opening hours: "closed", "09:00-17:00", or a list of shifts',
+            "description": 'Opening hours: "closed", "09:00-17:00", or a list of shifts. '
+            'Other spellings ("9am-5pm", "9:00 AM - 5:00 PM", "Closed") are accepted too '
+            "and read as 24-hour HH:MM-HH:MM; editors check the 24-hour form only.",
         }
     ),
 ]
@@ -482,7 +590,7 @@ class Provider(Model):
 
 
 class Clinic(Model):
-    """One clinic location (DESIGN.md §2)."""
+    """One clinic location."""
 
     name: Text
     slug: (
@@ -519,7 +627,7 @@ class Clinic(Model):
         list[Text], BeforeValidator(_bounded_list), AfterValidator(_no_repeats)
     ] = []
     payment: Annotated[
-        list[PaymentMethod],
+        list[Payment],
         BeforeValidator(_bounded_list),
         AfterValidator(_no_repeats),
     ] = []
@@ -543,3 +651,44 @@ class Clinic(Model):
     def call_phone(self) -> Phone | None:
         """The number the call button dials: the tracking number when there is one."""
         return self.tracking_phone or self.phone
+
+
+# --- canonical form ------------------------------------------------------------------------
+
+
+def canonical_record(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` (a record as read from a file, typed or imported) with every entry of a list
+    field that a vocabulary alias names written as its slug or code (``anxiety`` ->
+    ``generalized-anxiety``, ``Spanish`` -> ``es``) and every day's hours in the 24-hour form
+    (``9am-5pm`` -> ``09:00-17:00``), through the same :func:`vocabulary.canonical`,
+    :func:`time_range` and :func:`day_hours` the model validates with. Values that name
+    nothing known are left as written, for validation to explain. ``data`` is not changed.
+    """
+    out = dict(data)
+    for name in vocabulary.ALIASED_FIELDS:
+        items = out.get(name)
+        if isinstance(items, list):
+            out[name] = [
+                (vocabulary.canonical(name, item) or item) if isinstance(item, str) else item
+                for item in items
+            ]
+    hours = out.get("hours")
+    if isinstance(hours, dict):
+        out["hours"] = {day: _canonical_day(value) for day, value in hours.items()}
+    special = out.get("special_hours")
+    if isinstance(special, list):
+        out["special_hours"] = [
+            {**entry, "hours": _canonical_day(entry["hours"])}
+            if isinstance(entry, dict) and "hours" in entry
+            else entry
+            for entry in special
+        ]
+    return out
+
+
+def _canonical_day(value: object) -> object:
+    if isinstance(value, str):
+        return day_hours(value) or value
+    if isinstance(value, list):
+        return [(time_range(item) or item) if isinstance(item, str) else item for item in value]
+    return value

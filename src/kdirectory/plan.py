@@ -1,12 +1,15 @@
 """The page plan: every page of the site, with its path, title, description, breadcrumbs,
-JSON-LD and template context (DESIGN.md §5–§7). Rendering is a separate step (``build``).
+JSON-LD and template context. Rendering is a separate step (``build``).
 
 Titles are fitted to 30–60 characters and descriptions to 70–160, the ranges search
-engines show in full and the quality gate checks.
+engines show in full and the quality gate checks, and are unique across the site: pages
+whose first choice would repeat another's are told apart by what only they have (a
+clinic's street, unit or ZIP code).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kdirectory import jsonld, vocabulary
 from kdirectory.city_facts import city_facts
 from kdirectory.templating import lower_first
-from kdirectory.views import Link, counted
+from kdirectory.views import ClinicView, Link, counted, listing_summary
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -28,6 +31,54 @@ TITLE_RANGE = (30, 60)
 DESCRIPTION_RANGE = (70, 160)
 TITLE_TAIL = "Ketamine Therapy Directory"
 HOME = Link("Home", "/")
+
+
+@dataclass(frozen=True)
+class Guide:
+    """One page of the guide: a long explainer that city pages link to instead of repeating."""
+
+    slug: str
+    name: str
+    description: str
+
+    @property
+    def path(self) -> str:
+        return f"/guide/{self.slug}/"
+
+
+GUIDES = (
+    Guide(
+        "what-is-ketamine-therapy",
+        "What ketamine therapy is",
+        "Ketamine is an anesthetic that doctors also use off-label for depression; esketamine "
+        "(Spravato) is a nasal spray. What each one is and how it is given.",
+    ),
+    Guide(
+        "what-to-expect",
+        "What to expect at a ketamine clinic",
+        "The screening before you start, what happens during a session, getting home "
+        "afterwards, and the follow-up a careful clinic offers.",
+    ),
+    Guide(
+        "safety",
+        "Safety and side effects of ketamine therapy",
+        "Common side effects of ketamine and esketamine, who should be careful, how sessions "
+        "are monitored, and the risk of misuse, in plain words.",
+    ),
+    Guide(
+        "cost-and-insurance",
+        "Cost and insurance for ketamine therapy",
+        "Why prices vary between clinics, when insurance may pay for Spravato, self-pay "
+        "infusions, and what to ask about cost before you book.",
+    ),
+    Guide(
+        "choosing-a-clinic",
+        "Choosing a ketamine clinic",
+        "Questions to ask a clinic about who treats you, screening, monitoring during "
+        "sessions, emergencies and follow-up before your first visit.",
+    ),
+)
+GUIDE_LINKS = tuple(Link(g.name, g.path) for g in GUIDES)
 
 
 @dataclass
@@ -79,6 +130,11 @@ def fit_title(main: str, site_name: str) -> str:
     return _shorten(main, high)
 
 
+def fit_keeping(text: str, keep: str, limit: int) -> str:
+    """``text`` shortened as needed so that `` keep`` still fits at its end."""
+    return f"{_shorten(text, limit - len(keep) - 1)} {keep}"
+
+
 def fit_description(*sentences: str) -> str:
     """The first sentences that fit in 160 characters (at least 70 when they exist)."""
     low, high = DESCRIPTION_RANGE
@@ -106,9 +162,18 @@ class Planner:
 
         self.condition_texts: dict[str, dict[str, str]] = content_yaml(env, "conditions") or {}
         self.home_faq: list[dict[str, str]] = content_yaml(env, "faq") or []
+        self._names: Counter[tuple[str, str]] | None = None
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    def _name_repeats(self, view: ClinicView) -> bool:
+        """Another clinic of the same city has the same name (branches, programs)."""
+        if self._names is None:
+            self._names = Counter(
+                (v.name.casefold(), v.locality.casefold()) for v in self.model.views.values()
+            )
+        return self._names[view.name.casefold(), view.locality.casefold()] > 1
 
     def plan(self) -> list[Page]:
         pages = [self.home()]
@@ -117,8 +182,31 @@ class Planner:
             pages.extend(self.city(city) for city in state.cities)
         pages.extend(self.clinic(slug) for slug in self.model.clinics)
         pages.extend(self.condition(slug) for slug in vocabulary.conditions())
+        pages.extend(self.guide(guide) for guide in GUIDES)
         pages.append(self.not_found())
+        self._tell_apart(pages)
         return pages
+
+    def _tell_apart(self, pages: list[Page]) -> None:
+        """Number what is still the same after clinics were told apart by their street, unit
+        or ZIP code (two records with one name, city and no street): no two indexable pages
+        share a title or a description."""
+        for attribute, limit in (("title", TITLE_RANGE[1]), ("description", DESCRIPTION_RANGE[1])):
+            seen: dict[str, int] = {}
+            taken = {getattr(p, attribute) for p in pages}
+            for page in pages:
+                if not page.indexable:
+                    continue
+                text = getattr(page, attribute)
+                seen[text] = seen.get(text, 0) + 1
+                number = seen[text]
+                while number > 1:
+                    candidate = fit_keeping(text, f"(listing {number})", limit)
+                    if candidate not in taken:
+                        taken.add(candidate)
+                        setattr(page, attribute, candidate)
+                        break
+                    number += 1
 
     def _page(self, path: str, template: str, kind: str, **fields: Any) -> Page:
         return Page(path=path, template=template, kind=kind, canonical=self.url(path), **fields)
@@ -126,10 +214,16 @@ class Planner:
     def home(self) -> Page:
         model = self.model
         n_clinics, n_cities = len(model.clinics), len(model.cities)
-        title = fit_title(f"Ketamine Therapy Clinics: {self.site_name}", TITLE_TAIL)
+        views = [model.views[slug] for slug in model.clinics]
+        ketamine = any(v.lists_ketamine for v in views)
+        topic = "ketamine therapy clinics" if ketamine else "clinics"
+        title = fit_title(
+            f"{'Ketamine Therapy Clinics' if ketamine else 'Clinic Directory'}: {self.site_name}",
+            TITLE_TAIL,
+        )
         description = fit_description(
-            f"Find ketamine therapy clinics by state and city: {n_clinics} listed clinics "
-            f"and {n_cities} city pages.",
+            f"Find {topic} by state and city: {listing_summary(views)}, "
+            f"{counted(n_cities, 'city page')}.",
             "Addresses, phone numbers, hours and treatments, with careful information on safety.",
         )
         states = [self._state_link(s) for s in sorted(model.states.values(), key=lambda s: s.name)]
@@ -141,10 +235,10 @@ class Planner:
             Link(c.name, f"/conditions/{slug}/") for slug, c in vocabulary.conditions().items()
         ]
         intro = (
-            f"This directory lists {counted(n_clinics, 'clinic')} offering ketamine therapy, "
-            f"with a page for each of the {counted(n_cities, 'city', 'cities')} they are in or "
-            "serve. Listings come from the clinics' own published information; the directory "
-            "does not rank or endorse any clinic."
+            f"The directory has {listing_summary(views)}, with a page for each of the "
+            f"{counted(n_cities, 'city', 'cities')} they are in or serve. Listings come from "
+            "the clinics' own published information; the directory does not rank or endorse "
+            "any clinic."
         )
         graph = jsonld.graph(
             jsonld.website(self.config),
@@ -158,11 +252,13 @@ class Planner:
             "home",
             title=title,
             description=description,
-            heading="Find ketamine therapy clinics near you",
+            heading=f"Find {topic} near you",
             breadcrumbs=[HOME],
             jsonld=graph,
             context={
                 "intro": intro,
+                "guides": GUIDE_LINKS,
+                "guide_summary": "",
                 "states": states,
                 "cities": cities,
                 "conditions": conditions,
@@ -172,26 +268,27 @@ class Planner:
         )
 
     def _state_link(self, state: StateGroup) -> dict[str, Any]:
-        n = len(state.clinics)
         return {
             "name": state.name,
             "path": state.path,
-            "count_text": f"{n} {'clinic' if n == 1 else 'clinics'}",
+            "count_text": counted(len(state.clinics), "clinic"),
         }
 
     def _city_link(self, city: City) -> dict[str, Any]:
         n, m = len(city.clinics), len(city.serving)
-        text = f"{n} {'clinic' if n == 1 else 'clinics'}" if n else f"served by {m}"
+        text = counted(n, "clinic") if n else f"served by {m:,}"
         return {"name": city.name, "region": city.region, "path": city.path, "count_text": text}
 
     def state(self, state: StateGroup) -> Page:
         model = self.model
         clinics = sorted((model.views[s] for s in state.clinics), key=lambda v: (v.city, v.name))
         n = len(clinics)
-        title = fit_title(f"Ketamine Therapy in {state.name}", self.site_name)
+        ketamine = any(v.lists_ketamine for v in clinics)
+        topic = "Ketamine Therapy" if ketamine else "Clinics"
+        title = fit_title(f"{topic} in {state.name}", self.site_name)
         description = fit_description(
-            f"{n} ketamine therapy {'clinic' if n == 1 else 'clinics'} listed in {state.name}, "
-            f"across {len(state.cities)} city pages.",
+            f"{listing_summary(clinics)} in {state.name}, "
+            f"across {counted(len(state.cities), 'city page')}.",
             "Compare addresses, phone numbers, hours and treatments, and read what to ask "
             "before you book.",
         )
@@ -208,14 +305,15 @@ class Planner:
         )
         therapies = sorted({t for v in clinics for t in v.therapy_names})
         facts = [
-            ("Clinics listed", str(n)),
-            ("City pages", str(len(state.cities))),
-            ("Treatments listed", ", ".join(therapies) if therapies else "None listed yet"),
+            ("Clinics listed", f"{n:,}"),
+            ("Clinics listing a ketamine therapy", f"{sum(v.lists_ketamine for v in clinics):,}"),
+            ("City pages", f"{len(state.cities):,}"),
+            ("Treatments listed", ", ".join(therapies) if therapies else "Not listed by these clinics"),
         ]
         intro = (
-            f"{counted(n, 'clinic')} in {state.name} {'is' if n == 1 else 'are'} listed here, "
-            f"with pages for {counted(len(state.cities), 'city', 'cities')}. Choose a city to see "
-            "each clinic's address, hours, treatments and the clinics nearby."
+            f"The directory has {listing_summary(clinics)} in {state.name}, with pages for "
+            f"{counted(len(state.cities), 'city', 'cities')}. Choose a city to see each "
+            "clinic's address, hours, treatments and the clinics nearby."
         )
         url = self.url(state.path)
         graph = jsonld.graph(
@@ -223,7 +321,7 @@ class Planner:
                 self.config, url, title, description, {"@type": "State", "name": state.name}
             ),
             jsonld.breadcrumbs(url, self.base, crumbs),
-            jsonld.item_list(url, self.base, clinics, f"Ketamine therapy clinics in {state.name}")
+            jsonld.item_list(url, self.base, clinics, f"Clinics in {state.name}")
             if clinics
             else None,
         )
@@ -233,7 +331,7 @@ class Planner:
             "state",
             title=title,
             description=description,
-            heading=f"Ketamine therapy in {state.name}",
+            heading=f"{topic.capitalize()} in {state.name}",
             breadcrumbs=crumbs,
             jsonld=graph,
             context={
@@ -251,23 +349,19 @@ class Planner:
         model = self.model
         state = model.states[city.region]
         facts = city_facts(model, city)
-        listed = facts.local + facts.serving
-        if city.is_service_area_only:
-            main, heading = (
-                f"Ketamine Therapy near {city.label}",
-                f"Ketamine therapy near {city.label}",
-            )
-        else:
-            main, heading = f"Ketamine Therapy in {city.label}", f"Ketamine therapy in {city.label}"
-        title = fit_title(main, self.site_name)
-        n = len(listed)
-        first = f"{n} ketamine therapy {'clinic' if n == 1 else 'clinics'} for {city.label}" + (
-            f", {len(facts.nearby)} more within {model.config.build.nearby_miles:.0f} miles."
+        listed = facts.listed
+        topic = "Ketamine therapy" if facts.about_ketamine else "Clinics"
+        where = "near" if city.is_service_area_only else "in"
+        heading = f"{topic} {where} {city.label}"
+        title = fit_title(heading.replace("therapy", "Therapy"), self.site_name)
+        nearby = (
+            f", {facts.counts.nearby:,} more within {model.config.build.nearby_miles:.0f} miles"
             if facts.nearby
-            else "."
+            else ""
         )
         description = fit_description(
-            first,
+            f"{listing_summary(listed)} for {city.label}{nearby}." if listed else
+            f"No clinic is listed for {city.label}{nearby}.",
             "Addresses, phone numbers, hours and treatments, with distances and answers to "
             "common questions.",
             "Listings come from each clinic's own information.",
@@ -300,8 +394,12 @@ class Planner:
                 "facts": facts.facts,
                 "faq": facts.faq,
                 "nearby_miles": model.config.build.nearby_miles,
+                "guides": GUIDE_LINKS,
+                "guide_summary": facts.guide_summary,
             },
             lastmod=model.latest(slugs),
+            indexable=facts.noindex_reason is None,
+            noindex_reason=facts.noindex_reason,
         )
 
     def clinic(self, slug: str) -> Page:
@@ -309,11 +407,22 @@ class Planner:
         clinic, view = model.clinics[slug], model.views[slug]
         city = model.city_of(slug)
         state = model.states[city.region]
-        preposition = "serving" if view.is_service_area else "in"
-        title = fit_title(f"{view.name}, {view.locality}", self.site_name)
-        services = ", ".join(view.therapy_names[:2]) or "ketamine therapy"
+        where = view.locality
+        if self._name_repeats(view):
+            where = f"{view.distinguisher}, {view.locality}"
+        title = fit_title(f"{view.name}, {where}", self.site_name)
+        if len(title) > TITLE_RANGE[1] or not title.endswith(view.locality):
+            title = fit_keeping(view.name, f"– {where}", TITLE_RANGE[1])
+        services = (
+            ", ".join(view.therapy_names[:2]) if view.lists_ketamine else "therapies not listed"
+        )
+        place = (
+            f"{', '.join(view.street_lines)}, {view.locality}"
+            if view.street_lines
+            else f"serving {view.locality}"
+        )
         description = fit_description(
-            f"{view.name}: {services} {preposition} {view.locality}.",
+            f"{view.name}, {place}: {services}.",
             "Contact details, opening hours, conditions listed and nearby clinics.",
             "Details come from the clinic's own information.",
         )
@@ -405,6 +514,32 @@ class Planner:
             lastmod=_newest(
                 filter(None, [self.config.review.last_reviewed, model.latest(listing)])
             ),
+        )
+
+    def guide(self, guide: Guide) -> Page:
+        from kdirectory.templating import content_markdown  # noqa: PLC0415
+
+        url = self.url(guide.path)
+        title = fit_title(guide.name, self.site_name)
+        crumbs = [HOME, Link(guide.name, guide.path)]
+        graph = jsonld.graph(
+            jsonld.web_page(self.config, url, title, guide.description, None),
+            jsonld.breadcrumbs(url, self.base, crumbs),
+        )
+        return self._page(
+            guide.path,
+            "guide.html",
+            "guide",
+            title=title,
+            description=fit_description(guide.description),
+            heading=guide.name,
+            breadcrumbs=crumbs,
+            jsonld=graph,
+            context={
+                "body_html": content_markdown(self.env, f"explainer/{guide.slug}"),
+                "others": [link for link in GUIDE_LINKS if link.path != guide.path],
+            },
+            lastmod=self.config.review.last_reviewed,
         )
 
     def not_found(self) -> Page:

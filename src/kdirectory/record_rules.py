@@ -1,6 +1,6 @@
 """Rules about one valid record that need more than its own fields' types: the ZIP against
-the state, the Spravato REMS rule, PO boxes, coordinates far from their ZIP, and the
-claims lint of the description (DESIGN.md §3, §6)."""
+the state, the Spravato REMS rule, PO boxes, coordinates far from their ZIP, records that
+list no therapy, and the claims lint of the clinic's own text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from geopy.distance import geodesic
 
 from kdirectory import vocabulary
 from kdirectory.addresses import is_po_box
-from kdirectory.claims import lint_claims
+from kdirectory.claims import CLAIM_FIX, lint_claims
 from kdirectory.geocoding.gazetteer import zip_info
 from kdirectory.load import SourceRecord
 from kdirectory.models import Clinic
@@ -107,6 +107,19 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
 
 def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
     problems = []
+    if not clinic.therapies:
+        problems.append(
+            source.problem(
+                ("therapies",),
+                "lists no therapy, so the site shows the clinic with 'therapies not listed' "
+                "and never says it offers ketamine therapy",
+                "add the therapies the clinic's own information names (e.g. therapies: "
+                "[iv-ketamine-infusion]), or [ketamine-therapy] when it says only "
+                "'ketamine therapy'",
+                code="therapies.none",
+                severity="warning",
+            )
+        )
     therapies = vocabulary.therapies()
     rems = [slug for slug in clinic.therapies if therapies[slug].requires_rems]
     if rems and clinic.spravato_rems_certified is not True:
@@ -206,9 +219,9 @@ def _claims_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 source.problem(
                     (field_name,),
                     f'says "{finding.phrase}": {finding.why}',
-                    "reword it modestly (DESIGN.md §6)",
+                    CLAIM_FIX,
                     code=finding.code,
-                    severity="warning",
+                    severity=finding.severity,
                 )
             )
     return problems

@@ -1,5 +1,5 @@
 """Everything a build knows about the directory, computed once: clinic views, locations,
-cities, states, lastmod dates and a spatial index (DESIGN.md §5, §10).
+cities, states, lastmod dates and a spatial index.
 
 Pages read from this model and never re-read records; nearest-clinic questions go through
 a grid index, never all pairs, so the plan stays near-linear in the number of clinics.
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from kdirectory import vocabulary
 from kdirectory.exceptions import BuildError
 from kdirectory.geocoding.distance import PointIndex
-from kdirectory.lastmod import git_dates
+from kdirectory.lastmod import build_date, git_dates
 from kdirectory.places import City, Location, Locator, city_key, gather_cities
 from kdirectory.views import ClinicView, make_clinic_view
 
@@ -64,17 +64,34 @@ class SiteModel:
         return max(dates) if dates else None
 
 
-def build_model(directory: Directory) -> SiteModel:
-    """Compute views, locations, cities and states for every clinic of ``directory``."""
+def upcoming(clinic: Clinic, today: date) -> Clinic:
+    """``clinic`` without the special hours whose date is before ``today``: a closure that
+    has passed is not news, and pages and JSON-LD show only what is still ahead."""
+    kept = [s for s in clinic.special_hours if s.date >= today]
+    if len(kept) == len(clinic.special_hours):
+        return clinic
+    return clinic.model_copy(update={"special_hours": kept})
+
+
+def build_model(directory: Directory, today: date | None = None) -> SiteModel:
+    """Compute views, locations, cities and states for every clinic of ``directory``.
+
+    ``today`` (default: :func:`kdirectory.lastmod.build_date`) decides which special hours
+    are past and left out.
+    """
     locator = Locator(directory.root)
+    today = today or build_date()
     clinics: dict[str, Clinic] = {}
-    for clinic in sorted(directory.clinics, key=lambda c: c.slug or ""):
-        if not clinic.slug:
+    files: dict[str, str] = {}
+    for original in sorted(directory.clinics, key=lambda c: c.slug or ""):
+        if not original.slug:
             continue
-        other = clinics.setdefault(clinic.slug, clinic)
+        clinic = upcoming(original, today)
+        file = directory.source_of(original).display_path
+        other = clinics.setdefault(original.slug, clinic)
+        first = files.setdefault(original.slug, file)
         if other is not clinic:
-            first = directory.source_of(other).display_path
-            second = directory.source_of(clinic).display_path
+            second = file
             raise BuildError(
                 f"two clinics have the slug {clinic.slug!r} ({first} and {second}), so both "
                 f"would be /clinics/{clinic.slug}/; give one of them its own `slug:`"
@@ -89,8 +106,7 @@ def build_model(directory: Directory) -> SiteModel:
     git = git_dates(directory.root)
     updated: dict[str, date] = {}
     for slug, clinic in clinics.items():
-        source = directory.source_of(clinic).display_path
-        when = clinic.updated or git.get(source)
+        when = clinic.updated or git.get(files[slug])
         if when is not None:
             updated[slug] = when
     names = vocabulary.states()

@@ -1,10 +1,12 @@
-"""The build's uniqueness gate (DESIGN.md §8): a city page that is nearly the same page as
-another city's, once the city names are set aside, is built with ``noindex`` and left out
-of the sitemap, so the directory never publishes doorway pages that differ only by a name.
+"""The build's uniqueness gate: a page that is nearly the same page as another, once the
+names they are about are set aside, is built with ``noindex`` and left out of the sitemap,
+so the site never publishes doorway pages that differ only by a name.
 
-A page's *unique content* is 1 minus its Jaccard similarity (word 5-shingles of the page's
-own text, shared blocks excluded) to the most similar other city page. Among pages that are
-too alike, the one with the most clinics located in its city stays indexable.
+Pages are compared exactly as ``kdirectory check`` compares them (its ``<main>`` as
+published, boilerplate included, word 5-shingles, Jaccard), so a site the gate has passed
+has no near-duplicate for ``check`` to report. Of a group of look-alikes the most useful page
+stays indexable: a state before a city, a city before a clinic, then the one with the most
+clinics, then the longest.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kdirectory.check.page import content_text_of
-from kdirectory.similarity import near_duplicates, shingles
+from kdirectory.check.page import page_shingles, read_page
+from kdirectory.similarity import near_duplicates
 
 if TYPE_CHECKING:
     from kdirectory.plan import Page
 
+KIND_RANK = {"home": 0, "state": 1, "city": 2, "condition": 3, "guide": 3, "clinic": 4}
+
 
 @dataclass(frozen=True)
 class ThinPage:
-    """A city page the gate keeps out of search, and the page it is too close to."""
+    """A page the gate keeps out of search, and the page it is too close to."""
 
     page: Page
     twin: Page
@@ -32,30 +36,42 @@ class ThinPage:
     @property
     def reason(self) -> str:
         return (
-            f"{self.similarity:.0%} alike with {self.twin.path} once city names are set aside: "
+            f"{self.similarity:.0%} alike with {self.twin.path} once page names are set aside: "
             f"unique content {1 - self.similarity:.0%}, under the {self.threshold:.0%} "
             "threshold ([build] uniqueness_threshold)"
         )
 
 
-def thin_city_pages(
-    pages: Sequence[Page], files: Mapping[str, bytes], threshold: float
-) -> list[ThinPage]:
-    """City pages whose unique content is under ``threshold`` (0–1; 0 turns the gate off)."""
-    cities = {p.output: p for p in pages if p.kind == "city" and p.indexable}
-    if threshold <= 0 or len(cities) < 2:
+def _clinics_on(page: Page) -> tuple[int, int]:
+    city = page.context.get("city")
+    if city is not None:
+        return len(city.clinics), len(city.serving)
+    state = page.context.get("state")
+    return (len(state.clinics), 0) if state is not None else (0, 0)
+
+
+def thin_pages(pages: Sequence[Page], files: Mapping[str, bytes], threshold: float) -> list[ThinPage]:
+    """Indexable pages whose unique content is under ``threshold`` (0–1; 0 turns the gate
+    off): 1 minus their similarity to the most alike other indexable page."""
+    candidates = {p.output: p for p in pages if p.indexable}
+    if threshold <= 0 or len(candidates) < 2:
         return []
-    texts = {
-        output: shingles(content_text_of(files[output]), set_aside=(page.context["city"].name,))
-        for output, page in cities.items()
-    }
+    texts: dict[str, frozenset[int]] = {}
+    for output in candidates:
+        facts = read_page(output, files[output])
+        if facts is not None:
+            texts[output] = page_shingles(facts)
     pairs = near_duplicates(texts, 1 - threshold)
-    # Keep the best page of each group of look-alikes; noindex the others.
     rank = {
-        output: (-len(page.context["city"].clinics), -len(page.context["city"].serving), output)
-        for output, page in cities.items()
+        output: (
+            KIND_RANK.get(page.kind, 5),
+            *(-n for n in _clinics_on(page)),
+            -len(texts.get(output, ())),
+            output,
+        )
+        for output, page in candidates.items()
     }
-    keeper: dict[str, str] = {output: output for output in cities}
+    keeper: dict[str, str] = {output: output for output in candidates}
 
     def find(output: str) -> str:
         while keeper[output] != output:
@@ -73,8 +89,8 @@ def thin_city_pages(
         closest.setdefault(pair.first, (pair.second, pair.similarity))
         closest.setdefault(pair.second, (pair.first, pair.similarity))
     thin = []
-    for output in sorted(cities):
+    for output in sorted(candidates):
         if find(output) != output:
             twin, similarity = closest[output]
-            thin.append(ThinPage(cities[output], cities[twin], similarity, threshold))
+            thin.append(ThinPage(candidates[output], candidates[twin], similarity, threshold))
     return thin

@@ -56,8 +56,33 @@ def shifts_text(shifts: list[Interval]) -> str:
 
 
 def counted(n: int, one: str, many: str | None = None) -> str:
-    """``1 clinic``, ``3 clinics``, ``2 cities`` (pass ``many`` for irregular plurals)."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    """``1 clinic``, ``3 clinics``, ``2,827 cities`` (pass ``many`` for irregular plurals)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def names_list(views: Sequence[ClinicView], limit: int = 3) -> str:
+    """``A``, ``A and B``, ``A, B, and C``, ``A, B, C, and 4 more``."""
+    names = [v.name for v in views[:limit]]
+    if len(views) > limit:
+        names.append(f"{len(views) - limit:,} more")
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def listing_summary(views: Sequence[ClinicView]) -> str:
+    """What a list of clinics offers, counted as the records state it: ``3 clinics listing
+    ketamine therapy``, ``2 clinics listing ketamine therapy and 1 more with therapies not
+    listed``, ``4 clinics (therapies not listed)``. Only a record that lists a ketamine
+    therapy is ever counted as offering one."""
+    ketamine = sum(1 for v in views if v.lists_ketamine)
+    other = len(views) - ketamine
+    if not ketamine:
+        return f"{counted(other, 'clinic')} (therapies not listed)"
+    text = f"{counted(ketamine, 'clinic')} listing ketamine therapy"
+    if other:
+        text += f" and {other:,} more with therapies not listed"
+    return text
 
 
 @dataclass(frozen=True)
@@ -115,10 +140,28 @@ class ClinicView:
     spravato_rems_certified: bool
     accepting_new_patients: bool | None
     practical_rows: tuple[tuple[str, str], ...]
+    price_range: str | None
+    insurance: tuple[str, ...]
     providers: tuple[Provider, ...]
     description_html: Markup
     updated: date | None
     distance_text: str | None = None
+
+    @property
+    def distinguisher(self) -> str:
+        """What tells this clinic apart from another of the same name in its city: its
+        street and unit, else its ZIP code, else its phone number."""
+        if self.street_lines:
+            return ", ".join(self.street_lines)
+        if self.postal_code:
+            return f"ZIP {self.postal_code}"
+        return self.phone_display or ""
+
+    @property
+    def lists_ketamine(self) -> bool:
+        """The record lists at least one ketamine therapy (every therapy in the vocabulary
+        is a form of ketamine); without one, no page says the clinic offers it."""
+        return bool(self.therapies)
 
     def at_distance(self, miles: float, origin: str) -> ClinicView:
         """A copy that also says how far it is from ``origin``."""
@@ -231,6 +274,8 @@ def make_clinic_view(clinic: Clinic, timezone: str) -> ClinicView:
         spravato_rems_certified=bool(clinic.spravato_rems_certified),
         accepting_new_patients=clinic.accepting_new_patients,
         practical_rows=tuple(practical),
+        price_range=clinic.price_range,
+        insurance=tuple(clinic.insurance),
         providers=tuple(clinic.providers),
         description_html=markdown_to_html(clinic.description, shift_headings=2),
         updated=clinic.updated,

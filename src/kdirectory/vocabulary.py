@@ -5,6 +5,11 @@ of frozen dataclasses. Free text from clinic records is matched against slugs, d
 names and aliases ignoring case, spaces and punctuation ("Treatment-Resistant
 Depression", "treatment resistant depression" and "TRD" are all one condition), and
 `suggest` offers a "did you mean ...?" for anything that does not match.
+
+:func:`canonical` is the one table of aliases for every list field with a vocabulary
+(conditions, therapies, specialties, languages, payment methods): the record model (so
+``kdirectory validate``), ``kdirectory new`` and ``kdirectory import`` all read an entry
+through it, so "anxiety", "Spravato", "Spanish" or "Credit Card" mean the same everywhere.
 """
 
 from __future__ import annotations
@@ -18,15 +23,21 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 import yaml
 
+from kdirectory.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "ALIASED_FIELDS",
+    "PAYMENT_ALIASES",
     "Condition",
     "IcdCode",
     "Specialty",
     "State",
     "Therapy",
+    "aliases_of",
+    "canonical",
     "conditions",
     "resolve",
     "specialties",
@@ -191,6 +202,37 @@ def states() -> Mapping[str, State]:
     return _sorted_view((s.code, s) for s in items)
 
 
+PAYMENT_ALIASES: Mapping[str, str] = MappingProxyType(
+    {
+        "Cash": "cash",
+        "Check": "check",
+        "Checks": "check",
+        "Cheque": "check",
+        "Credit card": "credit-card",
+        "Credit cards": "credit-card",
+        "Debit card": "debit-card",
+        "Debit cards": "debit-card",
+        "HSA": "hsa-fsa",
+        "FSA": "hsa-fsa",
+        "HSA/FSA": "hsa-fsa",
+        "Financing": "financing",
+        "Insurance": "insurance",
+    }
+)
+"""How people write the payment methods a record lists (``payment:``), by the slug they mean;
+compared ignoring case, spaces and punctuation."""
+
+ALIASED_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "conditions": "condition",
+        "therapies": "therapy",
+        "specialties": "specialty",
+        "languages": "language",
+        "payment": "payment",
+    }
+)
+"""The record's list fields whose entries come from a vocabulary, and the vocabulary's kind."""
+
 _FILES = {"condition": "conditions.yaml", "therapy": "therapies.yaml", "state": "states.yaml"}
 
 
@@ -210,6 +252,59 @@ def _index(kind: str) -> Mapping[str, str]:
                 msg = f"vocabulary term {text!r} names both {index[key]!r} and {target!r}"
                 raise ValueError(msg)
     return MappingProxyType(index)
+
+
+@functools.cache
+def _language_index() -> Mapping[str, str]:
+    index = {_key(code): code for code in LANGUAGE_NAMES}
+    for text, code in LANGUAGE_ALIASES.items():
+        index.setdefault(_key(text), code)
+    return MappingProxyType(index)
+
+
+@functools.cache
+def _payment_index() -> Mapping[str, str]:
+    index = {_key(slug): slug for slug in PAYMENT_ALIASES.values()}
+    for text, slug in PAYMENT_ALIASES.items():
+        index.setdefault(_key(text), slug)
+    return MappingProxyType(index)
+
+
+def canonical(field: str, text: str) -> str | None:
+    """What a record stores for ``text`` written as an entry of the list field ``field``:
+    the slug of a condition, therapy or specialty named by its slug, name or an alias, the
+    code of a language named by its code or English name, the slug of a payment method;
+    ``None`` when ``text`` names nothing in that vocabulary. Case, spaces and punctuation
+    are ignored.
+
+    >>> canonical("conditions", "Anxiety"), canonical("therapies", "Spravato")
+    ('generalized-anxiety', 'esketamine-nasal-spray')
+    >>> canonical("languages", "Spanish"), canonical("payment", "credit cards")
+    ('es', 'credit-card')
+
+    Raises:
+        ValueError: ``field`` is not one of :data:`ALIASED_FIELDS`.
+    """
+    return aliases_of(field).get(_key(text))
+
+
+def aliases_of(field: str) -> Mapping[str, str]:
+    """The comparison key (letters and digits, case-folded) of every value, name and alias
+    of the vocabulary behind the list field ``field`` -> the value it stands for; also the
+    ``aliases`` to give :func:`suggest` for a "did you mean".
+
+    Raises:
+        ValueError: ``field`` is not one of :data:`ALIASED_FIELDS`.
+    """
+    kind = ALIASED_FIELDS.get(field)
+    if kind == "language":
+        return _language_index()
+    if kind == "payment":
+        return _payment_index()
+    if kind in ("condition", "therapy", "specialty"):
+        return _index(kind)
+    msg = f"{field!r} is not a list field with a vocabulary ({', '.join(ALIASED_FIELDS)})"
+    raise ValueError(msg)
 
 
 def state_code(text: str) -> str | None:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from kdirectory.claims import CLAIM_RULES
+from kdirectory.claims import CLAIM_FIX, CLAIM_RULES
 
 Severity = Literal["error", "warning"]
 JSON_FORMAT_VERSION = 1
@@ -235,18 +235,15 @@ _ALL = (
     ),
     Rule(
         "content.near-duplicate",
-        "warning",
-        "no two indexable pages are near-duplicates (shingle Jaccard)",
+        "error",
+        "no two indexable pages are near-duplicates once their names are set aside (doorway "
+        "pages; shingle Jaccard at the build's uniqueness threshold)",
         "add facts only this page has, merge the pages, or let the build mark it noindex",
     ),
-    # The claims lint of DESIGN.md §6 over page text: one rule per kind of overclaim.
+    # The claims lint over page text: one rule per kind of overclaim, with the severity
+    # validate gives the same claim in a record.
     *(
-        Rule(
-            claim.code,
-            "error",
-            f"no overclaim in page text: {claim.why}",
-            "reword modestly: say what studies found and how treatment is monitored",
-        )
+        Rule(claim.code, claim.severity, f"no overclaim in page text: {claim.why}", CLAIM_FIX)
         for claim in CLAIM_RULES
     ),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
+from kdirectory.similarity import shingles
 from lxml.etree import (
     HTMLParser,
     ParserError,
@@ -49,6 +50,8 @@ class PageFacts:
     own_text: str = ""
     shared_texts: tuple[str, ...] = ()
     content_text: str = ""
+    """The text of ``<main>`` as a reader sees it, shared blocks included: what two pages
+    are compared on."""
     tel_links: list[tuple[str, str]] = field(default_factory=list)
     hours: dict[str, str] = field(default_factory=dict)
     # <time datetime> values, each with the text right after its first <time> element
@@ -114,16 +117,17 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     body = root.find("body")
     if body is None:
         return facts
+    main = body.find(".//main")
+    facts.content_text = _visible_text(main if main is not None else body)
     shared = _SHARED(body)
     facts.shared_texts = tuple(_visible_text(element) for element in shared)
     for element in shared:
         _drop(element)
-    main = body.find(".//main")
-    facts.content_text = _visible_text(main if main is not None else body)
     if main is not None and main.getparent() is body:  # read <main> once, not twice
+        main_own = _visible_text(main) if shared else facts.content_text
         parts = [body.text or ""]
         for child in body:
-            parts.append(facts.content_text if child is main else " ".join(child.itertext()))
+            parts.append(main_own if child is main else " ".join(child.itertext()))
             parts.append(child.tail or "")
         facts.own_text = " ".join(" ".join(parts).split())
     else:
@@ -140,32 +144,6 @@ def _is_text(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def content_text_of(data: bytes) -> str:
-    """The own words of the page in ``data`` (see :func:`content_text`); "" if unreadable."""
-    try:
-        root = fromstring(data, parser=_PARSER)
-    except (ParserError, XMLSyntaxError, ValueError):
-        return ""
-    if root is None:
-        return ""
-    strip_elements(root, *_INVISIBLE, with_tail=False)
-    for hidden in _HIDDEN(root):
-        _drop(hidden)
-    main = root.find(".//main")
-    return content_text(main if main is not None else root.find("body"))
-
-
-def content_text(element: _Element | None) -> str:
-    """The page's own words: its ``<main>`` without shared blocks (``data-shared``, asides).
-
-    Removes those blocks from the tree it is given."""
-    if element is None:
-        return ""
-    for shared in _SHARED(element):
-        _drop(shared)
-    return _visible_text(element)
 
 
 def _drop(element: _Element) -> None:
@@ -215,3 +193,10 @@ def _hours_table(root: _Element) -> dict[str, str]:
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
+
+
+def page_shingles(facts: PageFacts) -> frozenset[int]:
+    """What a page is compared on for near-duplicates: the shingles of its ``<main>`` as
+    published, with its own name (its h1) set aside, so pages that differ only by the city
+    or clinic they name are alike (doorway pages)."""
+    return shingles(facts.content_text, set_aside=[text for text, _ in facts.h1])

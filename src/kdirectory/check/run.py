@@ -3,13 +3,14 @@ small summary, then run the rules that need all pages (DESIGN.md §8)."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from kdirectory.check.findings import Finding, SiteReport, finding
-from kdirectory.check.page import read_page
+from kdirectory.check.page import page_shingles, read_page
 from kdirectory.check.page_rules import page_findings
 from kdirectory.check.site_rules import (
     PageSummary,
@@ -22,10 +23,12 @@ from kdirectory.check.site_rules import (
     sitemap_findings,
 )
 from kdirectory.exceptions import SiteNotFoundError
-from kdirectory.similarity import EXACT_PAIRS_UP_TO, shingles, signature
+from kdirectory.similarity import EXACT_PAIRS_UP_TO, signature
 
 MANIFEST = ".kdirectory-manifest.json"
-NEAR_DUPLICATE = 0.9
+NEAR_DUPLICATE = 0.8
+"""Pages at least this alike are near-duplicates, unless the site's manifest records the
+uniqueness threshold it was built with (similarity = 1 - threshold)."""
 # Below this many pages a second process costs more than it saves.
 _PARALLEL_FROM = 1500
 
@@ -36,7 +39,7 @@ def check_site(
     site: Path | str,
     *,
     base_url: str | None = None,
-    near_duplicate: float = NEAR_DUPLICATE,
+    near_duplicate: float | None = None,
     jobs: int | None = None,
 ) -> SiteReport:
     """Check the built site in ``site`` against every rule in ``kdirectory.check.RULES``.
@@ -45,7 +48,9 @@ def check_site(
         site: the output folder of ``kdirectory build``.
         base_url: the URL the site is served from; read from the home page's canonical
             link when not given.
-        near_duplicate: report indexable pages at least this alike (0-1).
+        near_duplicate: report indexable pages at least this alike (0-1); by default, at
+            the uniqueness threshold the site was built with (``NEAR_DUPLICATE`` for a
+            site without a kdirectory manifest).
         jobs: processes to read pages with (default: one per CPU, for large sites).
 
     Raises:
@@ -74,8 +79,21 @@ def check_site(
     report.findings += anchor_findings(summaries)
     report.findings += sitemap_findings(site_files, summaries)
     report.findings += robots_findings(site_files)
+    if near_duplicate is None:
+        near_duplicate = _built_near_duplicate(root)
     report.findings += similarity_findings(summaries, near_duplicate)
     return report
+
+
+def _built_near_duplicate(root: Path) -> float:
+    """The similarity at which the build's uniqueness gate acted, from the manifest."""
+    try:
+        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        threshold = float(data["uniqueness_threshold"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return NEAR_DUPLICATE
+    # A build with the gate off (0) accepted near-duplicates: only identical pages remain.
+    return 1 - threshold if 0 < threshold < 1 else 1.0
 
 
 def _base_url_of(root: Path) -> str | None:
@@ -122,9 +140,7 @@ def _check_pages(site: SiteFiles, names: list[str], signatures: bool) -> list[Pa
             message = "not a UTF-8 HTML document (empty, binary, or another encoding)"
             results.append((name, [finding(name, "html.unreadable", message)], None))
             continue
-        # The page's own name (its h1) is set aside: pages that differ only by the city or
-        # clinic they name are near-duplicates (doorway pages).
-        page_shingles = shingles(facts.content_text, set_aside=[text for text, _ in facts.h1])
+        shingled = page_shingles(facts)
         broken, anchors = link_findings(facts, site, resolved)
         summary = PageSummary(
             title=facts.titles[0] if len(facts.titles) == 1 else None,
@@ -132,8 +148,8 @@ def _check_pages(site: SiteFiles, names: list[str], signatures: bool) -> list[Pa
             noindex=facts.noindex,
             anchors=anchors,
             ids=frozenset(facts.ids),
-            shingles=page_shingles,
-            signature=signature(page_shingles) if signatures and not facts.noindex else None,
+            shingles=shingled,
+            signature=signature(shingled) if signatures and not facts.noindex else None,
         )
         results.append((name, page_findings(facts, site.base_url) + broken, summary))
     return results

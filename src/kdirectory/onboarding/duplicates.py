@@ -1,6 +1,6 @@
 """Find a clinic that is already in the directory, or already earlier in the same file.
 
-The keys follow the directory rules (DESIGN.md §3) and listing services' duplicate rules:
+The keys follow the directory rules (directory_rules.py) and listing services' duplicate rules:
 
 - the same street address and unit in USPS Publication 28 form (``validate`` calls this an
   error, so it can never be imported twice);

@@ -20,7 +20,7 @@ from kdirectory.atomic import atomic_write_text
 from kdirectory.exceptions import KdirectoryError
 from kdirectory.load import find_record_files
 from kdirectory.onboarding.duplicates import DuplicateIndex
-from kdirectory.onboarding.normalise import hours_value, split_list, with_scheme
+from kdirectory.onboarding.normalise import hours_value, split_cities, split_list, with_scheme
 from kdirectory.onboarding.records import (
     canonical_order,
     check_data,
@@ -119,10 +119,27 @@ class _Interview:
     def run(self) -> dict[str, Any]:
         self.question("name", "Clinic name", required=True)
         self._address()
+        self.question(
+            "service_area",
+            "Other cities served, comma-separated (a city in another state with its code: "
+            "Yuma, AZ)",
+            convert=split_cities,
+        )
         self.question("phone", "Phone, e.g. (760) 555-0123 ext. 12")
         self.question("url", "Website, https://…", convert=with_scheme)
         self.question("email", "Email")
         self._lists()
+        self.question(
+            "insurance",
+            "Insurance accepted, separated by ; or , (e.g. Aetna; Blue Cross Blue Shield)",
+            convert=split_list,
+        )
+        self._vocabulary_list(
+            "payment",
+            "Payment methods (cash, check, credit card, debit card, HSA/FSA, financing, "
+            "insurance)",
+        )
+        self._vocabulary_list("languages", "Languages spoken (e.g. English, Spanish)")
         self.question(
             "accepting_new_patients",
             "Accepting new patients? yes/no",
@@ -153,16 +170,25 @@ class _Interview:
                 "edit that file instead, or give another address"
             )
 
-    def _lists(self) -> None:
-        self.question(
-            "conditions",
-            "Conditions treated, comma-separated (e.g. depression, ptsd, anxiety)",
-            convert=lambda answer: [list_item("conditions", x) for x in split_list(answer)],
+    def _vocabulary_list(
+        self, path: str, text: str, asked_next: frozenset[str] = frozenset()
+    ) -> Any:
+        """A list of vocabulary entries, each read through the alias table the model uses."""
+        return self.question(
+            path,
+            text,
+            convert=lambda answer: [list_item(path, x) for x in split_list(answer)],
+            asked_next=asked_next,
         )
-        therapies = self.question(
+
+    def _lists(self) -> None:
+        self._vocabulary_list(
+            "conditions", "Conditions treated, comma-separated (e.g. depression, ptsd, anxiety)"
+        )
+        therapies = self._vocabulary_list(
             "therapies",
-            "Therapies offered (e.g. iv-ketamine-infusion, esketamine-nasal-spray)",
-            convert=lambda answer: [list_item("therapies", x) for x in split_list(answer)],
+            "Therapies offered (e.g. IV ketamine infusion, Spravato, ketamine-assisted "
+            "psychotherapy)",
             asked_next=frozenset({"therapies.rems"}),
         )
         if therapies and "esketamine-nasal-spray" in therapies:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from kdirectory import vocabulary
 from kdirectory.addresses import is_po_box
 from kdirectory.geocoding.gazetteer import zip_info
+from kdirectory.models import day_hours
 from kdirectory.onboarding.tabular import Cell, Formula, cell_text
 from kdirectory.onboarding.titlecase import is_all_caps, title_case
 
@@ -225,43 +227,30 @@ def split_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(separator) if item.strip()]
 
 
-# --- opening hours -------------------------------------------------------------------------
+def split_cities(text: str) -> list[str]:
+    """Cities a clinic serves, as a service area lists them: ``"Vista, Oceanside"`` ->
+    ``["Vista", "Oceanside"]``; a state code after a city stays with it, so ``"Vista, Yuma,
+    AZ"`` -> ``["Vista", "Yuma, AZ"]``. Only 2-letter codes are joined: a state's name may
+    also be a city's (Nevada, MO)."""
+    cities: list[str] = []
+    for item in split_list(text):
+        if cities and len(item) == 2 and "," not in cities[-1] and vocabulary.state_code(item):
+            cities[-1] = f"{cities[-1]}, {item.upper()}"
+        else:
+            cities.append(item)
+    return cities
 
-_CLOCK = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*([ap])\.?\s*m?\.?$|^(\d{1,2}):(\d{2})$", re.I)
-_SHIFT = re.compile(r"^(.+?)\s*(?:-|–|—|to)\s*(.+)$", re.I)
+
+# --- opening hours -------------------------------------------------------------------------
 
 
 def hours_value(text: str) -> str | list[str]:
     """``9am-5pm``, ``9:00 AM – 5:00 PM, 6pm-8pm``, ``Closed`` or ``24 hours`` in the record's
-    form (``"09:00-17:00"``, a list of shifts, ``closed``); text it cannot read is returned
-    unchanged so the validator explains the expected form."""
-    folded = text.strip().casefold()
-    if folded in ("closed", "close", "off", "none"):
-        return "closed"
-    if folded in ("24 hours", "open 24 hours", "24/7", "24 hrs", "all day"):
-        return "00:00-24:00"
-    shifts: list[str] = []
-    for part in re.split(r"\s*(?:,|;|&|\band\b)\s*", text.strip()):
-        match = _SHIFT.match(part)
-        opens = _clock(match.group(1)) if match else None
-        closes = _clock(match.group(2)) if match else None
-        if opens is None or closes is None:
-            return text
-        shifts.append(f"{opens}-{'24:00' if closes == '00:00' else closes}")
-    return shifts[0] if len(shifts) == 1 else shifts
-
-
-def _clock(text: str) -> str | None:
-    match = _CLOCK.match(text.strip())
-    if not match:
-        return None
-    if match.group(4) is not None:
-        return f"{int(match.group(4)):02d}:{match.group(5)}"
-    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3).lower()
-    if not 1 <= hour <= 12 or minute > 59:
-        return None
-    hour = hour % 12 + (12 if half == "p" else 0)
-    return f"{hour:02d}:{minute:02d}"
+    form (``"09:00-17:00"``, a list of shifts, ``closed``), read by the model's own
+    :func:`~kdirectory.models.day_hours`; text it cannot read is returned unchanged so the
+    validator explains the expected form."""
+    day = day_hours(text)
+    return text if day is None else day
 
 
 # --- one-line addresses --------------------------------------------------------------------

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from kdirectory import vocabulary
-from kdirectory.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
 from kdirectory.load import SourceRecord
-from kdirectory.models import WEEKDAYS, Address, Clinic
+from kdirectory.models import WEEKDAYS, Address, Clinic, canonical_record
 from kdirectory.onboarding.columns import BOOLEAN_FIELDS, LIST_FIELDS, ONE_LINE_ADDRESS
 from kdirectory.onboarding.normalise import (
     Note,
@@ -26,6 +25,7 @@ from kdirectory.onboarding.normalise import (
     repair_phone,
     repair_zip,
     split_address,
+    split_cities,
     split_list,
     title_cased,
     with_scheme,
@@ -42,23 +42,7 @@ SCHEMA_FILE = "clinic.schema.json"
 REJECTED_WARNINGS = frozenset({"address.po_box"})
 """Warnings that reject an imported row (see :func:`rejecting`)."""
 
-_PAYMENT_ALIASES = {
-    "cash": "cash",
-    "check": "check",
-    "checks": "check",
-    "credit card": "credit-card",
-    "credit cards": "credit-card",
-    "debit card": "debit-card",
-    "debit cards": "debit-card",
-    "hsa": "hsa-fsa",
-    "fsa": "hsa-fsa",
-    "hsa/fsa": "hsa-fsa",
-    "hsa fsa": "hsa-fsa",
-    "financing": "financing",
-    "insurance": "insurance",
-}
-_VOCABULARY_LISTS = {"conditions": "condition", "therapies": "therapy", "specialties": "specialty"}
-# Field order of DESIGN.md §2 (the models' field order), for canonical_order.
+# The models' field order, for canonical_order.
 _FIELD_ORDER = {name: i for i, name in enumerate(Clinic.model_fields)}
 _ADDRESS_ORDER = {name: i for i, name in enumerate(Address.model_fields)}
 _DAY_ORDER = {name: i for i, name in enumerate(WEEKDAYS)}
@@ -126,7 +110,9 @@ def _nest(texts: Mapping[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, text in texts.items():
         value: Any = text
-        if name in LIST_FIELDS:
+        if name == "service_area":
+            value = split_cities(text)
+        elif name in LIST_FIELDS:
             value = [list_item(name, item) for item in split_list(text)]
         elif name in BOOLEAN_FIELDS:
             value = parse_bool(text)
@@ -148,19 +134,12 @@ def set_field(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 def list_item(field_name: str, item: str) -> str:
-    """One entry of a list field in the record's form: a vocabulary slug for conditions,
-    therapies and specialties ("PTSD" -> "ptsd"), a language code ("Spanish" -> "es"), a
-    payment slug ("Credit Card" -> "credit-card"); unknown text is left for the validator."""
-    kind = _VOCABULARY_LISTS.get(field_name)
-    if kind is not None:
-        return vocabulary.resolve(kind, item) or item  # type: ignore[arg-type]
-    if field_name == "languages":
-        code = item.lower()  # "EN" is "en"
-        if code in LANGUAGE_NAMES:
-            return code
-        return LANGUAGE_ALIASES.get(item.casefold(), item)
-    if field_name == "payment":
-        return _PAYMENT_ALIASES.get(item.casefold(), item)
+    """One entry of a list field in the record's form, through the one alias table the model
+    validates with (:func:`vocabulary.canonical`): a vocabulary slug for conditions, therapies
+    and specialties ("PTSD" -> "ptsd"), a language code ("Spanish" -> "es"), a payment slug
+    ("Credit Card" -> "credit-card"); unknown text is left for the validator to explain."""
+    if field_name in vocabulary.ALIASED_FIELDS:
+        return vocabulary.canonical(field_name, item) or item
     return item
 
 
@@ -172,7 +151,7 @@ def _number(text: str) -> float | str:
 
 
 def canonical_order(data: Mapping[str, Any]) -> dict[str, Any]:
-    """``data`` with its fields in the order of DESIGN.md §2 (the model's field order)."""
+    """``data`` with its fields in the model's field order."""
     ordered = _sorted_by(data, _FIELD_ORDER)
     for name, order in (("address", _ADDRESS_ORDER), ("hours", _DAY_ORDER)):
         if isinstance(ordered.get(name), dict):
@@ -187,8 +166,9 @@ def _sorted_by(data: Mapping[str, Any], order: Mapping[str, int]) -> dict[str, A
 
 def check_data(data: dict[str, Any], label: str) -> tuple[Clinic | None, list[Problem]]:
     """Run every layer ``kdirectory validate`` runs on one record: schema, model, record
-    rules. ``label`` names the record in the problems (``clinics.csv row 12``)."""
-    source = SourceRecord(path=Path(label), display_path=label, data=data)
+    rules. ``label`` names the record in the problems (``clinics.csv row 12``). Aliases and
+    spellings of hours are read as a record file's are (:func:`canonical_record`)."""
+    source = SourceRecord(path=Path(label), display_path=label, data=canonical_record(data))
     clinic, problems = check_record(source)
     if clinic is not None:
         problems = problems + check_clinic(clinic, source)

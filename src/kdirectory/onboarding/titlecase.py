@@ -2,7 +2,8 @@
 
 ``KAISER FOUNDATION HOSPITAL - BALDWIN PARK`` -> ``Kaiser Foundation Hospital - Baldwin Park``,
 ``1101 26TH ST NW`` -> ``1101 26th St NW``, ``JANE DOE MD PLLC`` -> ``Jane Doe MD PLLC``,
-``CENTER OF HOPE AND HEALING`` -> ``Center of Hope and Healing``. Text with any lowercase
+``CENTER OF HOPE AND HEALING`` -> ``Center of Hope and Healing``, ``RONALD REAGAN U C L A MEDICAL
+CENTER`` -> ``Ronald Reagan U C L A Medical Center``. Text with any lowercase
 letter is left exactly as written: the clinic chose its own capitals (``iCare``, ``McAllen``).
 """
 
@@ -54,6 +55,8 @@ stay in capitals as the last word ("Behavioral Health of WY"), not elsewhere ("L
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[^A-Za-z0-9]+")
 _UNIT_WORDS = frozenset({"SUITE", "STE", "UNIT", "BUILDING", "BLDG", "APT", "ROOM", "RM", "FLOOR"})
 """A single letter after these is a unit's name: "Suite A", "Building C"."""
+_RUN_SEPARATOR = re.compile(r"^[\s.]+$")
+"""What may stand between the letters of a spelt-out initialism: "U C L A", "U.S.C."."""
 _ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
 _VOWELS = frozenset("AEIOUY")
 
@@ -73,16 +76,39 @@ def title_case(text: str) -> str:
     previous = ""
     tokens = _TOKEN.findall(text)
     last = max((i for i, token in enumerate(tokens) if token[0].isalnum()), default=-1)
+    initials = _initials(tokens)
     for index, token in enumerate(tokens):
         if not token[0].isalnum():
             out.append(token)
             if any(ch in token for ch in "-:(/,"):
                 first_word = True  # "Hospital - Of The Valley" starts a new phrase
             continue
-        out.append(_word(token, first=first_word, previous=previous, last=index == last))
+        if index in initials:
+            out.append(token.upper())  # "U C L A", "W R Holman": letters, not the article "a"
+        else:
+            out.append(_word(token, first=first_word, previous=previous, last=index == last))
         first_word = False
         previous = token.upper()
     return "".join(out)
+
+
+def _initials(tokens: list[str]) -> set[int]:
+    """Indexes of single letters that stand in a run of two or more, separated only by spaces
+    or dots: an initialism spelt with spaces ("U C L A", "U.S.C.") or a person's initials
+    ("W R HOLMAN")."""
+    runs: set[int] = set()
+    run: list[int] = []
+    for index, token in enumerate(tokens):
+        if len(token) == 1 and token.isalpha():
+            run.append(index)
+            continue
+        if token[0].isalnum() or not _RUN_SEPARATOR.match(token):
+            if len(run) >= 2:
+                runs.update(run)
+            run = []
+    if len(run) >= 2:
+        runs.update(run)
+    return runs
 
 
 def _word(token: str, *, first: bool, previous: str, last: bool) -> str:
