@@ -1,4 +1,4 @@
-"""``kdirectory check`` over a built site of about 13,000 pages (issue 5: well under a minute
+"""``kdirectory check`` over a built site of about 13,000 pages (target: well under a minute
 on 2 cores).
 
 Builds a generated directory once (its build time is printed too, as a figure, not a

@@ -1,4 +1,4 @@
-"""Offline geocoding of a generated 10,000-clinic directory (DESIGN.md §12: under 1 s).
+"""Offline geocoding of a generated 10,000-clinic directory (target: under 1 s).
 
 Prints the median of several runs of ``geocode_directory`` with the offline provider, the
 one-off cost of building the gazetteer tables, and the ratio against a reference run in

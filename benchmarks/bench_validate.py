@@ -1,4 +1,4 @@
-"""Validation of a generated 10,000-clinic directory (DESIGN.md §12: "a few seconds").
+"""Validation of a generated 10,000-clinic directory.
 
 Generates the project once into a temporary folder, then prints the median of several runs
 of two things done in this process:

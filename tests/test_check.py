@@ -1,4 +1,4 @@
-"""The quality gate, ``kdirectory check`` (DESIGN.md §8, issue 5).
+"""The quality gate, ``kdirectory check``.
 
 A corpus of broken sites: the demo (and a richer fixture site whose clinic has a street
 address, phone, split-shift and special hours) is built once, then each case copies the clean
@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from kdirectory.build import BuildResult, build_site
 from kdirectory.check import JSON_FORMAT_VERSION, RULES, SiteReport, check_site
 from kdirectory.cli import app
-from kdirectory.exceptions import SiteNotFoundError
+from kdirectory.exceptions import SiteCheckFailedError, SiteNotFoundError
 from kdirectory.similarity import (
     EXACT_PAIRS_UP_TO,
     SimilarPair,
@@ -798,14 +798,22 @@ def test_the_gate_noindexes_look_alike_service_area_pages(tmp_path: Path) -> Non
     assert found(built.report, "content.near-duplicate") == []
 
 
-def test_a_zero_threshold_turns_the_gate_off(tmp_path: Path) -> None:
-    built = build_and_check(service_area_project(tmp_path / "project", threshold=0))
-    assert built.result.noindex == []
-    assert sitemap_paths(built.out) >= SERVED
-    assert built.report.errors == []
-    # Without the gate, ``check`` still sees the look-alike pages.
-    twins = {f.page for f in built.report.findings if f.rule == "content.near-duplicate"}
+def test_a_zero_threshold_turns_the_gate_off_and_the_build_refuses_doorways(
+    tmp_path: Path,
+) -> None:
+    root = service_area_project(tmp_path / "project", threshold=0)
+    out = root / "site"
+    # Without the gate nothing marks the look-alike pages noindex, so the check the build
+    # runs before publishing finds them (identical once names are set aside) and nothing
+    # is published.
+    with pytest.raises(SiteCheckFailedError) as failed:
+        build_site(load_directory(root), out)
+    report = failed.value.report
+    assert isinstance(report, SiteReport)
+    twins = {f.page for f in report.errors if f.rule == "content.near-duplicate"}
     assert twins and twins <= {f"ca/{p.strip('/').split('/')[-1]}/index.html" for p in SERVED}
+    assert {f.rule for f in report.errors} == {"content.near-duplicate"}
+    assert not out.exists()
 
 
 def test_the_demo_city_pages_stay_indexable(demo: Built) -> None:

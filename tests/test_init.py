@@ -67,7 +67,7 @@ def test_init_writes_commented_config_gitignore_and_editor_schema(tmp_path: Path
     assert (example_path.parent / "../../clinic.schema.json").resolve() == root / schema_path
     example = yaml.safe_load(example_text)
     jsonschema.validate(example, schema)
-    assert "555-01" in example["phone"]  # fictional number (DESIGN.md §1)
+    assert "555-01" in example["phone"]  # fictional number
 
 
 def test_init_into_an_empty_folder(tmp_path: Path) -> None:

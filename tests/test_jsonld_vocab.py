@@ -19,7 +19,7 @@ SCHEMAORG_CSV = ROOT.parent / "shared" / "vocab" / "schemaorg-30.0"
 
 
 def clinic_page() -> dict[str, Any]:
-    """JSON-LD shaped like DESIGN.md section 7 asks for on a clinic page."""
+    """JSON-LD shaped like the clinic page's on a clinic page."""
     clinic_id = "https://directory.example/clinics/example-clinic/#clinic"
     return {
         "@context": "https://schema.org",

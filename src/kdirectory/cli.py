@@ -1,4 +1,4 @@
-"""The ``kdirectory`` command line: thin commands over the library (DESIGN.md §11).
+"""The ``kdirectory`` command line: thin commands over the library.
 
 Each command parses its options, calls one library function and turns a
 :class:`~kdirectory.exceptions.KdirectoryError` into a message on stderr and exit 1 (2 for
@@ -252,11 +252,8 @@ def build_command(
         for page_path, reason in result.noindex:
             typer.echo(f"noindex: {page_path} ({reason})", err=True)
         if result.kept:
-            typer.echo(
-                f"kept {len(result.kept):,} files not created by kdirectory "
-                f"(e.g. {result.kept[0]})",
-                err=True,
-            )
+            more = f" and {len(result.kept) - 1:,} more" if len(result.kept) > 1 else ""
+            typer.echo(f"kept {result.kept[0]}{more} (not created by kdirectory)", err=True)
         if check and result.check is not None:
             _print_check(result.check, OutputFormat.text, strict=False)
         typer.echo(result.summary())
@@ -383,6 +380,16 @@ def import_command(
         bool,
         typer.Option("--update", help="Update records already in the project from matching rows."),
     ] = False,
+    set_values: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="Give a field this value on every row that leaves it empty, when the source "
+            'guarantees it, e.g. "therapies=ketamine-therapy" or "accepting_new_patients=yes"; '
+            "checked like a cell of that field; repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Import a spreadsheet of clinics: one YAML record per good row.
 
@@ -391,8 +398,10 @@ def import_command(
     repaired with a warning (ZIPs that lost a leading zero, phones stored as numbers, stray
     spaces); every row is validated like `kdirectory validate` and compared with the
     records already in the project. Bad rows go to rejected.csv in the project folder with
-    their row number and reason. An existing record is only changed with --update (its
+    their row number and reason. A phone that is not a usable number is left out with a
+    warning and the row imported. An existing record is only changed with --update (its
     fields are updated from the row; fields the sheet lacks are kept; comments are not).
+    The summary counts rows with no therapy listed; --set gives them one.
     Exit 0 when every row was imported, 1 when some were rejected, 2 for a usage error.
 
     Example:
@@ -411,7 +420,11 @@ def import_command(
 
         console, errors = Console(), Console(stderr=True)
         options = ImportOptions(
-            project=into, column_map=tuple(column_map or ()), dry_run=dry_run, update=update
+            project=into,
+            column_map=tuple(column_map or ()),
+            dry_run=dry_run,
+            update=update,
+            set_values=tuple(set_values or ()),
         )
         with row_counter(errors) as advance:
             result = import_file(

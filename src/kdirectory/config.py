@@ -1,4 +1,4 @@
-"""Site settings from ``kdirectory.toml`` (DESIGN.md §1)."""
+"""Site settings from ``kdirectory.toml``."""
 
 from __future__ import annotations
 
@@ -25,6 +25,20 @@ class SiteSettings(_Section):
     base_url: str = "http://localhost:8000"
     language: str = "en-US"
 
+    @field_validator("language")
+    @classmethod
+    def _shipped_language(cls, value: str) -> str:
+        primary = value.split("-", 1)[0].casefold()
+        if primary not in THEME_LANGUAGES:
+            shipped = ", ".join(f'"{code}"' for code in sorted(THEME_LANGUAGES))
+            msg = (
+                f'"{value}": the theme\'s pages are written in English only, so they would be '
+                f"published marked as another language; use a tag of a language the theme "
+                f'ships ({shipped}, e.g. "en-US")'
+            )
+            raise ValueError(msg)
+        return value
+
     @field_validator("base_url")
     @classmethod
     def _absolute(cls, value: str) -> str:
@@ -32,6 +46,10 @@ class SiteSettings(_Section):
             msg = f'"{value}" must be an absolute URL such as https://directory.example'
             raise ValueError(msg)
         return value.rstrip("/")
+
+
+THEME_LANGUAGES = frozenset({"en"})
+"""Languages the packaged page text is written in (BCP 47 primary subtags)."""
 
 
 class ReviewSettings(_Section):

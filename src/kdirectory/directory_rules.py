@@ -1,4 +1,4 @@
-"""Rules across records (DESIGN.md §3): slugs, duplicate locations, shared phones and
+"""Rules across records: slugs, duplicate locations, shared phones and
 near-duplicate names, in the spirit of listing services' duplicate rules (name + location,
 address + phone)."""
 

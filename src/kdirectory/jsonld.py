@@ -1,4 +1,4 @@
-"""schema.org JSON-LD for each page (DESIGN.md §7): one ``@graph`` per page, stable ``@id``s,
+"""schema.org JSON-LD for each page: one ``@graph`` per page, stable ``@id``s,
 and nothing the page does not also show.
 
 Checked against the schema.org 30.0 vocabulary (``jsonld_vocab``): ``parentOrganization``

@@ -1,5 +1,5 @@
 """Where clinics and cities are: coordinates (manual > committed geocodes > offline
-gazetteer), time zones, and the cities that get pages (DESIGN.md §4, §5)."""
+gazetteer), time zones, and the cities that get pages."""
 
 from __future__ import annotations
 

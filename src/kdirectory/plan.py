@@ -411,7 +411,7 @@ class Planner:
         if self._name_repeats(view):
             where = f"{view.distinguisher}, {view.locality}"
         title = fit_title(f"{view.name}, {where}", self.site_name)
-        if len(title) > TITLE_RANGE[1] or not title.endswith(view.locality):
+        if where not in title:  # the name is so long that fitting cut the place off
             title = fit_keeping(view.name, f"– {where}", TITLE_RANGE[1])
         services = (
             ", ".join(view.therapy_names[:2]) if view.lists_ketamine else "therapies not listed"

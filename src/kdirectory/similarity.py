@@ -1,5 +1,5 @@
 """How alike pages are: word shingles, Jaccard similarity, MinHash with LSH banding, and the
-share of a page's text found on no other page (DESIGN.md §8).
+share of a page's text found on no other page.
 
 Two uses: ``kdirectory check`` reports near-duplicate pages with their similarity, and the
 build's uniqueness gate gives ``noindex`` to city pages with too little text of their own.

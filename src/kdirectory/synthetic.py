@@ -9,7 +9,7 @@ Records are fictional but shaped like a real directory:
 - names and street addresses are unique, and names in one city are never near-duplicates
   (the directory rules would warn about them);
 - phone numbers use an area code of the clinic's ZIP with the fictional exchange
-  ``555-01xx`` (DESIGN.md §1: fictional records never dial a real person), which
+  ``555-01xx`` (fictional records never dial a real person), which
   ``phonenumbers`` accepts as valid; brands share a toll-free number across branches;
 - conditions, therapies and specialties come from the packaged vocabularies and follow
   every record rule (esketamine is only offered with ``spravato_rems_certified: true``);
@@ -465,7 +465,7 @@ class _Generator:
             yield self.record(city)
 
     def record(self, city: _City) -> dict[str, Any]:
-        """One clinic in ``city``; fields in the order of DESIGN.md §2."""
+        """One clinic in ``city``; fields in the order records document them."""
         rng = self.rng
         info = rng.choice(city.zips)
         profile = rng.choices(_PROFILES, cum_weights=_PROFILE_CUM_WEIGHTS)[0]

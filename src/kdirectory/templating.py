@@ -1,6 +1,6 @@
 """The Jinja environment: site templates over the packaged theme, filters, Markdown content.
 
-Template lookup (DESIGN.md §1, Pelican/Datasette style): a site's own ``templates/`` first,
+Template lookup (Pelican/Datasette style): a site's own ``templates/`` first,
 then the packaged default theme; ``default:NAME`` always names the packaged one, so an
 override can ``{% extends "default:city.html" %}``. Prose partials under ``content/`` are
 Markdown, found the same way, so an agency can rewrite any section.

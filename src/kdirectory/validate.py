@@ -1,5 +1,5 @@
 """Load a directory and validate it: JSON Schema, the pydantic model, then record and
-directory rules (DESIGN.md §3). Every problem of every file is collected into one report."""
+directory rules. Every problem of every file is collected into one report."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``kdirectory check``: the quality gate over a built site (DESIGN.md §8).
+"""``kdirectory check``: the quality gate over a built site.
 
 ``check_site(path)`` reads every page once and returns a :class:`SiteReport` of
 :class:`Finding` objects, each with the page, a stable rule id (see :data:`RULES`), a

@@ -1,5 +1,5 @@
 """``check_site``: read every page of a built site once, run the page rules on it, keep a
-small summary, then run the rules that need all pages (DESIGN.md §8)."""
+small summary, then run the rules that need all pages."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """JSON-LD rules: it parses, fits the schema.org vocabulary, has Google's LocalBusiness fields,
-and says nothing about a clinic that the page does not show (DESIGN.md §7, §8)."""
+and says nothing about a clinic that the page does not show."""
 
 from __future__ import annotations
 

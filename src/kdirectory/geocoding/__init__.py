@@ -1,4 +1,4 @@
-"""Geocoding: where clinics are (DESIGN.md §4).
+"""Geocoding: where clinics are.
 
 Offline by default (an embedded US ZIP and city gazetteer), or any geopy geocoder by
 service name; cached in SQLite, saved to ``data/geocodes.json`` as results arrive.
