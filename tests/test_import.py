@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import re
 import shutil
 import subprocess
 import sys
@@ -90,6 +91,7 @@ def test_agency_export_imports_good_rows_and_rejects_bad_ones(project: Path) -> 
         "bay-infusion-center",
         "valley-clinic",
         "sunrise-ketamine",
+        "bad-phone-clinic",  # its phone has no area code: imported without it
     }
     harbor = got["harbor-ketamine-clinic-of-escondido-llc"]
     assert harbor == {
@@ -117,6 +119,8 @@ def test_agency_export_imports_good_rows_and_rejects_bad_ones(project: Path) -> 
     assert bay["address"]["region"] == "CA"  # "California"
     assert got["valley-clinic"]["phone"] == "(559) 555-0170 ext. 9"  # "#9"
     assert got["sunrise-ketamine"]["phone"] == "(602) 555-0180 ext. 123"  # "ext. 123"
+    assert "phone" not in got["bad-phone-clinic"]
+    assert got["bad-phone-clinic"]["address"]["street"] == "1 A St"
 
     # the repairs are warnings, and each record says what was repaired in its header
     assert '"5353" lost its leading zero; VT ZIP read as 05353' in result.output
@@ -125,23 +129,32 @@ def test_agency_export_imports_good_rows_and_rejects_bad_ones(project: Path) -> 
     assert text.startswith("# Imported from agency_export.csv, row 4.\n")
     assert "lost its leading zero" in text
 
+    assert (
+        'warning: agency_export.csv row 9: Main Phone: "555-0199" has no area code; imported '
+        "without it (add the clinic's real number to its record, or correct the cell and "
+        "import again with --update; add the 3-digit area code in front" in result.output
+    )
     rejected = {row["row"]: row for row in rejected_rows(project)}
-    assert set(rejected) == {"6", "9", "11", "12"}
+    assert set(rejected) == {"6", "11", "12"}
     assert rejected["6"]["Practice Name"] == "Desert Clinic"  # original columns kept
     assert rejected["6"]["Fax"] == ""
     assert (
         'Address 1: "PO Box 99" is a PO box, not a place patients can visit'
         in (rejected["6"]["reason"])
     )
-    assert 'Main Phone: "555-0199" has no area code' in rejected["9"]["reason"]
     assert "ZIP 90210 is in Beverly Hills, California, not in CO" in rejected["11"]["reason"]
     assert rejected["12"]["reason"].startswith(
         "duplicate of row 2: the same address (1200 N MAIN ST STE 210, ESCONDIDO 92025)"
     )
     assert "rejected.csv" in result.output
+    # no row names a therapy: counted once, with the option that states one for every row
+    assert re.search(r"\b7 │ imported with no therapy listed", result.output)
+    assert "import with --set therapies=" in result.output
+    assert "lists no therapy" not in result.output  # not repeated on every row
 
     report = validate(load_directory(project))
-    assert report.ok(strict=True), [p.format() for p in report.problems]
+    assert report.errors == []
+    assert {p.code for p in report.warnings} == {"therapies.none"}
 
 
 def test_second_import_finds_existing_records_and_update_refreshes_them(project: Path) -> None:
@@ -153,16 +166,16 @@ def test_second_import_finds_existing_records_and_update_refreshes_them(project:
     assert again.exit_code == 1
     assert records(project) == before  # nothing overwritten without --update
     reasons = [row["reason"] for row in rejected_rows(project)]
-    # the six imported rows, and row 12 (a second spelling of row 2's address)
-    assert sum("already in the directory as data/clinics/" in r for r in reasons) == 7
+    # the seven imported rows, and row 12 (a second spelling of row 2's address)
+    assert sum("already in the directory as data/clinics/" in r for r in reasons) == 8
     assert all("--update" in r for r in reasons if "already in the directory" in r)
 
     updated = run_import(str(source), "--into", str(project), "--update")
-    assert updated.exit_code == 1  # the four bad rows are still bad
+    assert updated.exit_code == 1  # the three bad rows are still bad
     assert "existing records already up to date" in updated.output
     assert records(project) == before
     reasons = rejected_reasons(project)
-    assert set(reasons) == {"6", "9", "11", "12"}
+    assert set(reasons) == {"6", "11", "12"}
     assert reasons["12"].startswith("duplicate of row 2: the same address")
     assert "updating data/clinics/harbor-ketamine-clinic-of-escondido-llc.yaml" in reasons["12"]
 
@@ -586,6 +599,13 @@ def test_split_address_pieces() -> None:
         ("MCDONALD'S PLAZA", "McDonald's Plaza"),
         ("MARY’S PLACE", "Mary’s Place"),
         ("JANE DOE CRNA", "Jane Doe CRNA"),
+        # letters spelt one by one are an initialism or initials, never the article "a"
+        ("RONALD REAGAN U C L A MEDICAL CENTER", "Ronald Reagan U C L A Medical Center"),
+        ("KECK HOSPITAL OF U S C", "Keck Hospital of U S C"),
+        ("U.C.L.A. HEALTH", "U.C.L.A. Health"),
+        ("23625 W R HOLMAN HIGHWAY", "23625 W R Holman Highway"),
+        ("DOCTORS HOSPITAL AT DEER CREEK L L C", "Doctors Hospital at Deer Creek L L C"),
+        ("CENTER FOR A NEW DAY", "Center for a New Day"),  # a lone "A" is still the article
     ],
 )
 def test_title_case(caps: str, title: str) -> None:
@@ -619,10 +639,14 @@ def test_phone_in_scientific_notation(project: Path, tmp_path: Path) -> None:
         + "Kept Digits,2 Main St,,Escondido,CA,92025,7.605550123E+09\n",
     )
     result = run_import(str(sheet), "--into", str(project))
-    assert result.exit_code == 1
-    [row] = rejected_rows(project)
-    assert "rounded to scientific notation; digits are lost" in row["reason"]
-    assert records(project)["kept-digits"]["phone"] == "(760) 555-0123"
+    assert result.exit_code == 0, result.output
+    assert (
+        'sci.csv row 2: Phone Number: "3.10E+09" is a phone number Excel rounded to scientific '
+        "notation; digits are lost; imported without it" in result.output
+    )
+    got = records(project)
+    assert "phone" not in got["lost-digits"]
+    assert got["kept-digits"]["phone"] == "(760) 555-0123"
 
 
 @pytest.mark.parametrize(
@@ -694,7 +718,7 @@ def test_duplicates_within_the_file(project: Path, tmp_path: Path) -> None:
 def test_rejected_csv_is_written_in_the_project_and_replaced_whole(
     project: Path, tmp_path: Path
 ) -> None:
-    bad = write(tmp_path / "bad.csv", HEADER + "Bad,1 Main St,,Escondido,CA,92025,555-0199\n")
+    bad = write(tmp_path / "bad.csv", HEADER + "Bad,1 Main St,,Escondido,CA,99999,\n")
     assert run_import(str(bad), "--into", str(project)).exit_code == 1
     assert len(rejected_rows(project)) == 1
     good = write(tmp_path / "good.csv", HEADER + "Good,1 Main St,,Escondido,CA,92025,\n")
@@ -708,19 +732,19 @@ def test_rejected_csv_can_be_imported_in_place(project: Path, tmp_path: Path) ->
     sheet = write(
         tmp_path / "a.csv",
         HEADER
-        + "Bad Phone,1 Main St,,Escondido,CA,92025,555-0199\n"
+        + "Short Zip,1 Main St,,Escondido,CA,9202,\n"
         + "Bad Zip,2 Main St,,Escondido,CA,99999,\n",
     )
     assert run_import(str(sheet), "--into", str(project)).exit_code == 1
     rejected = project / "rejected.csv"
     rejected.write_text(
-        rejected.read_text(encoding="utf-8-sig").replace("555-0199", "(760) 555-0199"),
+        rejected.read_text(encoding="utf-8-sig").replace(",9202,", ",92025,"),
         encoding="utf-8-sig",
     )
     result = run_import(str(rejected), "--into", str(project))
     assert result.exit_code == 1
     assert "ignored: no matching field" in result.output  # the row and reason columns
-    assert list(records(project)) == ["bad-phone"]
+    assert list(records(project)) == ["short-zip"]
     [row] = rejected_rows(project)  # rewritten whole, with only the row still bad
     # "row" and "reason" are now columns of the input: the new ones get another name
     assert row["import_row"] == "3"  # its row in rejected.csv
@@ -743,6 +767,43 @@ def test_an_interrupted_import_leaves_whole_files_only(project: Path, tmp_path: 
     assert (project / "rejected.csv").read_text(encoding="utf-8") == "from an earlier run\n"
     leftovers = [p.name for p in project.rglob(".*") if p.is_file()]
     assert leftovers == []
+
+
+def test_an_unusable_phone_is_left_out_and_the_row_imported(project: Path, tmp_path: Path) -> None:
+    sheet = write(
+        tmp_path / "hospitals.csv",
+        HEADER + "RONALD REAGAN U C L A MEDICAL CENTER,757 WESTWOOD PLAZA,,LOS ANGELES,CA,90095,"
+        "9100000000\n"
+        + "Placeholder Clinic,1 Main St,,Escondido,CA,92025,(555) 555-5555\n"
+        + "Bad Zip Clinic,2 Main St,,Escondido,CA,99999,9100000000\n"
+        + ",3 Main St,,Escondido,CA,92025,9100000000\n"
+        + "No State Clinic,4 Main St,,Escondido,,92025,9100000000\n",
+    )
+    result = run_import(str(sheet), "--into", str(project))
+    assert result.exit_code == 1
+    got = records(project)
+    assert sorted(got) == ["placeholder-clinic", "ronald-reagan-u-c-l-a-medical-center"]
+    hospital = got["ronald-reagan-u-c-l-a-medical-center"]
+    assert hospital["name"] == "Ronald Reagan U C L A Medical Center"
+    assert "phone" not in hospital and "phone" not in got["placeholder-clinic"]
+    output = " ".join(result.output.split())
+    assert (
+        'warning: hospitals.csv row 2: Phone Number: "9100000000" is not a valid US phone number '
+        "(area code 910 or exchange 000 is not in use); imported without it (add the clinic's "
+        "real number to its record, or correct the cell and import again with --update; check "
+        "the number against the clinic's own website)" in output
+    )
+    assert 'hospitals.csv row 3: Phone Number: "(555) 555-5555" is not a valid US phone' in output
+    text = (project / "data/clinics/ronald-reagan-u-c-l-a-medical-center.yaml").read_text("utf-8")
+    assert 'Import note: Phone Number: "9100000000" is not a valid US phone number' in text
+    # a row with anything else wrong is still rejected, with every reason, the phone's too
+    reasons = rejected_reasons(project)
+    assert set(reasons) == {"4", "5", "6"}
+    assert "ZIP 99999 does not exist" in reasons["4"]
+    assert 'Phone Number: "9100000000" is not a valid US phone number' in reasons["4"]
+    assert "Practice Name: is empty; every clinic needs it" in reasons["5"]
+    assert "State: is empty; every clinic needs it" in reasons["6"]
+    assert validate(load_directory(project)).errors == []
 
 
 def test_placeholders_and_missing_values(project: Path, tmp_path: Path) -> None:
@@ -838,7 +899,8 @@ def test_real_facilities_import_validate_and_build(project: Path, tmp_path: Path
     print(f"\nimported {result.created}, rejected {result.rejected} in {import_seconds:.1f} s")
     for code, count in by_reason.most_common():
         print(f"  {count:5} {code}: {result.reason_examples[code]}")
-    assert set(by_reason) <= {"duplicate.in_file", "address.po_box", "phone"}
+    assert set(by_reason) <= {"duplicate.in_file", "address.po_box"}
+    assert result.warnings_by_kind["phone.dropped"] > 0  # placeholders such as 9100000000
 
     directory = load_directory(project)
     report = validate(directory)
@@ -933,3 +995,112 @@ def test_help_has_an_example() -> None:
     assert "Example:" in result.output
     assert "kdirectory import clinics.xlsx --into my-directory" in result.output
     assert "--map COLUMN=FIELD" in result.output
+
+
+# --- --set: one value for every row that leaves a field empty -----------------------------
+
+
+SET_SHEET = (
+    "Name,Address,Therapies\n"
+    '"Harbor Clinic","1200 N Main St, Escondido, CA 92025",\n'
+    '"Oak Clinic","5 Oak Ave, Vista, CA 92083",IV infusion\n'
+    '"Elm Clinic","7 Elm St, Vista, CA 92083",n/a\n'
+)
+
+
+def test_set_gives_every_row_that_leaves_it_empty_a_value(project: Path, tmp_path: Path) -> None:
+    sheet = write(tmp_path / "set.csv", SET_SHEET)
+    result = run_import(
+        str(sheet),
+        "--into",
+        str(project),
+        "--set",
+        "therapies=ketamine-therapy",
+        "--set",
+        "conditions=Depression; PTSD",
+        "--set",
+        "accepting_new_patients=yes",
+    )
+    assert result.exit_code == 0, result.output
+    got = records(project)
+    assert got["harbor-clinic"]["therapies"] == ["ketamine-therapy"]
+    assert got["elm-clinic"]["therapies"] == ["ketamine-therapy"]  # "n/a" is an empty cell
+    assert got["oak-clinic"]["therapies"] == ["iv-ketamine-infusion"]  # the row's own
+    for record in got.values():
+        assert record["conditions"] == ["depression", "ptsd"]  # aliases, read as in a cell
+        assert record["accepting_new_patients"] is True
+    assert re.search(r"\b2 │ given therapies=ketamine-therapy by --set", result.output)
+    assert re.search(r"\b3 │ given accepting_new_patients=yes by --set", result.output)
+    assert "no therapy listed" not in result.output
+    text = (project / "data/clinics/harbor-clinic.yaml").read_text(encoding="utf-8")
+    assert "# therapies: from --set therapies=ketamine-therapy (the row left it empty)." in text
+    assert validate(load_directory(project)).ok(strict=True)
+
+
+def test_set_stands_in_for_a_missing_column(project: Path, tmp_path: Path) -> None:
+    sheet = write(tmp_path / "vista.csv", "Name,Street,City\nOak Clinic,5 Oak Ave,Vista\n")
+    refused = run_import(str(sheet), "--into", str(project))
+    assert refused.exit_code == 2
+    assert '--set "address.region=VALUE"' in refused.output
+    result = run_import(str(sheet), "--into", str(project), "--set", "state=California")
+    assert result.exit_code == 0, result.output
+    assert records(project)["oak-clinic"]["address"] == {
+        "street": "5 Oak Ave",
+        "city": "Vista",
+        "region": "CA",
+    }
+
+
+def test_set_never_replaces_what_an_updated_record_has(project: Path, tmp_path: Path) -> None:
+    (project / "data/clinics/harbor.yaml").write_text(GOOD_RECORD, encoding="utf-8")
+    sheet = write(
+        tmp_path / "update.csv",
+        HEADER + "Harbor Ketamine Clinic,1200 N Main St,Suite 210,Escondido,CA,92025,\n",
+    )
+    result = run_import(
+        str(sheet), "--into", str(project), "--update", "--set", "therapies=ketamine-therapy"
+    )
+    assert result.exit_code == 0, result.output
+    assert records(project)["harbor"]["therapies"] == ["iv-ketamine-infusion"]
+    assert "existing records already up to date" in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            "therapies=iv-drip",
+            'error: --set "therapies=iv-drip": unknown therapy "iv-drip" (see '
+            "`kdirectory schema` for the therapy list)",
+        ),
+        ("therapies=ketamine infusions", ""),  # an alias, read as its slug
+        (
+            "therapies=Spravato",
+            '--set "therapies=Spravato": offers esketamine-nasal-spray (Spravato) but '
+            "spravato_rems_certified is not true",
+        ),
+        (
+            "accepting_new_patients=maybe",
+            '--set "accepting_new_patients=maybe": must be true or false, not the text "maybe"',
+        ),
+        ("hours.monday=9 to 5ish", '"9 to 5ish" is not a time range like 09:00-17:00'),
+        ("languages=Klingon", 'unknown language "Klingon"'),
+        ("therapies=N/A", '"N/A" reads as an empty cell'),
+        ("therapies", '--set "therapies": expected "FIELD=VALUE"'),
+        ("therapy=x", '"therapy" is not a record field (did you mean "therapies"?)'),
+        ("name=Harbor", "name differs from clinic to clinic, so it cannot be set for every row"),
+        ("phone=(760) 555-0123", "phone differs from clinic to clinic"),
+    ],
+)
+def test_a_bad_set_is_a_usage_error_naming_the_option(
+    project: Path, tmp_path: Path, option: str, message: str
+) -> None:
+    sheet = write(tmp_path / "set.csv", SET_SHEET)
+    result = run_import(str(sheet), "--into", str(project), "--set", option)
+    if not message:
+        assert result.exit_code == 0, result.output
+        assert records(project)["harbor-clinic"]["therapies"] == ["iv-ketamine-infusion"]
+        return
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert list((project / "data/clinics").iterdir()) == []

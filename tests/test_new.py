@@ -38,14 +38,21 @@ def test_new_clinic_with_wrong_answers_corrected(project: Path) -> None:
             "CA",
             "10001",  # ZIP in New York
             "92025",
+            "Vista, San Marcos, Yuma, AZ",  # other cities served; Yuma in another state
             "555-0142",  # phone without area code
             "(760) 555-0142 x12",
             "harbor.example",  # website: https:// is added
             "info@harbor",  # not an email
             "info@harbor.example",
             "depresion, PTSD",  # misspelt condition
-            "depression, PTSD",
-            "IV ketamine infusion",
+            "anxiety, PTSD",  # aliases, as a record file may use them too
+            "IV infusion, Spravato",
+            "y",  # REMS certified
+            "Aetna; Blue Cross Blue Shield",  # insurance
+            "cash, bitcoin",  # payment: one unknown
+            "Cash, Credit Card, HSA/FSA",
+            "English, Klingon",  # languages: one unknown
+            "English, Spanish",
             "maybe",  # accepting new patients
             "yes",
             "9 to 5ish",  # hours
@@ -64,6 +71,10 @@ def test_new_clinic_with_wrong_answers_corrected(project: Path) -> None:
     assert 'Error: "555-0142" has no area code' in output
     assert 'Error: "info@harbor" is not an email address' in output
     assert 'Error: unknown condition "depresion" (did you mean "depression"?)' in output
+    assert 'Error: "bitcoin" is not one of: cash, check, credit-card' in output
+    assert 'Error: unknown language "Klingon" (use an ISO 639-1 code' in output
+    for prompt in ("Other cities served", "Insurance accepted", "Payment methods", "Languages"):
+        assert prompt in output
     assert "Error: answer yes or no" in output
     assert 'Error: "9 to 5ish" is not a time range like 09:00-17:00' in output
     assert "Write data/clinics/harbor-ketamine-clinic.yaml?" in output
@@ -86,6 +97,7 @@ def test_new_clinic_with_wrong_answers_corrected(project: Path) -> None:
             "region": "CA",
             "postal_code": "92025",
         },
+        "service_area": ["Vista", "San Marcos", "Yuma, AZ"],
         "hours": {
             **{
                 day: ["09:00-12:00", "13:00-17:00"]
@@ -94,9 +106,13 @@ def test_new_clinic_with_wrong_answers_corrected(project: Path) -> None:
             "saturday": "10:00-14:00",
             "sunday": "closed",
         },
-        "conditions": ["depression", "ptsd"],
-        "therapies": ["iv-ketamine-infusion"],
+        "conditions": ["generalized-anxiety", "ptsd"],
+        "therapies": ["iv-ketamine-infusion", "esketamine-nasal-spray"],
+        "spravato_rems_certified": True,
         "accepting_new_patients": True,
+        "insurance": ["Aetna", "Blue Cross Blue Shield"],
+        "payment": ["cash", "credit-card", "hsa-fsa"],
+        "languages": ["en", "es"],
     }
     report = validate(load_directory(project))
     assert report.ok(strict=True), [p.format() for p in report.problems]
@@ -106,8 +122,8 @@ def test_new_service_area_clinic_skips_unit_and_zip(project: Path) -> None:
     result = runner.invoke(
         app,
         ["new", str(project)],
-        # name, no street, city, state, no ZIP, nine questions skipped, write
-        input=answers("Mobile Ketamine Care", "", "Oceanside", "ca", "", *[""] * 9, "y"),
+        # name, no street, city, state, no ZIP, 13 questions skipped, write
+        input=answers("Mobile Ketamine Care", "", "Oceanside", "ca", "", *[""] * 13, "y"),
     )
     assert result.exit_code == 0, result.output
     assert "Suite or unit" not in result.output
@@ -138,7 +154,7 @@ def test_new_refuses_an_address_already_in_the_directory(project: Path) -> None:
             "Escondido",
             "CA",
             "92025",
-            *[""] * 9,
+            *[""] * 13,
             "y",
         ),
     )
@@ -157,10 +173,10 @@ def test_esketamine_needs_rems_certification(project: Path) -> None:
         app,
         ["new", str(project)],
         input=answers(
-            *("Spravato Clinic", "", "Vista", "CA", "", "", "", "", ""),  # through conditions
+            *("Spravato Clinic", "", "Vista", "CA", "", "", "", "", "", ""),  # to conditions
             "esketamine nasal spray, iv ketamine infusion",
             "n",  # not REMS certified
-            *("", "", "", ""),  # accepting, weekday, saturday and sunday hours
+            *[""] * 7,  # insurance, payment, languages, accepting, weekday, saturday, sunday
             "y",
         ),
     )
@@ -176,7 +192,7 @@ def test_declining_writes_nothing(project: Path) -> None:
     result = runner.invoke(
         app,
         ["new", str(project)],
-        input=answers("Harbor Clinic", "", "Vista", "CA", "", *[""] * 9, "n"),
+        input=answers("Harbor Clinic", "", "Vista", "CA", "", *[""] * 13, "n"),
     )
     assert result.exit_code == 0, result.output
     assert "Nothing written." in result.output

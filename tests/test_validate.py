@@ -119,10 +119,10 @@ EDITS: list[tuple[str, str, str, str]] = [
         'x.yaml:14: conditions[1]: unknown condition "anxeity" (did you mean "generalized-anxiety"?)',
     ),
     (
-        "condition-alias",
+        "condition-alias-repeat",
         "[depression, ptsd]",
-        "[depression, PTSD]",
-        'x.yaml:14: conditions[1]: unknown condition "PTSD" (did you mean "ptsd"?)',
+        "[anxiety, generalized-anxiety]",
+        'x.yaml:14: conditions: lists "generalized-anxiety" twice',
     ),
     (
         "condition-repeat",
@@ -141,6 +141,12 @@ EDITS: list[tuple[str, str, str, str]] = [
         "[iv-ketamine-infusion]",
         "[iv-drip]",
         'x.yaml:15: therapies[0]: unknown therapy "iv-drip"',
+    ),
+    (
+        "therapy-typo-of-an-alias",
+        "[iv-ketamine-infusion]",
+        "[Spravatto]",
+        'x.yaml:15: therapies[0]: unknown therapy "Spravatto" (did you mean "esketamine-nasal-spray"?)',
     ),
     (
         "spravato-no-rems",
@@ -169,8 +175,14 @@ EDITS: list[tuple[str, str, str, str]] = [
     (
         "hours-format",
         '"10:00-14:00"',
-        '"10am-2pm"',
-        'x.yaml:12: hours.saturday[0]: "10am-2pm" is not a time range like 09:00-17:00',
+        '"10-2"',
+        'x.yaml:12: hours.saturday[0]: "10-2" is not a time range like 09:00-17:00 (write it like "09:00-17:00" or "9am-5pm", or "closed")',
+    ),
+    (
+        "hours-format-12h",
+        '"10:00-14:00"',
+        '"10am-14pm"',
+        'x.yaml:12: hours.saturday[0]: "10am-14pm" is not a time range like 09:00-17:00',
     ),
     (
         "hours-no-such-time",
@@ -271,8 +283,14 @@ EDITS: list[tuple[str, str, str, str]] = [
     (
         "language",
         "conditions:",
-        "languages: [english]\nconditions:",
-        'x.yaml:14: languages[0]: unknown language "english" (use the code "en")',
+        "languages: [englsh]\nconditions:",
+        'x.yaml:14: languages[0]: unknown language "englsh" (did you mean "en"?)',
+    ),
+    (
+        "language-unknown",
+        "conditions:",
+        "languages: [klingon]\nconditions:",
+        'x.yaml:14: languages[0]: unknown language "klingon" (use an ISO 639-1 code such as en, es, zh, vi)',
     ),
     (
         "payment",
@@ -302,13 +320,13 @@ EDITS: list[tuple[str, str, str, str]] = [
         "claim-cure",
         "conditions:",
         "description: We cure depression in one visit.\nconditions:",
-        'x.yaml:14: warning: description: says "cure": ketamine treatment can relieve symptoms',
+        'x.yaml:14: description: says "cure": ketamine treatment can relieve symptoms',
     ),
     (
         "claim-not-addictive",
         "conditions:",
         "description: Ketamine is non-addictive and completely safe.\nconditions:",
-        'x.yaml:14: warning: description: says "non-addictive"',
+        'x.yaml:14: description: says "non-addictive"',
     ),
     (
         "duplicate-key",
@@ -474,11 +492,78 @@ def test_unquoted_numbers_in_text_fields_keep_their_digits(make_project: Project
 def test_leading_zero_zip_is_not_read_as_octal(make_project: ProjectFactory) -> None:
     text = (
         "name: Green Mountain Ketamine\naddress:\n  city: Montpelier\n  region: VT\n"
-        "  postal_code: 05602\n"
+        "  postal_code: 05602\ntherapies: [iv-ketamine-infusion]\n"
     )
     directory = load_directory(make_project({"x.yaml": text}))
     assert _lines(validate(directory)) == []
     assert directory.clinics[0].address.postal_code == "05602"
+
+
+ALIASES_RECORD = """\
+name: Harbor Ketamine Clinic
+phone: "(760) 555-0123"
+address:
+  street: 1200 N Main St
+  city: Escondido
+  region: CA
+  postal_code: "92025"
+hours:
+  monday: 9am-12pm, 1pm-5pm
+  tuesday: 9:00 AM - 5:00 PM
+  wednesday: ["9am-12pm", "13:00-17:00"]
+  thursday: 8pm-12am
+  saturday: Closed
+special_hours:
+  - {date: 2026-12-24, hours: 9am-1pm}
+conditions: [anxiety, PTSD, Major Depressive Disorder]
+therapies: [Spravato, IV infusion]
+spravato_rems_certified: true
+specialties: [Psychiatry]
+languages: [English, Spanish, ZH]
+payment: [Credit Card, HSA/FSA, cash]
+"""
+
+
+def test_aliases_and_hours_spellings_are_read_as_new_and_import_read_them(
+    make_project: ProjectFactory,
+) -> None:
+    directory = load_directory(make_project({"x.yaml": ALIASES_RECORD}))
+    assert _lines(validate(directory)) == []  # not one layer (schema, model, rules) objects
+    [clinic] = directory.clinics
+    assert clinic.conditions == ["generalized-anxiety", "ptsd", "depression"]
+    assert clinic.therapies == ["esketamine-nasal-spray", "iv-ketamine-infusion"]
+    assert clinic.specialties == ["psychiatric"]
+    assert clinic.languages == ["en", "es", "zh"]
+    assert clinic.payment == ["credit-card", "hsa-fsa", "cash"]
+    assert clinic.hours is not None
+    hours = {day: [str(shift) for shift in shifts or []] for day, shifts in clinic.hours.days()}
+    assert hours["monday"] == ["09:00-12:00", "13:00-17:00"]
+    assert hours["tuesday"] == ["09:00-17:00"]
+    assert hours["wednesday"] == ["09:00-12:00", "13:00-17:00"]
+    assert hours["thursday"] == ["20:00-24:00"]
+    assert clinic.hours.saturday == []  # closed
+    assert [str(s) for s in clinic.special_hours[0].hours or []] == ["09:00-13:00"]
+    # what the layers saw is the canonical record, as import and new would write it
+    source = directory.source_of(clinic)
+    assert source.data is not None
+    assert source.data["conditions"] == ["generalized-anxiety", "ptsd", "depression"]
+    assert source.data["hours"]["monday"] == ["09:00-12:00", "13:00-17:00"]
+    assert source.data["hours"]["saturday"] == "closed"
+
+
+def test_unknown_entries_among_aliases_still_get_did_you_mean(
+    make_project: ProjectFactory,
+) -> None:
+    text = ALIASES_RECORD.replace("[anxiety, PTSD,", "[anxiety, PTSD, depresion,").replace(
+        "tuesday: 9:00 AM - 5:00 PM", "tuesday: 9:00 AM - 5:00 XM"
+    )
+    lines = _lines(_report(make_project, {"x.yaml": text}))
+    assert lines == [
+        'data/clinics/x.yaml:10: hours.tuesday[0]: "9:00 AM - 5:00 XM" is not a time range like '
+        '09:00-17:00 (write it like "09:00-17:00" or "9am-5pm", or "closed")',
+        'data/clinics/x.yaml:16: conditions[2]: unknown condition "depresion" (did you mean '
+        '"depression"?)',
+    ]
 
 
 def test_json_format_lists_objects(make_project: ProjectFactory) -> None:

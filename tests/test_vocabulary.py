@@ -10,6 +10,12 @@ from typing import Literal
 import pytest
 
 from kdirectory import vocabulary
+from kdirectory.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
+from kdirectory.load import read_record
+from kdirectory.models import PAYMENT_METHODS, Clinic, WeeklyHours
+from kdirectory.onboarding.normalise import hours_value
+from kdirectory.onboarding.records import list_item
+from kdirectory.schema import clinic_schema
 from kdirectory.vocabulary import Condition, IcdCode, State
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -122,6 +128,7 @@ def test_depression_codes_are_mdd_categories() -> None:
 def test_therapies() -> None:
     therapies = vocabulary.therapies()
     assert set(therapies) == {
+        "ketamine-therapy",
         "iv-ketamine-infusion",
         "im-ketamine",
         "esketamine-nasal-spray",
@@ -294,3 +301,100 @@ def test_lookups_are_cached_and_read_only() -> None:
     assert vocabulary.conditions() is vocabulary.conditions()
     with pytest.raises(TypeError):
         vocabulary.states()["XX"] = vocabulary.states()["CA"]  # type: ignore[index]
+
+
+# --- one alias table and one hours reader for validate, new and import -----------------------
+
+
+def spellings(field: str) -> list[str]:
+    """Every way the vocabulary behind ``field`` lets a value be written."""
+    if field == "conditions":
+        return [t for c in vocabulary.conditions().values() for t in (c.slug, c.name, *c.aliases)]
+    if field == "therapies":
+        return [t for e in vocabulary.therapies().values() for t in (e.slug, e.name, *e.aliases)]
+    if field == "specialties":
+        return [t for e in vocabulary.specialties().values() for t in (e.slug, e.name)]
+    if field == "languages":
+        return [*LANGUAGE_NAMES, *(code.upper() for code in LANGUAGE_NAMES), *LANGUAGE_ALIASES]
+    return [*PAYMENT_METHODS, *vocabulary.PAYMENT_ALIASES]
+
+
+@pytest.mark.parametrize("field", list(vocabulary.ALIASED_FIELDS))
+def test_the_model_and_new_and_import_read_every_alias_alike(field: str) -> None:
+    place = {"name": "Clinic", "address": {"city": "Escondido", "region": "CA"}}
+    for text in spellings(field):
+        value = vocabulary.canonical(field, text)
+        assert value is not None, text
+        assert list_item(field, text) == value, text  # kdirectory new and import
+        clinic = Clinic.model_validate({**place, field: [text]})  # kdirectory validate
+        assert getattr(clinic, field) == [value], text
+
+
+def test_payment_aliases_name_payment_methods() -> None:
+    assert set(vocabulary.PAYMENT_ALIASES.values()) <= set(PAYMENT_METHODS)
+
+
+def test_canonical_knows_only_vocabulary_fields() -> None:
+    assert vocabulary.canonical("conditions", "astrology") is None
+    with pytest.raises(ValueError, match="not a list field with a vocabulary"):
+        vocabulary.canonical("insurance", "Aetna")
+
+
+@pytest.mark.parametrize(
+    ("text", "shifts"),
+    [
+        ("9am-12pm", ["09:00-12:00"]),
+        ("9:00 AM - 5:00 PM", ["09:00-17:00"]),
+        ("9:00 a.m. – 5:30 p.m.", ["09:00-17:30"]),
+        ("09:00-17:00", ["09:00-17:00"]),
+        ("9:00-17:00", ["09:00-17:00"]),
+        ("9 am to 5 pm", ["09:00-17:00"]),
+        ("noon-8pm", ["12:00-20:00"]),
+        ("8pm-12am", ["20:00-24:00"]),
+        ("22:00-00:00", ["22:00-24:00"]),
+        ("9am-12pm, 1pm-5pm", ["09:00-12:00", "13:00-17:00"]),
+        ("Closed", []),
+        ("off", []),
+        ("24 hours", ["00:00-24:00"]),
+    ],
+)
+def test_the_model_and_new_and_import_read_hours_alike(text: str, shifts: list[str]) -> None:
+    day = hours_value(text)  # kdirectory new and import
+    assert day == ("closed" if not shifts else shifts[0] if len(shifts) == 1 else shifts)
+    monday = WeeklyHours.model_validate({"monday": text}).monday  # kdirectory validate
+    assert [str(shift) for shift in monday or []] == shifts
+
+
+def test_a_yaml_file_is_read_through_the_same_tables(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        "name: A\naddress: {city: Escondido, region: CA}\nconditions: [Anxiety]\n"
+        "therapies: [spravato]\nlanguages: [Spanish]\npayment: [Credit Cards]\n"
+        'hours: {monday: "9am-5pm", tuesday: ["9 AM-12 PM", "1pm-5pm"], sunday: 10:00}\n',
+        encoding="utf-8",
+    )
+    record = read_record(path)
+    assert record.data is not None
+    assert record.data["conditions"] == ["generalized-anxiety"]
+    assert record.data["therapies"] == ["esketamine-nasal-spray"]
+    assert record.data["languages"] == ["es"]
+    assert record.data["payment"] == ["credit-card"]
+    assert record.data["hours"]["monday"] == "09:00-17:00"
+    assert record.data["hours"]["tuesday"] == ["09:00-12:00", "13:00-17:00"]
+    assert record.data["hours"]["sunday"] == "10:00"  # YAML's base-60 trap, still reported
+    [problem] = record.problems
+    assert problem.code == "yaml.sexagesimal"
+    assert problem.field == "hours.sunday"
+
+
+def test_the_schema_lists_canonical_values_and_says_aliases_are_read() -> None:
+    properties = clinic_schema()["properties"]
+    for field, values in (
+        ("conditions", sorted(vocabulary.conditions())),
+        ("therapies", sorted(vocabulary.therapies())),
+        ("languages", sorted(LANGUAGE_NAMES)),
+        ("payment", list(PAYMENT_METHODS)),
+    ):
+        items = properties[field]["items"]
+        assert items["enum"] == values, field
+        assert "accepted too" in items["description"], field

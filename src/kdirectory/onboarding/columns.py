@@ -2,13 +2,14 @@
 
 Headers are compared in a normal form that ignores case, spaces and punctuation, so
 "Zip Code", "ZIP_CODE" and "zip-code" are one header. ``--map "Column=field"`` overrides
-what is recognised; ``--map "Column=ignore"`` drops a column.
+what is recognised; ``--map "Column=ignore"`` drops a column. ``--set "field=value"`` gives
+a field one value for every row that leaves it empty.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from kdirectory import vocabulary
@@ -66,6 +67,28 @@ LIST_FIELDS = frozenset(
     }
 )
 BOOLEAN_FIELDS = frozenset({"accepting_new_patients", "spravato_rems_certified"})
+NOT_SETTABLE = frozenset(
+    {
+        "name",
+        "slug",
+        ONE_LINE_ADDRESS,
+        "address.street",
+        "address.unit",
+        "address.postal_code",
+        "geo.lat",
+        "geo.lon",
+        "phone",
+        "tracking_phone",
+    }
+)
+"""Fields that tell one clinic from another: ``--set`` cannot give them to every row."""
+
+
+class SetOptionError(ColumnMappingError):
+    """A ``--set FIELD=VALUE`` that is not of that form, names no field, names a field that
+    differs per clinic, or gives a value the field rejects. A usage error like a wrong
+    ``--map``: the command exits 2."""
+
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "name": (
@@ -213,7 +236,42 @@ def parse_map_options(options: Sequence[str]) -> list[tuple[str, str | None]]:
     return parsed
 
 
-def _field_named(target: str, option: str) -> str:
+def parse_set_options(options: Sequence[str]) -> dict[str, str]:
+    """``["therapies=ketamine-therapy", "accepting_new_patients=yes"]`` -> ``{"therapies":
+    "ketamine-therapy", "accepting_new_patients": "yes"}``: the field each ``--set`` names
+    (as ``--map`` reads field names) and its value as typed. The values are checked by
+    :func:`kdirectory.onboarding.records.check_set_values`.
+
+    Raises:
+        SetOptionError: an option is not ``FIELD=VALUE``, names no field or names a field
+            that differs per clinic, or two options name one field.
+    """
+    fields: dict[str, str] = {}
+    for option in options:
+        target, sep, value = option.partition("=")
+        target, value = target.strip(), value.strip()
+        if not sep or not target or not value:
+            raise SetOptionError(
+                f'--set "{option}": expected "FIELD=VALUE", e.g. --set "therapies=ketamine-therapy"'
+            )
+        name = _field_named(target, option, "--set", SetOptionError)
+        if name in NOT_SETTABLE:
+            raise SetOptionError(
+                f'--set "{option}": {name} differs from clinic to clinic, so it cannot be set '
+                "for every row (give it in a column, and map the column with --map)"
+            )
+        if name in fields:
+            raise SetOptionError(f'--set "{option}": {name} is set twice; keep one --set for it')
+        fields[name] = value
+    return fields
+
+
+def _field_named(
+    target: str,
+    option: str,
+    flag: str = "--map",
+    error: type[ColumnMappingError] = ColumnMappingError,
+) -> str:
     if target in FIELDS:
         return target
     short = {name.rpartition(".")[2]: name for name in FIELDS if "." in name}
@@ -224,15 +282,20 @@ def _field_named(target: str, option: str) -> str:
         return by_alias
     guess = vocabulary.suggest(target, list(FIELDS))
     hint = f'did you mean "{guess}"?' if guess else "see `kdirectory import --help`"
-    raise ColumnMappingError(
-        f'--map "{option}": "{target}" is not a record field ({hint}); fields: '
-        + ", ".join(FIELDS)
-        + ", or ignore"
+    choices = ", ".join(name for name in FIELDS if flag == "--map" or name not in NOT_SETTABLE)
+    raise error(
+        f'{flag} "{option}": "{target}" is not a record field ({hint}); fields: '
+        + choices
+        + (", or ignore" if flag == "--map" else "")
     )
 
 
-def map_columns(headers: Sequence[str], options: Sequence[str] = ()) -> ColumnMapping:
+def map_columns(
+    headers: Sequence[str], options: Sequence[str] = (), provided: Collection[str] = ()
+) -> ColumnMapping:
     """Map ``headers`` to fields: ``--map`` options first, then the recognised headers.
+    ``provided`` are fields ``--set`` gives every row: the city or the state need no column
+    then.
 
     Raises:
         ColumnMappingError: a ``--map`` names a column the file does not have, or no column
@@ -258,7 +321,7 @@ def map_columns(headers: Sequence[str], options: Sequence[str] = ()) -> ColumnMa
             continue
         choices.append(_recognise(index, header, claimed, by_field))
     mapping = ColumnMapping(columns=choices, by_field=by_field)
-    _check_required(mapping, headers)
+    _check_required(mapping, headers, provided)
     return mapping
 
 
@@ -301,18 +364,22 @@ def _find_column(headers: Sequence[str], column: str) -> int:
     )
 
 
-def _check_required(mapping: ColumnMapping, headers: Sequence[str]) -> None:
+def _check_required(
+    mapping: ColumnMapping, headers: Sequence[str], provided: Collection[str]
+) -> None:
     listed = ", ".join(f'"{h}"' for h in headers if h.strip()) or "(none)"
     if "name" not in mapping.by_field:
         raise ColumnMappingError(
             "no column gives the clinic's name; name it with "
             f'--map "COLUMN=name" (the columns are: {listed})'
         )
-    has_place = {"address.city", "address.region"} <= mapping.by_field.keys()
+    given = mapping.by_field.keys() | set(provided)
+    has_place = {"address.city", "address.region"} <= given
     if not has_place and ONE_LINE_ADDRESS not in mapping.by_field:
-        missing = [f for f in ("address.city", "address.region") if f not in mapping.by_field]
+        missing = [f for f in ("address.city", "address.region") if f not in given]
         raise ColumnMappingError(
             f"no column gives {' or '.join(missing)}, and no column holds a one-line address; "
-            f'map them with --map "COLUMN={missing[0]}" or --map "COLUMN=address" '
+            f'map them with --map "COLUMN={missing[0]}" or --map "COLUMN=address", or, when '
+            f'every row has the same one, give it with --set "{missing[0]}=VALUE" '
             f"(the columns are: {listed})"
         )

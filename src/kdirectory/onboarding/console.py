@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from kdirectory import vocabulary
 from kdirectory.onboarding.columns import FIELDS, ColumnMapping
 from kdirectory.onboarding.importer import ImportResult
+from kdirectory.onboarding.records import PHONE_DROPPED
 from kdirectory.onboarding.tabular import Table
 
 MAX_WARNINGS_SHOWN = 50
@@ -28,7 +30,10 @@ _KIND_LABELS = {
     "normalised.address_split": "one-line address split into parts",
     "normalised.url_scheme": "website given https://",
     "normalised.placeholder": 'placeholders such as "N/A" read as empty',
+    PHONE_DROPPED: "unusable phone left out, row imported without it",
 }
+GENERIC_THERAPY = "ketamine-therapy"
+"""The vocabulary's entry for ketamine therapy whose form the source does not state."""
 
 
 def _plain(console: Console, text: str) -> None:
@@ -89,6 +94,15 @@ def summary_table(result: ImportResult) -> RichTable:
         table.add_row(f"{result.updated:,}", f"existing records {verb}updated", "")
     if result.unchanged:
         table.add_row(f"{result.unchanged:,}", "existing records already up to date", "")
+    for name, value in result.set_values.items():
+        count = result.set_counts[name]
+        table.add_row(f"{count:,}", f"given {name}={value} by --set (the row left it empty)", "")
+    if result.without_therapies:
+        table.add_row(
+            f"{result.without_therapies:,}",
+            f"{verb}imported with no therapy listed",
+            _therapy_hint(),
+        )
     style = "bold" if result.rejected else None
     table.add_row(f"{result.rejected:,}", f"{verb}rejected", "", style=style)
     for code, count in result.reasons.most_common():
@@ -98,6 +112,16 @@ def summary_table(result: ImportResult) -> RichTable:
         label = {"damage": "repaired", "normalised": "normalised"}.get(prefix, "warning")
         table.add_row(f"{count:,}", f"{label}: {_KIND_LABELS.get(kind, kind)}", "", style="dim")
     return table
+
+
+def _therapy_hint() -> str:
+    """How to say which therapy every row offers, when the source guarantees one."""
+    known = vocabulary.therapies()
+    example = GENERIC_THERAPY if GENERIC_THERAPY in known else next(iter(known))
+    return (
+        f"if the source guarantees one for every row, import with --set therapies={example} "
+        "(any therapy slug; kdirectory schema lists them)"
+    )
 
 
 def print_result(console: Console, errors: Console, result: ImportResult) -> None:

@@ -11,6 +11,7 @@ and slugs (as hashes) are kept in memory, so a file's size does not bound the im
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import json
 import os
@@ -25,14 +26,19 @@ from kdirectory.atomic import AtomicBatch
 from kdirectory.exceptions import ImportFileError, KdirectoryError
 from kdirectory.load import find_record_files, read_record
 from kdirectory.models import Clinic
-from kdirectory.onboarding.columns import ColumnMapping, map_columns
+from kdirectory.onboarding.columns import ColumnMapping, map_columns, parse_set_options
 from kdirectory.onboarding.duplicates import Duplicate, DuplicateIndex
 from kdirectory.onboarding.normalise import DamagedCellError
 from kdirectory.onboarding.records import (
+    RowRecord,
     build_record,
     canonical_order,
     check_data,
+    check_set_values,
     choose_slug,
+    drop_field,
+    drop_unusable_phones,
+    get_field,
     merge_records,
     record_text,
     rejecting,
@@ -47,17 +53,23 @@ REJECTED_NAME = "rejected.csv"
 MAX_NOTES_KEPT = 200
 """Warnings kept for the console; the counts by kind cover the rest."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NO_THERAPY_CODE = "therapies.none"
+"""The warning ``validate`` gives a record that lists no therapy. Most sources never say,
+so the import counts those rows once in its summary (``without_therapies``, with the
+``--set`` that states one) instead of repeating the warning on every row."""
 
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """How to import: into which project, with which ``--map`` overrides, and whether to
+    """How to import: into which project, with which ``--map`` overrides and ``--set``
+    values (``FIELD=VALUE``, given to every row that leaves the field empty), and whether to
     write (``dry_run``) or update records that already exist (``update``)."""
 
     project: Path = Path()
     column_map: Sequence[str] = ()
     dry_run: bool = False
     update: bool = False
+    set_values: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,12 @@ class ImportResult:
     """Repairs and validation warnings on imported rows, by kind."""
     warnings: list[RowWarning] = field(default_factory=list)
     warning_count: int = 0
+    without_therapies: int = 0
+    """Rows imported (or matched with --update) whose record lists no therapy."""
+    set_values: dict[str, str] = field(default_factory=dict)
+    """The ``--set`` values, by field."""
+    set_counts: Counter[str] = field(default_factory=Counter)
+    """Rows imported with a ``--set`` value (the row left the field empty), by field."""
     rejected_path: Path | None = None
     stale_rejected: Path | None = None
     """An earlier ``rejected.csv`` left in place because this run rejected nothing."""
@@ -124,8 +142,10 @@ class _Importer:
         mapping: ColumnMapping,
         options: ImportOptions,
         batch: AtomicBatch,
+        defaults: dict[str, str],
     ) -> None:
         self.table = table
+        self.defaults = defaults
         self.batch = batch
         self.mapping = mapping
         self.options = options
@@ -144,6 +164,7 @@ class _Importer:
             mapping=mapping,
             dry_run=options.dry_run,
             notes=list(table.notes),
+            set_values=dict(defaults),
         )
         self.slugs.update(hash(clinic.slug) for clinic in directory.clinics if clinic.slug)
         self.slugs.update(hash(path.stem) for path in find_record_files(self.folder))
@@ -181,15 +202,19 @@ class _Importer:
             for name, index in self.mapping.by_field.items()
         }
         try:
-            built = build_record(values)
+            built = build_record(values, self.defaults)
         except DamagedCellError as damage:
             return _Reject([self._damage_text(damage)], damage.code)
         label = f"{self.source_name} row {number}"
         clinic, problems = check_data(built.data, label)
+        dropped = drop_unusable_phones(built, problems)
+        if dropped:
+            clinic, problems = check_data(built.data, label)
         bad = rejecting(problems)
         if clinic is None or bad:
             bad = bad or problems
-            return _Reject([self._problem_text(p) for p in bad], bad[0].code if bad else "invalid")
+            reasons = [self._problem_text(p) for p in [*bad, *dropped]]
+            return _Reject(reasons, bad[0].code if bad else "invalid")
         assert clinic is not None
         duplicate = self.index.find(clinic)
         if duplicate is None and clinic.slug and hash(clinic.slug) in self.slugs:
@@ -215,16 +240,16 @@ class _Importer:
         ] + [
             RowWarning(number, self._column(p.field), p.explanation, p.code)
             for p in problems
-            if p.severity == "warning"
+            if p.severity == "warning" and p.code != NO_THERAPY_CODE
         ]
         if duplicate is not None:
             assert isinstance(duplicate.origin, str)
-            reject = self._update(number, built.data, duplicate.origin, warnings)
+            reject = self._update(number, built, duplicate.origin, warnings)
             if reject is None:
                 self.updated_from[duplicate.origin] = number
                 self.index.add(clinic, number)
             return reject
-        self._create(number, built.data, clinic, warnings)
+        self._create(number, built, clinic, warnings)
         self.index.add(clinic, number)
         return None
 
@@ -249,25 +274,40 @@ class _Importer:
         )
 
     def _create(
-        self, number: int, data: dict[str, Any], clinic: Clinic, warnings: list[RowWarning]
+        self, number: int, built: RowRecord, clinic: Clinic, warnings: list[RowWarning]
     ) -> None:
         slug = self._new_slug(clinic)
-        record = canonical_order({**stored_form(data, clinic), "slug": slug})
-        text = record_text(
-            record, comments=self._comments(number, warnings), schema_path=self.schema_path
-        )
+        record = canonical_order({**stored_form(built.data, clinic), "slug": slug})
+        comments = self._comments(number, warnings)
+        comments += [
+            f"{name}: from --set {name}={self.defaults[name]} (the row left it empty)."
+            for name in sorted(built.defaulted)
+        ]
+        text = record_text(record, comments=comments, schema_path=self.schema_path)
         if not self.options.dry_run:
             self._write(self.folder / f"{slug}.yaml", text)
         self.result.created += 1
+        self.result.set_counts.update(built.defaulted)
+        self._count_therapies(record)
         self._keep_warnings(warnings)
 
+    def _count_therapies(self, record: dict[str, Any]) -> None:
+        if not record.get("therapies"):
+            self.result.without_therapies += 1
+
     def _update(
-        self, number: int, data: dict[str, Any], origin: str, warnings: list[RowWarning]
+        self, number: int, built: RowRecord, origin: str, warnings: list[RowWarning]
     ) -> _Reject | None:
         path = self.project / origin
         existing = read_record(path, origin)
         if existing.data is None:  # pragma: no cover - indexed records were readable
             return _Reject([f"{origin} can no longer be read"], "duplicate.existing")
+        data = copy.deepcopy(built.data)
+        defaulted = set(built.defaulted)
+        for name in built.defaulted:  # --set fills what the record lacks, never replaces
+            if get_field(existing.data, name) is not None:
+                drop_field(data, name)
+                defaulted.discard(name)
         merged = merge_records(existing.data, data)
         clinic, problems = check_data(merged, f"{origin} updated from row {number}")
         bad = rejecting(problems)
@@ -278,9 +318,11 @@ class _Importer:
                 bad[0].code if bad else "invalid",
             )
         stored = stored_form(merged, clinic)
+        self._count_therapies(stored)
         if stored == canonical_order(existing.data):
             self.result.unchanged += 1
             return None
+        self.result.set_counts.update(defaulted)
         if path.suffix.lower() == ".json":
             text = json.dumps(stored, indent=2, ensure_ascii=False) + "\n"
         else:
@@ -431,7 +473,8 @@ def import_file(
 
     Args:
         path: a CSV (any delimiter; UTF-8, UTF-8 with BOM, UTF-16 or Windows-1252) or XLSX.
-        options: the project, ``--map`` overrides, ``dry_run`` and ``update``.
+        options: the project, ``--map`` overrides, ``--set`` values, ``dry_run`` and
+            ``update``.
         on_mapping: called once the columns are mapped, before any row is read.
         progress: called with the row number after each row.
 
@@ -439,17 +482,20 @@ def import_file(
         ProjectNotFoundError: the project has no ``data/clinics/`` folder.
         ImportFileError: the file cannot be read as a table, is empty or has no rows.
         ColumnMappingError: a ``--map`` is wrong, or no column gives the name or the place.
+        SetOptionError: a ``--set`` names no field, or a value its field does not accept.
     """
     options = options or ImportOptions()
     source = Path(path)
     directory = load_directory(options.project)  # before reading the file: is it a project?
+    defaults = parse_set_options(options.set_values)
+    check_set_values(defaults)
     rejects: _RejectWriter | None = None
     try:
         with open_table(source) as table, AtomicBatch() as batch:
-            mapping = map_columns(table.header, options.column_map)
+            mapping = map_columns(table.header, options.column_map, provided=defaults)
             if on_mapping is not None:
                 on_mapping(mapping, table)
-            importer = _Importer(directory, table, mapping, options, batch)
+            importer = _Importer(directory, table, mapping, options, batch, defaults)
             if not options.dry_run:
                 rejects = _RejectWriter.create(options.project / REJECTED_NAME, table.header)
             try:

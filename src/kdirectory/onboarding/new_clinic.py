@@ -136,8 +136,7 @@ class _Interview:
         )
         self._vocabulary_list(
             "payment",
-            "Payment methods (cash, check, credit card, debit card, HSA/FSA, financing, "
-            "insurance)",
+            "Payment methods (cash, check, credit card, debit card, HSA/FSA, financing, insurance)",
         )
         self._vocabulary_list("languages", "Languages spoken (e.g. English, Spanish)")
         self.question(

@@ -7,6 +7,7 @@ that passes here passes ``kdirectory validate``.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,14 @@ from typing import Any
 from kdirectory import vocabulary
 from kdirectory.load import SourceRecord
 from kdirectory.models import WEEKDAYS, Address, Clinic, canonical_record
-from kdirectory.onboarding.columns import BOOLEAN_FIELDS, LIST_FIELDS, ONE_LINE_ADDRESS
+from kdirectory.onboarding.columns import (
+    BOOLEAN_FIELDS,
+    LIST_FIELDS,
+    ONE_LINE_ADDRESS,
+    SetOptionError,
+)
 from kdirectory.onboarding.normalise import (
+    DamagedCellError,
     Note,
     cell_value,
     drop_po_box,
@@ -41,6 +48,11 @@ SCHEMA_FILE = "clinic.schema.json"
 """Written by ``kdirectory init``; records point editors at it when it exists."""
 REJECTED_WARNINGS = frozenset({"address.po_box"})
 """Warnings that reject an imported row (see :func:`rejecting`)."""
+PHONE_FIELDS = ("phone", "tracking_phone")
+PHONE_DROPPED = "phone.dropped"
+"""The kind of the warning on a row imported without its unusable phone number."""
+_TRIAL: dict[str, Any] = {"name": "Clinic", "address": {"city": "Escondido", "region": "CA"}}
+"""Stands in for the rest of a row while the values of ``--set`` are checked alone."""
 
 # The models' field order, for canonical_order.
 _FIELD_ORDER = {name: i for i, name in enumerate(Clinic.model_fields)}
@@ -54,14 +66,21 @@ class RowRecord:
 
     data: dict[str, Any]
     notes: list[Note] = field(default_factory=list)
+    defaulted: frozenset[str] = frozenset()
+    """The fields (``address.region``) given by ``--set`` because the row left them empty."""
 
 
-def build_record(values: Mapping[str, Cell]) -> RowRecord:
+def build_record(
+    values: Mapping[str, Cell], defaults: Mapping[str, str] | None = None
+) -> RowRecord:
     """The record dict for one row's mapped cells (field -> cell), repaired and normalised.
+    ``defaults`` (field -> text, from ``--set``) fill the fields the row leaves empty and are
+    read exactly as a cell would be. A phone that lost digits in scientific notation is left
+    out with a note (:data:`PHONE_DROPPED`).
 
     Raises:
-        DamagedCellError: a cell holds a formula, a phone lost digits, or a one-line address
-            cannot be split.
+        DamagedCellError: a cell holds a formula or an Excel error value, or a one-line
+            address cannot be split.
     """
     notes: list[Note] = []
     texts: dict[str, str] = {}
@@ -80,12 +99,20 @@ def build_record(values: Mapping[str, Cell]) -> RowRecord:
             notes.append(
                 Note("normalised.address_split", ONE_LINE_ADDRESS, f'split "{one_line:.60}"')
             )
+    defaulted = frozenset(name for name in defaults or {} if name not in texts)
+    for name in defaulted:
+        texts[name] = (defaults or {})[name]
     region = texts.get("address.region")
     if region:
         texts["address.region"] = vocabulary.state_code(region) or region
-    for name in ("phone", "tracking_phone"):
+    for name in PHONE_FIELDS:
         if name in texts:
-            texts[name], phone_notes = repair_phone(texts[name], name)
+            try:
+                texts[name], phone_notes = repair_phone(texts[name], name)
+            except DamagedCellError as damage:
+                del texts[name]
+                notes.append(phone_dropped(name, damage.message, damage.hint))
+                continue
             notes += phone_notes
     if "address.postal_code" in texts:
         texts["address.postal_code"], zip_notes = repair_zip(
@@ -103,7 +130,89 @@ def build_record(values: Mapping[str, Cell]) -> RowRecord:
         texts["url"] = url
     if "email" in texts:
         texts["email"] = texts["email"].removeprefix("mailto:")
-    return RowRecord(data=_nest(texts), notes=notes)
+    return RowRecord(data=_nest(texts), notes=notes, defaulted=defaulted)
+
+
+def phone_dropped(field_name: str, message: str, hint: str | None) -> Note:
+    """The note on a row imported without its phone: what was wrong and how to put the real
+    number in."""
+    fix = "add the clinic's real number to its record, or correct the cell and import again "
+    fix += "with --update"
+    return Note(
+        PHONE_DROPPED,
+        field_name,
+        f"{message}; imported without it ({fix}{f'; {hint}' if hint else ''})",
+    )
+
+
+def drop_unusable_phones(row: RowRecord, problems: Sequence[Problem]) -> list[Problem]:
+    """Drop the phones of ``row`` that ``problems`` reject, with a note each, and return
+    their problems; check the row again then. A phone is dropped only when nothing but
+    phones kept the row out so far: a placeholder such as 9100000000 should not cost the
+    directory a hospital. (If the row is still rejected, give these problems as reasons
+    too, so that ``rejected.csv`` lists everything to fix.)"""
+    bad = rejecting(problems)
+    phones = [p for p in bad if p.field in PHONE_FIELDS]
+    if not phones or len(phones) < len(bad):
+        return []
+    for problem in phones:
+        row.data.pop(problem.field, None)
+        row.notes.append(phone_dropped(problem.field, problem.message, problem.hint))
+    return phones
+
+
+def check_set_values(values: Mapping[str, str]) -> None:
+    """Check the values of ``--set`` (field -> text) as the cells of one row are checked:
+    repaired and read the same way, then validated with every other rule of a record.
+
+    Raises:
+        SetOptionError: a value is empty, holds a formula or is not valid for its field; the
+            message names the option.
+    """
+    for name, text in values.items():
+        try:
+            built = build_record({name: text})
+        except DamagedCellError as damage:
+            raise SetOptionError(
+                f'--set "{name}={text}": {damage.message} ({damage.hint})'
+            ) from None
+        if get_field(built.data, name) is None:
+            raise SetOptionError(
+                f'--set "{name}={text}": "{text}" reads as an empty cell; give the value '
+                "every row should have"
+            )
+    trial = copy.deepcopy(_TRIAL)
+    for key, value in build_record(dict(values)).data.items():
+        if isinstance(value, dict) and isinstance(trial.get(key), dict):
+            trial[key].update(value)
+        else:
+            trial[key] = value
+    _, problems = check_data(trial, "--set")
+    for problem in rejecting(problems):
+        for name, text in values.items():
+            if problem.field == name or problem.field.startswith((f"{name}.", f"{name}[")):
+                raise SetOptionError(f'--set "{name}={text}": {problem.explanation}')
+
+
+def drop_field(data: dict[str, Any], path: str) -> None:
+    """Remove ``address.city`` (one level of nesting) or a top-level field, if present."""
+    head, _, tail = path.partition(".")
+    if not tail:
+        data.pop(head, None)
+    elif isinstance(data.get(head), dict):
+        data[head].pop(tail, None)
+        if not data[head]:
+            del data[head]
+
+
+def get_field(data: Mapping[str, Any], path: str) -> Any:
+    """The value at ``address.city`` (one level of nesting) or a top-level field; ``None``
+    when it is not there."""
+    head, _, tail = path.partition(".")
+    value = data.get(head)
+    if tail:
+        return value.get(tail) if isinstance(value, dict) else None
+    return value
 
 
 def _nest(texts: Mapping[str, str]) -> dict[str, Any]:
