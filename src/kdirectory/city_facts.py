@@ -171,11 +171,9 @@ def _intro(
             f"{names_list(local)}."
         )
     if serving:
-        one = len(serving) == 1
         parts.append(
-            f"{counted(len(serving), 'clinic')} based elsewhere "
-            f"{'lists' if one else 'list'} {city.name} in {'its' if one else 'their'} "
-            f"service area: {names_list(serving)}."
+            f"Based elsewhere, listing {city.name} in their service area: "
+            f"{listing_summary(serving)} ({names_list(serving)})."
         )
     if counts.nearby and closest is not None:
         parts.append(
