@@ -6,7 +6,7 @@ import nox
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck", "html"]
+nox.options.sessions = ["tests", "lint", "typecheck", "html", "scale"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
@@ -26,6 +26,13 @@ def html(session: nox.Session) -> None:
     session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", external=True)
     session.install("-e", ".", "--group", "test")
     session.run("pytest", "tests/html", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def scale(session: nox.Session) -> None:
+    """Build and check whole sites: generated directories and a real facility list."""
+    session.install("-e", ".", "--group", "test")
+    session.run("pytest", "tests/scale", "-s", *session.posargs)
 
 
 @nox.session(python=PYTHON)

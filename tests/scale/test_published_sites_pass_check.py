@@ -1,0 +1,69 @@
+"""The build never publishes what ``kdirectory check`` rejects, at the sizes users build:
+the demo, generated directories of 200 and 2,000 clinics, and the import of a real public
+facility list (a general mental-health and hospital list, so most records list no therapy).
+
+Run by ``nox -s scale`` (and CI); each test builds a whole site, so they are not in the
+default suite.
+"""
+
+from __future__ import annotations
+
+import collections
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kdirectory.build import build_site
+from kdirectory.check import SiteReport, check_site
+from kdirectory.cli import app
+from kdirectory.synthetic import generate_project
+from kdirectory.validate import load_directory
+from tests.conftest import REPO
+
+REAL_LIST = REPO.parent / "shared" / "data" / "real" / "us_facilities_public.csv"
+runner = CliRunner()
+
+
+def summary(report: SiteReport) -> str:
+    by_rule = collections.Counter(f"{f.severity} {f.rule}" for f in report.findings)
+    return f"{report.pages:,} pages: " + ", ".join(f"{n:,} {r}" for r, n in sorted(by_rule.items()))
+
+
+def build_and_check(root: Path) -> SiteReport:
+    result = build_site(load_directory(root), root / "site")
+    assert result.check is not None and result.check.errors == []
+    # The check the build ran on the staged site is the check a user runs afterwards.
+    report = check_site(root / "site")
+    assert report.errors == [], summary(report)
+    assert report.findings == result.check.findings
+    print(summary(report))  # noqa: T201 - shown with -s, quoted in release notes
+    return report
+
+
+def test_the_demo_passes_check(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "data", root / "data")
+    shutil.copy(REPO / "kdirectory.toml", root)
+    build_and_check(root)
+
+
+@pytest.mark.parametrize("count", [200, 2000])
+def test_generated_directories_pass_check(tmp_path: Path, count: int) -> None:
+    generate_project(tmp_path, count, seed=count)
+    build_and_check(tmp_path)
+
+
+@pytest.mark.skipif(
+    not REAL_LIST.is_file(), reason=f"the real facility list is not here ({REAL_LIST})"
+)
+def test_the_import_of_a_real_facility_list_passes_check(tmp_path: Path) -> None:
+    root = tmp_path / "real"
+    assert runner.invoke(app, ["init", str(root)]).exit_code == 0
+    for example in (root / "data" / "clinics").iterdir():
+        example.unlink()
+    imported = runner.invoke(app, ["import", str(REAL_LIST), "--into", str(root)])
+    assert imported.exit_code in (0, 1), imported.output  # 1: some rows rejected
+    report = build_and_check(root)
+    assert report.pages > 3000
