@@ -475,7 +475,10 @@ def test_invalid_records_leave_the_previous_site_byte_identical(tmp_path: Path) 
 # Imports first, then says "ready" on stderr: a signal sent after that lands inside the command
 # (where Ctrl-C must become a message and an exit code), never inside Python's own start-up.
 CLI_WITH_READY = (
-    "import sys\n"
+    "import signal, sys\n"
+    # A shell that starts the tests in the background ignores SIGINT, and children inherit
+    # that: take Ctrl-C back, as an interactive terminal would deliver it.
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
     "from kdirectory.cli import app\n"
     "sys.stderr.write('ready\\n')\n"
     "sys.stderr.flush()\n"

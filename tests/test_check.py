@@ -637,7 +637,7 @@ def test_a_near_duplicate_names_its_twin_and_similarity(demo: Built, tmp_path: P
     shutil.copytree(demo.out, site)
     city_pages_alike(site)
     [hit] = [f for f in check_site(site).findings if f.rule == "content.near-duplicate"]
-    assert (hit.page, hit.where) == (ESCONDIDO, BUENA_PARK)
+    assert (hit.page, hit.where, hit.severity) == (ESCONDIDO, BUENA_PARK, "error")
     assert re.match(r"(9\d|100)% alike with ca/buena-park/index\.html", hit.message)
     # A noindex twin is the build's answer to it: no longer reported.
     resub(site, BUENA_PARK, r'(<meta name="viewport"[^>]*>)', lambda m: m[1] + NOINDEX)

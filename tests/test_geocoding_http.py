@@ -142,8 +142,14 @@ def test_far_result_is_a_warning_naming_both_points(tmp_path: Path) -> None:
 def test_sigint_mid_batch_keeps_finished_results(tmp_path: Path, server: FakeNominatim) -> None:
     root = project(tmp_path, server, 5)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # As an interactive terminal would deliver Ctrl-C, even when the tests were started by a
+    # shell in the background (which makes children ignore SIGINT).
+    main = (
+        "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "runpy.run_module('kdirectory', run_name='__main__', alter_sys=True)"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "kdirectory", "geocode", str(root)],
+        [sys.executable, "-c", main, "geocode", str(root)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,

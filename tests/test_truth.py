@@ -20,14 +20,22 @@ import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from kdirectory import vocabulary
-from kdirectory.build import render_site
+from kdirectory.build import build_site, render_site
+from kdirectory.check import RULES
+from kdirectory.claims import CLAIM_RULES
+from kdirectory.cli import app
+from kdirectory.exceptions import ConfigError
 from kdirectory.models import Clinic
 from kdirectory.synthetic import dump_record, generate_records, project_config
-from kdirectory.validate import load_directory
+from kdirectory.validate import load_directory, validate
+from kdirectory.views import counted
+from tests.conftest import GOOD_RECORD, REPO, VISTA, ProjectFactory
 
 SPRAVATO = "esketamine-nasal-spray"  # the vocabulary's slug, spelled out on purpose
+runner = CliRunner()
 
 
 def write_project(root: Path, records: list[dict[str, Any]]) -> Path:
@@ -95,13 +103,13 @@ def read_city_page(path: str, html: bytes) -> CityPage:
     heading = doc.xpath("//h2[@id='faq']")
     if heading:
         for h3 in heading[0].itersiblings():
-            if h3.tag == "h2" or h3.tag == "aside" or h3.tag == "section":
+            if h3.tag in {"h2", "aside", "section"}:
                 break
             if h3.tag == "h3":
                 faq.append((text(h3), text(h3.getnext())))
     return CityPage(
         path=path,
-        region=path.split("/")[0].upper(),
+        region=path.split("/", maxsplit=1)[0].upper(),
         name=crumbs[-1]["name"],
         title=doc.findtext(".//title") or "",
         description=doc.xpath("//meta[@name='description']/@content")[0],
@@ -166,7 +174,11 @@ def assert_city_page_is_true(page: CityPage, clinics: list[Clinic]) -> None:
         sum(1 for c in listed if c.accepting_new_patients is True), n
     )
     assert facts["Clinics that publish opening hours"] == of(
-        sum(1 for c in listed if c.hours is not None and any(s is not None for _, s in c.hours.days())),
+        sum(
+            1
+            for c in listed
+            if c.hours is not None and any(s is not None for _, s in c.hours.days())
+        ),
         n,
     )
     assert facts["Open on Saturday or Sunday"] == f"{sum(1 for c in listed if weekend(c)):,}"
@@ -256,8 +268,6 @@ def test_every_city_page_fact_is_recounted_from_the_records(seed: int, count: in
 
 
 def test_the_demo_pages_are_true() -> None:
-    from tests.conftest import REPO  # noqa: PLC0415
-
     directory = load_directory(REPO)
     _, files = render_site(directory, directory.config)
     for name in city_page_names(files):
@@ -272,7 +282,184 @@ def test_spravato_is_counted_by_its_vocabulary_slug(tmp_path: Path, spravato: bo
     record["spravato_rems_certified"] = spravato
     directory = load_directory(write_project(tmp_path, [record]))
     _, files = render_site(directory, directory.config)
-    (name,) = [n for n in city_page_names(files)]
+    (name,) = city_page_names(files)
     page = read_city_page(name, files[name])
     assert page.facts["Clinics listing Spravato (esketamine)"] == ("1" if spravato else "0")
     assert_city_page_is_true(page, directory.clinics)
+
+
+# --- what each record may be said to offer -----------------------------------------------------
+
+DEMO_CONFIG = (Path(__file__).resolve().parent.parent / "kdirectory.toml").read_text("utf-8")
+NO_THERAPY = GOOD_RECORD.replace("therapies: [iv-ketamine-infusion]\n", "")
+
+
+def test_a_record_without_therapies_is_a_warning_that_says_what_the_site_will_do(
+    make_project: ProjectFactory,
+) -> None:
+    root = make_project({"x.yaml": NO_THERAPY}, DEMO_CONFIG)
+    report = validate(load_directory(root))
+    [problem] = [p for p in report.problems if p.code == "therapies.none"]
+    assert problem.severity == "warning"
+    assert "therapies not listed" in problem.message
+    assert "ketamine-therapy" in (problem.hint or "")
+
+
+def test_ketamine_therapy_is_a_vocabulary_entry_for_sources_that_name_no_form() -> None:
+    generic = vocabulary.therapies()["ketamine-therapy"]
+    assert "not stated" in generic.name
+    assert not generic.requires_rems
+
+
+# --- claims stop the build ---------------------------------------------------------------------
+
+
+def test_an_overclaim_in_a_record_stops_the_build_with_file_line_and_phrase(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    record = GOOD_RECORD + "description: A guaranteed cure for depression with no side effects.\n"
+    root = make_project({"x.yaml": record}, DEMO_CONFIG)
+    out = tmp_path / "site"
+    result = runner.invoke(app, ["build", str(root), "--out", str(out)])
+    assert result.exit_code == 1
+    for phrase, rule in (
+        ("guaranteed", "claims.guarantee"),
+        ("cure", "claims.cure"),
+        ("no side effects", "claims.no_side_effects"),
+    ):
+        assert f'data/clinics/x.yaml:16: description: says "{phrase}"' in result.stderr, rule
+    assert not out.exists()
+    # validate and check share the catalogue: same ids, same severities.
+    for claim in CLAIM_RULES:
+        assert RULES[claim.code].severity == claim.severity == "error"
+
+
+def test_build_lists_the_records_warnings_first_twenty_and_a_count(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    records = {
+        f"c{i}.yaml": NO_THERAPY.replace("Harbor Ketamine Clinic", f"Harbor Clinic {i:02d}")
+        .replace("1200 N Main", f"{1200 + i} N Main")
+        .replace("555-0123", f"555-01{i:02d}")
+        for i in range(23)
+    }
+    root = make_project(records, DEMO_CONFIG)
+    result = runner.invoke(app, ["build", str(root), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    shown = [line for line in result.stderr.splitlines() if "therapies: lists no therapy" in line]
+    assert len(shown) == 20
+    assert "… and 3 more warnings (`kdirectory validate` lists them all)" in result.stderr
+    assert "23 record warnings" in result.stdout
+
+
+# --- unique titles, honest small facts ----------------------------------------------------------
+
+
+def test_branches_with_one_name_in_one_city_get_titles_and_descriptions_of_their_own(
+    make_project: ProjectFactory,
+) -> None:
+    second = (
+        GOOD_RECORD.replace("1200 N Main St", "455 W Grand Ave").replace("555-0123", "555-0188")
+        + "slug: harbor-ketamine-clinic-grand\n"
+    )
+    root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": second}, DEMO_CONFIG)
+    directory = load_directory(root)
+    pages, files = render_site(directory, directory.config)
+    clinic_pages = [p for p in pages if p.kind == "clinic"]
+    assert len({p.title for p in clinic_pages}) == 2
+    assert len({p.description for p in clinic_pages}) == 2
+    titles = sorted(p.title for p in clinic_pages)
+    assert "1200 N Main St" in titles[0] or "1200 N Main St" in titles[1]
+    assert any("455 W Grand Ave" in t for t in titles)
+    city = files["ca/escondido/index.html"].decode()
+    assert "1200 N Main St, Suite 210" in city and "455 W Grand Ave, Suite 210" in city
+
+
+def test_counts_have_thousands_separators() -> None:
+    assert counted(2827, "clinic") == "2,827 clinics"
+    assert counted(1, "clinic") == "1 clinic"
+
+
+def test_the_closest_other_clinic_is_not_said_to_be_missing_from_the_page(
+    make_project: ProjectFactory,
+) -> None:
+    root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": VISTA}, DEMO_CONFIG)
+    directory = load_directory(root)
+    _, files = render_site(directory, directory.config)
+    page = read_city_page("ca/vista/index.html", files["ca/vista/index.html"])
+    assert "Nearest clinic not listed above" not in files["ca/vista/index.html"].decode()
+    assert page.facts["Closest other clinic"].startswith("Harbor Ketamine Clinic (about")
+
+
+def test_special_hours_that_have_passed_are_not_shown_or_in_json_ld(
+    make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = GOOD_RECORD + (
+        "special_hours:\n"
+        "  - {date: 2026-11-26, closed: true, note: Thanksgiving Day}\n"
+        "  - {date: 2026-12-25, closed: true, note: Christmas Day}\n"
+    )
+    root = make_project({"a.yaml": record}, DEMO_CONFIG)
+    directory = load_directory(root)
+    noon_nov_29 = "1796040000"  # 2026-11-29 12:00 UTC
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", noon_nov_29)
+    _, files = render_site(directory, directory.config)
+    page = files["clinics/harbor-ketamine-clinic/index.html"].decode()
+    assert "Christmas Day" in page and "2026-12-25" in page
+    assert "Thanksgiving" not in page and "2026-11-26" not in page
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")  # 2025-11-24: both ahead
+    _, files = render_site(directory, directory.config)
+    assert "Thanksgiving" in files["clinics/harbor-ketamine-clinic/index.html"].decode()
+
+
+@pytest.mark.parametrize("language", ["es-US", "fr", "zh-Hans"])
+def test_a_language_the_theme_does_not_ship_is_a_config_error(
+    make_project: ProjectFactory, language: str
+) -> None:
+    root = make_project(
+        {"a.yaml": GOOD_RECORD},
+        DEMO_CONFIG.replace('language = "en-US"', f'language = "{language}"'),
+    )
+    with pytest.raises(
+        ConfigError, match=f'"{language}": the theme\'s pages are written in English'
+    ):
+        load_directory(root)
+
+
+def test_a_service_area_page_nobody_can_book_is_noindex_with_its_reason(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    full = GOOD_RECORD + "service_area: [Vista]\naccepting_new_patients: false\n"
+    root = make_project({"a.yaml": full}, DEMO_CONFIG)
+    result = build_site(load_directory(root), tmp_path / "site")
+    reasons = dict(result.noindex)
+    assert "/ca/vista/" in reasons
+    assert "not accepting new patients" in reasons["/ca/vista/"]
+    assert "/ca/escondido/" not in reasons
+    # Taking new patients again makes the page worth finding.
+    (root / "data" / "clinics" / "a.yaml").write_text(
+        full.replace("accepting_new_patients: false", "accepting_new_patients: true"), "utf-8"
+    )
+    again = build_site(load_directory(root), tmp_path / "site")
+    assert "/ca/vista/" not in dict(again.noindex)
+
+
+def test_city_pages_link_the_guide_instead_of_repeating_it(tmp_path: Path) -> None:
+    directory = load_directory(REPO)
+    pages, files = render_site(directory, directory.config)
+    guides = [p for p in pages if p.kind == "guide"]
+    assert len(guides) == 5 and all(p.indexable for p in guides)
+    city = files["ca/escondido/index.html"].decode()
+    for guide in guides:
+        assert f'href="{guide.path}"' in city
+    safety = files["guide/safety/index.html"].decode()
+    assert "blood pressure" in safety and "blood pressure" not in city
+    assert "Treatments named by the clinics listed for Escondido" in city
+
+
+def test_nothing_users_read_cites_files_they_do_not_have() -> None:
+    shipped = [*REPO.joinpath("src").rglob("*.py"), *REPO.joinpath("templates").rglob("*")]
+    shipped += [REPO / "README.md", *REPO.joinpath("docs").rglob("*.md")]
+    for path in shipped:
+        if path.is_file() and path.suffix in {".py", ".md", ".html", ".yaml"}:
+            assert "DESIGN.md" not in path.read_text(encoding="utf-8"), path

@@ -167,8 +167,7 @@ def _intro(
     if local:
         where = "at a street address in" if all(not v.is_service_area for v in local) else "for"
         parts.append(
-            f"The directory has {listing_summary(local)} {where} {city.name}: "
-            f"{names_list(local)}."
+            f"The directory has {listing_summary(local)} {where} {city.name}: {names_list(local)}."
         )
     if serving:
         parts.append(
@@ -230,16 +229,18 @@ def _faq(
         )
     else:
         answer = f"No clinic in this directory is located in or lists {city.label} yet."
-    faq.append({"question": f"How many clinics in this directory serve {city.name}?", "answer": answer})
+    faq.append(
+        {"question": f"How many clinics in this directory serve {city.name}?", "answer": answer}
+    )
 
     spravato = [v for v in everyone if lists_spravato(v)]
     if spravato:
         one = len(spravato) == 1
+        certified = counted(counts.spravato_certified, "of them reports", "of them report")
         answer = (
             f"{names_list(spravato)} {'lists' if one else 'list'} esketamine nasal spray "
-            f"(Spravato). {counted(counts.spravato_certified, 'of them reports', 'of them report')} "
-            "REMS certification; Spravato may only be given in REMS-certified settings, so "
-            "confirm this when you call."
+            f"(Spravato). {certified} REMS certification; Spravato may only be given in "
+            "REMS-certified settings, so confirm this when you call."
         )
     else:
         answer = (
@@ -285,15 +286,18 @@ def _guide_summary(city: City, counts: CityCounts) -> str:
         return ""
     if counts.therapies:
         listed = "; ".join(f"{name} ({counted(k, 'clinic')})" for name, k in counts.therapies)
-        first = f"Treatments the clinics listed for {city.name} name: {listed}."
+        first = f"Treatments named by the clinics listed for {city.name}: {listed}."
     else:
         first = (
             f"None of the {counted(n, 'clinic')} listed for {city.name} says which treatments "
             "it offers, so ask before you book."
         )
-    cost = (
-        f"{_of(counts.with_prices, n)} publish prices and {_of(counts.with_insurance, n)} "
-        "list insurance plans they take; ask about the total cost of a course of treatment "
-        "when you call."
-    )
+    ask = "ask about the total cost of a course of treatment when you call."
+    if not counts.with_prices and not counts.with_insurance:
+        cost = f"None of them publishes prices or the insurance plans it takes here; {ask}"
+    else:
+        cost = (
+            f"{_of(counts.with_prices, n)} publish prices and {_of(counts.with_insurance, n)} "
+            f"list the insurance plans they take; {ask}"
+        )
     return f"{first} {cost}"

@@ -115,5 +115,7 @@ def lint_claims(text: str) -> list[ClaimFinding]:
             continue
         for match in rule.pattern.finditer(text):
             phrase = " ".join(match.group(0).split())
-            findings.append((match.start(), ClaimFinding(rule.code, phrase, rule.why, rule.severity)))
+            findings.append(
+                (match.start(), ClaimFinding(rule.code, phrase, rule.why, rule.severity))
+            )
     return [finding for _, finding in sorted(findings, key=lambda item: item[0])]

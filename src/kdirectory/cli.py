@@ -210,9 +210,7 @@ def build_command(
     ] = None,
     check: Annotated[
         bool,
-        typer.Option(
-            "--check", help="Also print the warnings of the check the build always runs."
-        ),
+        typer.Option("--check", help="Also print the warnings of the check the build always runs."),
     ] = False,
 ) -> None:
     """Validate the records and build the static website.

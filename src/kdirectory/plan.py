@@ -213,7 +213,7 @@ class Planner:
 
     def home(self) -> Page:
         model = self.model
-        n_clinics, n_cities = len(model.clinics), len(model.cities)
+        n_cities = len(model.cities)
         views = [model.views[slug] for slug in model.clinics]
         ketamine = any(v.lists_ketamine for v in views)
         topic = "ketamine therapy clinics" if ketamine else "clinics"
@@ -308,7 +308,10 @@ class Planner:
             ("Clinics listed", f"{n:,}"),
             ("Clinics listing a ketamine therapy", f"{sum(v.lists_ketamine for v in clinics):,}"),
             ("City pages", f"{len(state.cities):,}"),
-            ("Treatments listed", ", ".join(therapies) if therapies else "Not listed by these clinics"),
+            (
+                "Treatments listed",
+                ", ".join(therapies) if therapies else "Not listed by these clinics",
+            ),
         ]
         intro = (
             f"The directory has {listing_summary(clinics)} in {state.name}, with pages for "
@@ -360,8 +363,9 @@ class Planner:
             else ""
         )
         description = fit_description(
-            f"{listing_summary(listed)} for {city.label}{nearby}." if listed else
-            f"No clinic is listed for {city.label}{nearby}.",
+            f"{listing_summary(listed)} for {city.label}{nearby}."
+            if listed
+            else f"No clinic is listed for {city.label}{nearby}.",
             "Addresses, phone numbers, hours and treatments, with distances and answers to "
             "common questions.",
             "Listings come from each clinic's own information.",

@@ -50,7 +50,9 @@ def _clinics_on(page: Page) -> tuple[int, int]:
     return (len(state.clinics), 0) if state is not None else (0, 0)
 
 
-def thin_pages(pages: Sequence[Page], files: Mapping[str, bytes], threshold: float) -> list[ThinPage]:
+def thin_pages(
+    pages: Sequence[Page], files: Mapping[str, bytes], threshold: float
+) -> list[ThinPage]:
     """Indexable pages whose unique content is under ``threshold`` (0–1; 0 turns the gate
     off): 1 minus their similarity to the most alike other indexable page."""
     candidates = {p.output: p for p in pages if p.indexable}

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from kdirectory.similarity import shingles
 from lxml.etree import (
     HTMLParser,
     ParserError,
@@ -16,6 +15,8 @@ from lxml.etree import (
     fromstring,
     strip_elements,
 )
+
+from kdirectory.similarity import shingles
 
 # lxml.etree's parser, not lxml.html's: plain elements skip a Python class lookup per node.
 _PARSER = HTMLParser(encoding="utf-8", remove_comments=True)
