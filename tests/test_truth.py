@@ -463,3 +463,15 @@ def test_nothing_users_read_cites_files_they_do_not_have() -> None:
     for path in shipped:
         if path.is_file() and path.suffix in {".py", ".md", ".html", ".yaml"}:
             assert "DESIGN.md" not in path.read_text(encoding="utf-8"), path
+
+
+def test_branches_named_alike_in_one_list_say_which_is_which(make_project: ProjectFactory) -> None:
+    second = GOOD_RECORD.replace("1200 N Main St", "455 W Grand Ave").replace(
+        "555-0123", "555-0188"
+    ) + "slug: harbor-ketamine-clinic-grand\n"
+    root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": second}, DEMO_CONFIG)
+    directory = load_directory(root)
+    _, files = render_site(directory, directory.config)
+    page = read_city_page("ca/escondido/index.html", files["ca/escondido/index.html"])
+    assert "Harbor Ketamine Clinic (1200 N Main St, Suite 210)" in page.lede
+    assert "Harbor Ketamine Clinic (455 W Grand Ave, Suite 210)" in page.lede

@@ -7,6 +7,7 @@ same facts the same way, which is also what the JSON-LD is built from.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -61,8 +62,14 @@ def counted(n: int, one: str, many: str | None = None) -> str:
 
 
 def names_list(views: Sequence[ClinicView], limit: int = 3) -> str:
-    """``A``, ``A and B``, ``A, B, and C``, ``A, B, C, and 4 more``."""
-    names = [v.name for v in views[:limit]]
+    """``A``, ``A and B``, ``A, B, and C``, ``A, B, C, and 4 more``; a name that repeats
+    in ``views`` (branches in one city) says which one: ``Westwind Recovery (3229 Hillock
+    Drive)``."""
+    repeated = Counter(v.name for v in views)
+    names = [
+        f"{v.name} ({v.distinguisher})" if repeated[v.name] > 1 and v.distinguisher else v.name
+        for v in views[:limit]
+    ]
     if len(views) > limit:
         names.append(f"{len(views) - limit:,} more")
     if len(names) <= 2:
