@@ -813,7 +813,7 @@ def test_a_zero_threshold_turns_the_gate_off_and_the_build_refuses_doorways(
     twins = {f.page for f in report.errors if f.rule == "content.near-duplicate"}
     assert twins and twins <= {f"ca/{p.strip('/').split('/')[-1]}/index.html" for p in SERVED}
     assert {f.rule for f in report.errors} == {"content.near-duplicate"}
-    assert not out.exists()
+    assert not out.exists()  # made for this build, removed with it
 
 
 def test_the_demo_city_pages_stay_indexable(demo: Built) -> None:

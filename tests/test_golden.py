@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kdirectory.build import build_site
+from kdirectory.publish import LOCK
 from kdirectory.validate import load_directory
 from tests.conftest import REPO
 
@@ -19,7 +20,7 @@ def tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != LOCK
     }
 
 

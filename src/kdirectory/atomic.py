@@ -1,9 +1,14 @@
-"""Write files so that a reader never sees half of one: temp file, fsync, rename."""
+"""Write files so that a reader never sees half of one: temp file, fsync, rename.
+
+A replaced file keeps its mode; a new file gets the mode ``open()`` would give it (0666
+less the umask), not ``mkstemp``'s private 0600.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -92,6 +97,7 @@ def _temp_file(path: Path, data: bytes, *, sync: bool) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if sync:
@@ -102,3 +108,23 @@ def _temp_file(path: Path, data: bytes, *, sync: bool) -> Path:
             tmp.unlink()
         raise
     return tmp
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits the file at ``path`` has, or a new file would get."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    try:  # Linux says it without changing it (safe beside other threads)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere, reading it means setting it: put it straight back
+    os.umask(mask)
+    return mask

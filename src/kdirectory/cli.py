@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kdirectory.exceptions import KdirectoryError, ProjectNotFoundError, SiteNotFoundError
+from kdirectory.exceptions import (
+    ConfigError,
+    KdirectoryError,
+    ProjectNotFoundError,
+    SiteNotFoundError,
+)
 
 if TYPE_CHECKING:
     from kdirectory.check import SiteReport
@@ -68,7 +73,7 @@ def _user_errors() -> Iterator[None]:
     """Turn errors into one clear line on stderr and an exit code, never a traceback."""
     try:
         yield
-    except (ProjectNotFoundError, SiteNotFoundError) as exc:
+    except (ProjectNotFoundError, SiteNotFoundError, ConfigError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except KdirectoryError as exc:
@@ -197,6 +202,18 @@ def geocode_command(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
+def _base_url_option(value: str | None) -> str | None:
+    """``--base-url`` parsed like ``[site] base_url``: a bad value is a usage error."""
+    if value is None:
+        return None
+    from kdirectory.config import parse_base_url  # noqa: PLC0415
+
+    try:
+        return parse_base_url(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 @app.command("build")
 def build_command(
     path: ProjectPath = Path(),
@@ -206,11 +223,19 @@ def build_command(
     ] = None,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="Absolute URL the site is served from (canonicals)."),
+        typer.Option(
+            "--base-url",
+            help="Absolute URL the site is served from (canonicals).",
+            callback=_base_url_option,
+        ),
     ] = None,
     check: Annotated[
         bool,
         typer.Option("--check", help="Also print the warnings of the check the build always runs."),
+    ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="Wait for another build writing the same folder to finish."),
     ] = False,
 ) -> None:
     """Validate the records and build the static website.
@@ -237,7 +262,7 @@ def build_command(
 
         directory = load_directory(path)
         try:
-            result = build_site(directory, out, base_url=base_url)
+            result = build_site(directory, out, base_url=base_url, wait=wait)
         except ValidationFailedError as exc:
             for problem in exc.report.sorted_problems():  # type: ignore[attr-defined]
                 typer.echo(problem.format(), err=True)
@@ -288,7 +313,12 @@ def check_command(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="The site's URL.", show_default="from the home page"),
+        typer.Option(
+            "--base-url",
+            help="The site's URL.",
+            show_default="from the home page",
+            callback=_base_url_option,
+        ),
     ] = None,
     near_duplicate: Annotated[
         float | None,

@@ -6,6 +6,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -42,10 +43,49 @@ class SiteSettings(_Section):
     @field_validator("base_url")
     @classmethod
     def _absolute(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            msg = f'"{value}" must be an absolute URL such as https://directory.example'
-            raise ValueError(msg)
-        return value.rstrip("/")
+        return parse_base_url(value)
+
+
+def parse_base_url(value: str) -> str:
+    """``value`` as a site's base URL: http or https, a host, an optional path; no spaces,
+    query, fragment or credentials. Returned without its trailing slash.
+
+    Every canonical link, the sitemap and robots.txt are built from it, so anything else
+    (a newline would write ``Disallow: /`` into robots.txt) is refused.
+
+    Raises:
+        ValueError: what is wrong, with an example of a good value.
+    """
+    example = "such as https://directory.example or https://agency.example/clinics"
+    shown = value.encode("unicode_escape").decode("ascii")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        msg = f'"{shown}" contains spaces or control characters; give one URL {example}'
+        raise ValueError(msg)
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        msg = f'"{shown}" is not a valid URL ({exc}); give one {example}'
+        raise ValueError(msg) from None
+    if parts.scheme not in {"http", "https"}:
+        msg = f'"{shown}" must start with https:// (or http://); give an absolute URL {example}'
+        raise ValueError(msg)
+    if not parts.hostname:
+        msg = f'"{shown}" has no host name; give an absolute URL {example}'
+        raise ValueError(msg)
+    if parts.username is not None or parts.password is not None:
+        msg = f'"{shown}" contains a user name or password; leave credentials out of the URL'
+        raise ValueError(msg)
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        msg = f'"{shown}" has a query (?…) or fragment (#…); give the site\'s root {example}'
+        raise ValueError(msg)
+    path = parts.path.rstrip("/")
+    if "//" in path or any(segment in {".", ".."} for segment in path.split("/")):
+        msg = f'"{shown}" has an empty, "." or ".." path segment; give a plain path {example}'
+        raise ValueError(msg)
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    host = host if port is None else f"{host}:{port}"
+    return f"{parts.scheme}://{host}{path}"
 
 
 THEME_LANGUAGES = frozenset({"en"})

@@ -51,6 +51,12 @@ class BuildError(KdirectoryError):
     one slug, an output folder that is not safe to replace."""
 
 
+class TemplateFailedError(BuildError):
+    """Raised by ``build_site`` when a template cannot be compiled or rendered (a syntax
+    error, an undefined name, a missing or circular parent); the message names the
+    template file, its line and the cause."""
+
+
 class SiteCheckFailedError(BuildError):
     """Raised by ``build_site`` when the new site, checked before it is published, has
     errors; the last site is left as it was. Carries the check's ``SiteReport``."""

@@ -9,11 +9,12 @@ Markdown, found the same way, so an agency can rewrite any section.
 from __future__ import annotations
 
 import json
+import traceback
 from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from jinja2 import (
@@ -22,12 +23,17 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    TemplateError,
     TemplateNotFound,
+    TemplateSyntaxError,
     select_autoescape,
 )
 from markupsafe import Markup
 
-from kdirectory.exceptions import KdirectoryError
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+from kdirectory.exceptions import KdirectoryError, TemplateFailedError
 
 
 class TemplateMissingError(KdirectoryError):
@@ -103,6 +109,50 @@ def get_template_source(env: Environment, name: str) -> str:
     return source
 
 
+def render_page_template(env: Environment, name: str, context: dict[str, Any]) -> str:
+    """Render template ``name`` with ``context``; any mistake in a template (the packaged
+    theme or a site's override) is a :class:`TemplateFailedError` naming the file, the line
+    and the cause, never an internal error.
+
+    Templates are trusted code: a site's overrides run with the build's permissions.
+    """
+    try:
+        return str(load_template(env, name).render(**context))
+    except TemplateMissingError:
+        raise
+    except TemplateNotFound as exc:  # a parent or include that is nowhere
+        folders = env.globals.get("searched_folders", "")
+        where = _template_frame(exc)
+        raise TemplateFailedError(
+            f'{where or name}: no template "{exc.name}" in any of: {folders}'
+        ) from None
+    except TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+        raise TemplateFailedError(f"{where}: template syntax error: {exc.message}") from None
+    except RecursionError:
+        raise TemplateFailedError(
+            f"{name}: the template extends or includes itself (directly or through another "
+            'template); point {% extends %} at "default:' + name + '" to extend the '
+            "packaged original"
+        ) from None
+    except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        where = _template_frame(exc) or name
+        raise TemplateFailedError(
+            f"{where}: {type(exc).__name__}: {exc} (while rendering {name})"
+        ) from None
+
+
+def _template_frame(exc: BaseException) -> str | None:
+    """``file:line`` of the innermost template frame of ``exc``'s traceback (Jinja rewrites
+    tracebacks so that template code shows with its own file and line)."""
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".kml", ".txt")):
+            found = f"{filename}:{line}"
+    return found
+
+
 def load_template(env: Environment, name: str) -> Any:
     """``env.get_template`` with an error that names every folder searched."""
     try:
@@ -121,18 +171,53 @@ def _markdown() -> Any:
     return MarkdownIt("js-default", {"typographer": False}).enable("table")
 
 
-def markdown_to_html(text: str | None, *, shift_headings: int = 0) -> Markup:
-    """Render Markdown (raw HTML disabled); ``shift_headings`` demotes ``#`` levels."""
+RECORD_LINK_SCHEMES = frozenset({"http", "https", "tel", "mailto"})
+RECORD_LINK_REL = "nofollow ugc noopener"
+
+
+def markdown_to_html(text: str | None, *, shift_headings: int = 0, record: bool = False) -> Markup:
+    """Render Markdown (raw HTML disabled); ``shift_headings`` demotes ``#`` levels.
+
+    ``record`` marks text from a clinic record rather than the theme: its images are shown
+    as their alt text (no remote image, so no tracking pixel on a health page) and its links
+    are kept only for http, https, tel and mailto, with ``rel="nofollow ugc noopener"``
+    (the directory vouches for no link a record carries).
+    """
     if not text:
         return Markup("")
     md = _markdown()
     tokens = md.parse(text)
-    if shift_headings:
-        for token in tokens:
-            if token.type in ("heading_open", "heading_close"):
-                level = min(6, int(token.tag[1]) + shift_headings)
-                token.tag = f"h{level}"
+    for token in tokens:
+        if shift_headings and token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) + shift_headings)
+            token.tag = f"h{level}"
+        if record and token.type == "inline" and token.children:
+            token.children = _record_inline(token.children)
     return Markup(md.renderer.render(tokens, md.options, {}))  # noqa: S704 - html is disabled
+
+
+def _record_inline(children: list[Token]) -> list[Token]:
+    from markdown_it.token import Token  # noqa: PLC0415
+
+    kept: list[Token] = []
+    dropped_links = 0
+    for child in children:
+        if child.type == "image":
+            kept.append(Token("text", "", 0, content=child.content))
+        elif child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+            if scheme in RECORD_LINK_SCHEMES:
+                child.attrSet("rel", RECORD_LINK_REL)
+                kept.append(child)
+            else:
+                dropped_links += 1  # a relative or other link: keep its text only
+        elif child.type == "link_close" and dropped_links:
+            # Links do not nest in Markdown, so this closes the dropped one.
+            dropped_links -= 1
+        else:
+            kept.append(child)
+    return kept
 
 
 def content_markdown(env: Environment, name: str, *, shift_headings: int = 0) -> Markup:

@@ -284,7 +284,7 @@ def make_clinic_view(clinic: Clinic, timezone: str) -> ClinicView:
         price_range=clinic.price_range,
         insurance=tuple(clinic.insurance),
         providers=tuple(clinic.providers),
-        description_html=markdown_to_html(clinic.description, shift_headings=2),
+        description_html=markdown_to_html(clinic.description, shift_headings=2, record=True),
         updated=clinic.updated,
     )
 

@@ -23,9 +23,9 @@ from kdirectory.check.site_rules import (
     sitemap_findings,
 )
 from kdirectory.exceptions import SiteNotFoundError
+from kdirectory.publish import INTERNAL, MANIFEST
 from kdirectory.similarity import EXACT_PAIRS_UP_TO, signature
 
-MANIFEST = ".kdirectory-manifest.json"
 NEAR_DUPLICATE = 0.8
 """Pages at least this alike are near-duplicates, unless the site's manifest records the
 uniqueness threshold it was built with (similarity = 1 - threshold)."""
@@ -60,9 +60,10 @@ def check_site(
     if not root.is_dir():
         raise SiteNotFoundError(f"{root} is not a folder; build the site first (kdirectory build)")
     files = {
-        path.relative_to(root).as_posix()
+        name
         for path in root.rglob("*")
-        if path.is_file() and path.name != MANIFEST
+        if path.is_file()
+        and (name := path.relative_to(root).as_posix()).split("/", 1)[0] not in INTERNAL
     }
     names = sorted(name for name in files if name.endswith(".html"))
     if not names:

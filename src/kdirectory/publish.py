@@ -1,0 +1,381 @@
+"""Publish a rendered site into its output folder without losing anything.
+
+The output folder itself is never replaced: its mode, owner, group, ACLs and everything in
+it that kdirectory did not write (a ``CNAME``, a ``.git``, symlinks, empty folders, FIFOs)
+stay exactly as they were, and it may be a mount point (a Docker volume). Only the files
+listed in its manifest (``.kdirectory-manifest.json``) are ever replaced or removed.
+
+Publishing happens in three steps, under a lock on the folder:
+
+1. **Stage**: the new site is assembled in ``.kdirectory-staging/`` inside the folder:
+   changed files written, unchanged ones hard-linked from the live site (they keep their
+   inode and mtime).
+2. **Verify**: the caller checks the staged site (``kdirectory check``); an error stops
+   here and the staging folder is removed, so the live site is untouched.
+3. **Commit**: a journal of the files to move in and to remove is written first, then each
+   changed file is renamed into place and each file the new site no longer has is removed,
+   and the manifest comes last. Ctrl-C is held back during this short step; if the process
+   dies in it anyway, the next build finds the journal and finishes the commit, so the site
+   is always either the old one or, once the journal is replayed, the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
+import stat
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from kdirectory.exceptions import BuildError
+
+MANIFEST = ".kdirectory-manifest.json"
+LOCK = ".kdirectory-lock"
+STAGING = ".kdirectory-staging"
+JOURNAL = ".kdirectory-commit.json"
+INTERNAL = frozenset({MANIFEST, LOCK, STAGING})
+"""Entries of the output folder that belong to publishing itself, never to the site."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publishing changed."""
+
+    written: int
+    unchanged: int
+    removed: int
+    kept: list[str]
+    """Entries kdirectory did not create, left as they were (a folder counts once)."""
+
+
+def publish(
+    out: Path,
+    files: dict[str, bytes],
+    *,
+    verify: Callable[[Path], None] | None = None,
+    settings: dict[str, Any] | None = None,
+    wait: bool = False,
+) -> Published:
+    """Write ``files`` (``{relative path: bytes}``) into the folder ``out``.
+
+    ``verify`` is called with the staging folder once the whole new site is in it and may
+    raise to stop publishing (the live site stays as it was). ``settings`` are recorded in
+    the manifest for ``kdirectory check``. With ``wait``, a build already writing ``out``
+    is waited for; otherwise it is an error.
+
+    Raises:
+        BuildError: ``out`` is not a folder kdirectory may write, another build is writing
+            it, a file of the user's is where a page goes, or the disk refused a write
+            (full, read-only); nothing was changed.
+    """
+    for name in files:
+        _check_relative(name)
+    out, created = _output_folder(out)
+    _refuse_foreign(out)  # before the lock file is made: a folder not ours stays untouched
+    try:
+        with _locked(out, wait=wait):
+            return _publish_locked(out, files, verify, settings)
+    except BaseException:
+        if created and not (out / MANIFEST).exists():
+            shutil.rmtree(out, ignore_errors=True)  # made for this build, which failed
+        raise
+
+
+def _refuse_foreign(out: Path) -> None:
+    if _read_manifest(out) is None and any(e.name not in INTERNAL for e in out.iterdir()):
+        raise BuildError(
+            f"{out} is not empty and was not built by kdirectory (no {MANIFEST}); "
+            "refusing to write into it. Empty it or choose another --out."
+        )
+
+
+def _publish_locked(
+    out: Path,
+    files: dict[str, bytes],
+    verify: Callable[[Path], None] | None,
+    settings: dict[str, Any] | None,
+) -> Published:
+    _finish_interrupted(out)
+    _refuse_foreign(out)
+    old = _read_manifest(out) or {}
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
+    _refuse_clashes(out, hashes, old)
+    staging = out / STAGING
+    try:
+        changed = _stage(out, staging, files, hashes, old)
+        manifest = {"generator": "kdirectory", **(settings or {}), "files": hashes}
+        _write(staging / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        if verify is not None:
+            verify(staging)
+        _fsync([staging / name for name in changed] + [staging / MANIFEST])
+        removed = sorted(name for name in old if name not in hashes)
+        _write(staging / JOURNAL, json.dumps({"move": changed, "remove": removed}))
+        _fsync([staging / JOURNAL])
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _disk_error(exc, out) from None
+        raise
+    try:
+        with _holding_signals():
+            _commit(out)
+    except OSError as exc:  # the journal stays: the next build finishes the commit
+        raise _disk_error(exc, out) from None
+    kept = _user_entries(out, hashes)
+    return Published(len(changed), len(hashes) - len(changed), len(removed), kept)
+
+
+def _check_relative(name: str) -> None:
+    path = PurePosixPath(name)
+    if (
+        path.is_absolute()
+        or ".." in path.parts
+        or not path.parts
+        or name.startswith(".")
+        or "\\" in name
+    ):
+        raise BuildError(f"refusing to write {name!r}: outside the output folder")
+
+
+def _output_folder(out: Path) -> tuple[Path, bool]:
+    """``out`` made absolute and created if needed; and whether it was created now."""
+    out = Path(out).absolute()
+    try:
+        if out.exists() and not out.is_dir():
+            raise BuildError(f"{out} is a file, not a folder; choose another --out")
+        created = not out.exists()
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(
+            f"cannot create the output folder {out}: {exc.strerror or exc}; choose a folder "
+            "you can write to with --out"
+        ) from None
+    return out, created
+
+
+@contextlib.contextmanager
+def _locked(out: Path, *, wait: bool) -> Iterator[None]:
+    """Hold an exclusive lock on ``out`` (released when the process ends, however)."""
+    try:
+        handle = (out / LOCK).open("a")
+    except OSError as exc:
+        raise _disk_error(exc, out) from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise BuildError(
+                f"another build is writing {out}; wait for it to finish (or pass --wait to "
+                "wait for it)"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read_manifest(out: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return None
+    # A manifest names only files inside the folder: never trust it to point elsewhere.
+    owned: dict[str, str] = {}
+    for name, digest in files.items():
+        with contextlib.suppress(BuildError):
+            _check_relative(str(name))
+            owned[str(name)] = str(digest)
+    return owned
+
+
+def _refuse_clashes(out: Path, hashes: dict[str, str], old: dict[str, str]) -> None:
+    """A page must not replace a file of the user's, nor be written through a symlink."""
+    checked: set[Path] = set()
+    clashes = [name for name in hashes if name not in old and os.path.lexists(out / name)]
+    if clashes:
+        raise BuildError(
+            f"{out / clashes[0]} was not written by kdirectory, but the new build has a page "
+            f"at that path ({len(clashes)} such file(s)); move or delete it, or override the "
+            "page with a template instead"
+        )
+    for name in hashes:
+        for parent in reversed((out / name).relative_to(out).parents[:-1]):
+            folder = out / parent
+            if folder in checked:
+                continue
+            checked.add(folder)
+            if folder.is_symlink() or (os.path.lexists(folder) and not folder.is_dir()):
+                raise BuildError(
+                    f"{folder} is a {'symlink' if folder.is_symlink() else 'file'}, but the "
+                    f"new build writes pages inside it ({name}); kdirectory never writes "
+                    "through a link or over your files: move it away"
+                )
+
+
+def _stage(
+    out: Path, staging: Path, files: dict[str, bytes], hashes: dict[str, str], old: dict[str, str]
+) -> list[str]:
+    """Assemble the whole new site in ``staging``; return the names of changed files."""
+    staging.mkdir()
+    changed: list[str] = []
+    for name, data in sorted(files.items()):
+        live, target = out / name, staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if old.get(name) == hashes[name] and _same_bytes(live, data):
+            _link_or_copy(live, target)
+            continue
+        target.write_bytes(data)
+        with contextlib.suppress(OSError):  # rewriting keeps the file's mode (0664, say)
+            if not live.is_symlink():
+                target.chmod(stat.S_IMODE(live.stat().st_mode))
+        changed.append(name)
+    return changed
+
+
+def _commit(out: Path) -> None:
+    """Move the staged changes into ``out`` as the journal lists them; safe to repeat."""
+    staging = out / STAGING
+    journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
+    for name in journal["move"]:
+        source = staging / name
+        if source.exists():  # not moved yet (a repeat after an interruption)
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            source.replace(out / name)
+    for name in journal["remove"]:
+        target = out / name
+        if target.is_file() and not target.is_symlink():
+            target.unlink()
+            _prune_empty_folders(target.parent, out)
+    if (staging / MANIFEST).exists():
+        (staging / MANIFEST).replace(out / MANIFEST)
+    _fsync_folder(out)
+    shutil.rmtree(staging)
+
+
+def _finish_interrupted(out: Path) -> None:
+    """Finish a commit a killed build left half done, or drop its unfinished staging."""
+    staging = out / STAGING
+    if not os.path.lexists(staging):
+        return
+    if staging.is_dir() and not staging.is_symlink() and (staging / JOURNAL).is_file():
+        _commit(out)
+    elif staging.is_dir() and not staging.is_symlink():
+        shutil.rmtree(staging)
+    else:
+        staging.unlink()
+
+
+def _prune_empty_folders(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_dir() and not folder.is_symlink():
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty: something else lives there
+        folder = folder.parent
+
+
+def _user_entries(out: Path, hashes: dict[str, str]) -> list[str]:
+    """Entries under ``out`` that are not the site's: a folder holding no page counts once,
+    and folders holding pages are looked into."""
+    folders = {str(PurePosixPath(name).parent) for name in hashes}
+    folders = {
+        str(p) for name in folders for p in (PurePosixPath(name), *PurePosixPath(name).parents)
+    }
+    kept: list[str] = []
+
+    def walk(folder: Path, prefix: str) -> None:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda e: e.name)
+        for entry in entries:
+            name = f"{prefix}{entry.name}"
+            if not prefix and entry.name in INTERNAL:
+                continue
+            if name in hashes:
+                continue
+            if entry.is_dir(follow_symlinks=False) and name in folders:
+                walk(Path(entry.path), f"{name}/")
+            else:
+                kept.append(name)
+
+    walk(out, "")
+    return kept
+
+
+@contextlib.contextmanager
+def _holding_signals() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while the commit runs (delivered right after it)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _disk_error(exc: OSError, out: Path) -> BuildError:
+    what = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    where = f" ({exc.filename})" if exc.filename else ""
+    return BuildError(
+        f"could not write the site into {out}: {what}{where}; nothing was published and the "
+        "last site is unchanged"
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        info = path.lstat()
+        return (
+            stat.S_ISREG(info.st_mode) and info.st_size == len(data) and path.read_bytes() == data
+        )
+    except OSError:
+        return False
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _fsync(paths: list[Path]) -> None:
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
