@@ -466,9 +466,10 @@ def test_nothing_users_read_cites_files_they_do_not_have() -> None:
 
 
 def test_branches_named_alike_in_one_list_say_which_is_which(make_project: ProjectFactory) -> None:
-    second = GOOD_RECORD.replace("1200 N Main St", "455 W Grand Ave").replace(
-        "555-0123", "555-0188"
-    ) + "slug: harbor-ketamine-clinic-grand\n"
+    second = (
+        GOOD_RECORD.replace("1200 N Main St", "455 W Grand Ave").replace("555-0123", "555-0188")
+        + "slug: harbor-ketamine-clinic-grand\n"
+    )
     root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": second}, DEMO_CONFIG)
     directory = load_directory(root)
     _, files = render_site(directory, directory.config)
