@@ -60,6 +60,8 @@ class PageFacts:
     dates: dict[str, str] = field(default_factory=dict)
     head_line: int | None = None
     source: bytes = b""
+    truncated_at: int | None = None
+    """The line where elements nest too deeply for the parser, which stops reading there."""
 
     def line_of(self, href: str) -> int | None:
         """The line of the first element with this ``href`` (for a finding), if found."""
@@ -84,6 +86,9 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     if root is None or root.tag != "html":
         return None
     facts = PageFacts(name, lang=root.get("lang"), source=data)
+    facts.truncated_at = next(
+        (e.line for e in _PARSER.error_log if "Excessive depth" in e.message), None
+    )
     head = root.find("head")
     facts.head_line = head.sourceline if head is not None else None
     for element in root.iter("title", "meta", "link", "h1", "img", "script", "time"):

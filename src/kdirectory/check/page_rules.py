@@ -24,6 +24,12 @@ def page_findings(page: PageFacts, base_url: str | None) -> list[Finding]:
     """Everything wrong with ``page`` that can be seen without looking at other pages."""
     name = page.name
     found: list[Finding] = []
+    if page.truncated_at is not None:
+        message = (
+            "elements nest more than 255 deep here; the HTML parser stops reading at this "
+            "point, so the rest of the page was not checked (and crawlers may not read it)"
+        )
+        found.append(finding(name, "html.unreadable", message, line=page.truncated_at))
     if not (page.lang or "").strip():
         found.append(finding(name, "html.lang", "<html> has no lang attribute"))
     found += _one_text(page, page.titles, "head.title", "<title>", TITLE_LENGTH)

@@ -162,6 +162,7 @@ def sitemap_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[
     problems: list[Finding] = []
     queue = ["sitemap.xml"]
     seen: set[str] = set()
+    unreadable = False
     while queue:
         name = queue.pop(0)
         if name in seen:
@@ -170,7 +171,14 @@ def sitemap_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[
         try:
             root = ET.parse(site.root / name).getroot()  # noqa: S314 - our own output, no DTDs
         except (ET.ParseError, OSError) as exc:
-            problems.append(finding(name, "sitemap.missing", f"cannot read {name}: {exc}"))
+            problems.append(
+                finding(
+                    name,
+                    "sitemap.missing",
+                    f"cannot read {name}: {exc}; pages were not compared with the sitemap",
+                )
+            )
+            unreadable = True
             continue
         for loc in root.iter(f"{_SITEMAP_NS}loc"):
             url = (loc.text or "").strip()
@@ -204,6 +212,8 @@ def sitemap_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[
                     where=url,
                 )
             )
+    if unreadable:  # one finding for the broken file, not one per page it would list
+        return problems
     for name, page in pages.items():
         if not page.noindex and name not in by_file:
             problems.append(

@@ -28,6 +28,12 @@ def jsonld_findings(page: PageFacts) -> list[Finding]:
         except ValueError as exc:
             found.append(finding(page.name, "jsonld.parse", f"not valid JSON: {exc}", line=line))
             continue
+        except RecursionError:
+            doc = None
+        if doc is None or _depth(doc) > MAX_DEPTH:
+            message = f"nested more than {MAX_DEPTH} levels deep; the block was not checked"
+            found.append(finding(page.name, "jsonld.parse", message, line=line))
+            continue
         for issue in check_jsonld(doc):
             found.append(
                 finding(
@@ -44,6 +50,30 @@ def jsonld_findings(page: PageFacts) -> list[Finding]:
                 found += _google_fields(page, node, path, line)
                 found += _nap(page, node, path, line)
     return found
+
+
+MAX_DEPTH = 64
+"""JSON-LD deeper than this is no page's structured data (ours is 5 deep); it is reported
+and not walked, so a hostile page cannot exhaust the checker's stack."""
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in ``value`` (iteratively: no recursion)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: list[object] = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            return level
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _nodes(value: object, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
