@@ -6,7 +6,7 @@ import nox
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck", "html", "scale"]
+nox.options.sessions = ["tests", "lint", "typecheck", "html", "slow"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
@@ -14,9 +14,9 @@ PYTHON = "3.11"
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Run the fast test suite (pass pytest arguments after --)."""
+    """Run the fast test suite, without tests marked slow (pass pytest arguments after --)."""
     session.install("-e", ".", "--group", "test")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-m", "not slow", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -29,9 +29,11 @@ def html(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
-def scale(session: nox.Session) -> None:
-    """Build and check whole sites: generated directories and a real facility list."""
+def slow(session: nox.Session) -> None:
+    """The tests marked slow (subprocesses, 100k rows, the real facility list), then whole
+    sites built and checked at scale (tests/scale)."""
     session.install("-e", ".", "--group", "test")
+    session.run("pytest", "-m", "slow", *session.posargs)
     session.run("pytest", "tests/scale", "-s", *session.posargs)
 
 

@@ -66,12 +66,12 @@ def test_not_a_project_is_a_usage_error(tmp_path: Path) -> None:
 def test_bad_config_is_reported_without_traceback(make_project: ProjectFactory) -> None:
     root = make_project({"a.yaml": GOOD_RECORD}, config="[site]\nbase_url = 'directory.example'\n")
     result = runner.invoke(app, ["validate", str(root)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a settings mistake is a usage error
     assert "kdirectory.toml: site.base_url" in result.output
-    assert "must be an absolute URL" in result.output
+    assert "must start with https://" in result.output
     broken = make_project({"a.yaml": GOOD_RECORD}, config="[site\n")
     result = runner.invoke(app, ["validate", str(broken)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not valid TOML" in result.output
 
 

@@ -2,7 +2,7 @@
 the demo, generated directories of 200 and 2,000 clinics, and the import of a real public
 facility list (a general mental-health and hospital list, so most records list no therapy).
 
-Run by ``nox -s scale`` (and CI); each test builds a whole site, so they are not in the
+Run by ``nox -s slow`` (and CI); each test builds a whole site, so they are not in the
 default suite.
 """
 
