@@ -27,7 +27,7 @@ from kdirectory.check import check_site
 from kdirectory.check.page import read_page
 from kdirectory.check.page_rules import page_findings
 from kdirectory.check.structured import jsonld_findings
-from kdirectory.cli import app
+from kdirectory.cli import app, printable
 from kdirectory.config import parse_base_url
 from kdirectory.exceptions import BuildError, ConfigError
 from kdirectory.publish import LOCK, MANIFEST, publish
@@ -356,3 +356,18 @@ def test_config_errors_are_usage_errors(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(root)])
     assert result.exit_code == 2
     assert "kdirectory.toml: site.base_url" in result.stderr
+
+
+# --- 4. nothing printed drives the terminal ---------------------------------------------------
+
+
+def test_no_printed_line_carries_a_terminal_escape(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path / "project")
+    title = "\x1b]0;pwned\x07"
+    record = GOOD_RECORD.replace("name: Harbor Ketamine Clinic", f'name: "Harbor{title}"')
+    (root / "data" / "clinics" / f"x{title}.yaml").write_text(record, "utf-8")
+    result = runner.invoke(app, ["validate", str(root)])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b]0;pwned\\x07" in result.output
+    assert printable("a\u202eb\x9bc\td\ne") == "a\\u202eb\\x9bc\td\ne"

@@ -8,6 +8,7 @@ commands to keep ``kdirectory --help`` fast.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,26 +69,46 @@ def main(
     _state["verbose"] = verbose
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (except newline and tab) and bidirectional overrides
+    shown as escapes (``\\x1b``), so no value from a record, a file name or a page can
+    drive the terminal (set its title, hide text, reorder a line)."""
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"  # noqa: PLR2004
+
+    return _UNPRINTABLE.sub(escape, text)
+
+
+def _echo(message: str = "", *, err: bool = False) -> None:
+    """Print one line for people: every line the CLI prints goes through here."""
+    typer.echo(printable(message), err=err)
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn errors into one clear line on stderr and an exit code, never a traceback."""
     try:
         yield
     except (ProjectNotFoundError, SiteNotFoundError, ConfigError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except KdirectoryError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_PROBLEMS) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        _echo("interrupted", err=True)
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
         if _state["verbose"]:
             raise
-        typer.echo(
+        _echo(
             f"internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in kdirectory; run again with --verbose for the traceback and "
             "report it.",
@@ -118,11 +139,11 @@ def validate_command(
 
         report = validate(load_directory(path))
         if output_format is OutputFormat.json:
-            typer.echo(report.to_json())
+            typer.echo(report.to_json())  # JSON escapes control characters itself
         else:
             for problem in report.sorted_problems():
-                typer.echo(problem.format())
-            typer.echo(("" if report.ok(strict=strict) else "FAILED: ") + report.summary())
+                _echo(problem.format())
+            _echo(("" if report.ok(strict=strict) else "FAILED: ") + report.summary())
     if not report.ok(strict=strict):
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -132,7 +153,7 @@ def _parse_options(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            typer.echo(
+            _echo(
                 f"error: --option {pair!r}: expected KEY=VALUE, e.g. domain=127.0.0.1:8080",
                 err=True,
             )
@@ -265,21 +286,21 @@ def build_command(
             result = build_site(directory, out, base_url=base_url, wait=wait)
         except ValidationFailedError as exc:
             for problem in exc.report.sorted_problems():  # type: ignore[attr-defined]
-                typer.echo(problem.format(), err=True)
+                _echo(problem.format(), err=True)
             raise
         except SiteCheckFailedError as exc:
             for found in exc.report.errors:  # type: ignore[attr-defined]
-                typer.echo(found.format(), err=True)
+                _echo(found.format(), err=True)
             raise
         _print_warnings(result.warnings)
         for page_path, reason in result.noindex:
-            typer.echo(f"noindex: {page_path} ({reason})", err=True)
+            _echo(f"noindex: {page_path} ({reason})", err=True)
         if result.kept:
             more = f" and {len(result.kept) - 1:,} more" if len(result.kept) > 1 else ""
-            typer.echo(f"kept {result.kept[0]}{more} (not created by kdirectory)", err=True)
+            _echo(f"kept {result.kept[0]}{more} (not created by kdirectory)", err=True)
         if check and result.check is not None:
             _print_check(result.check, OutputFormat.text, strict=False)
-        typer.echo(result.summary())
+        _echo(result.summary())
 
 
 WARNINGS_SHOWN = 20
@@ -287,9 +308,9 @@ WARNINGS_SHOWN = 20
 
 def _print_warnings(warnings: list[Problem]) -> None:
     for problem in warnings[:WARNINGS_SHOWN]:
-        typer.echo(problem.format(), err=True)
+        _echo(problem.format(), err=True)
     if len(warnings) > WARNINGS_SHOWN:
-        typer.echo(
+        _echo(
             f"… and {len(warnings) - WARNINGS_SHOWN:,} more warnings "
             "(`kdirectory validate` lists them all)",
             err=True,
@@ -367,8 +388,8 @@ def _print_check(report: SiteReport, output_format: OutputFormat, *, strict: boo
         sys.stdout.write(report.to_json())
         return
     for item in report.sorted_findings():
-        typer.echo(item.format())
-    typer.echo(("" if report.ok(strict=strict) else "FAILED: ") + report.summary())
+        _echo(item.format())
+    _echo(("" if report.ok(strict=strict) else "FAILED: ") + report.summary())
 
 
 @contextmanager
@@ -379,7 +400,7 @@ def _usage_errors() -> Iterator[None]:
     try:
         yield
     except (ColumnMappingError, ProjectExistsError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
 
 
@@ -486,8 +507,8 @@ def init_command(
 
         result = init_project(directory)
         for name in result.files:
-            typer.echo(f"created {result.root / name}")
-        typer.echo(
+            _echo(f"created {result.root / name}")
+        _echo(
             f"\nNext: edit {result.root / 'kdirectory.toml'}, replace the example clinic "
             f"(kdirectory new {result.root}, or kdirectory import clinics.csv --into "
             f"{result.root}), then kdirectory validate {result.root} and kdirectory build "
@@ -539,4 +560,4 @@ def schema_command(
                 atomic_write_text(out, text)
             except OSError as exc:
                 raise KdirectoryError(f"cannot write {out}: {exc.strerror}") from None
-            typer.echo(f"wrote {out}", err=True)
+            _echo(f"wrote {out}", err=True)
