@@ -79,7 +79,7 @@ def printable(text: str) -> str:
 
     def escape(match: re.Match[str]) -> str:
         code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"  # noqa: PLR2004
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
     return _UNPRINTABLE.sub(escape, text)
 
