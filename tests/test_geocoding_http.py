@@ -1,5 +1,7 @@
 """Geocoding over real HTTP: geopy's Nominatim client against kdirectory.testing's fake
-server on 127.0.0.1. Nothing is mocked; the server measures spacing, retries and faults."""
+server on 127.0.0.1. Nothing is mocked. Nothing depends on how fast the machine is: the
+client's own clock proves its spacing, stalls outlast every timeout by far, and the tests
+wait for events (the server saw request N), never for a while."""
 
 from __future__ import annotations
 
@@ -10,13 +12,26 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from kdirectory.geocoding import geocode_directory
+from kdirectory.geocoding import geocode_directory, make_geocoder
+from kdirectory.geocoding.providers import (
+    MIN_DELAY_SECONDS,
+    SPACING_MARGIN_SECONDS,
+    GeopyGeocoder,
+)
 from kdirectory.testing import FakeNominatim, Place
 from kdirectory.validate import load_directory
+
+# An answer the fake server holds back until it stops: longer than any client timeout here.
+STALL = 3600.0
+# A timeout for requests that must be answered: seconds, so a loaded machine never trips it.
+ANSWER_TIMEOUT = "5"
+# How long a test waits for an event that normally takes a second or two before it gives up.
+WATCHDOG = 300.0
 
 STREETS = [
     "100 E Grand Ave",
@@ -64,6 +79,20 @@ def project(tmp_path: Path, server: FakeNominatim, count: int, **options: str) -
     return root
 
 
+def geocoder_for(root: Path) -> GeopyGeocoder:
+    """The provider the project's kdirectory.toml asks for, as geocode_directory makes it."""
+    settings = load_directory(root).config.geocoder
+    geocoder = make_geocoder(
+        settings.provider, user_agent=settings.user_agent, options=settings.options
+    )
+    assert isinstance(geocoder, GeopyGeocoder)
+    return geocoder
+
+
+def gaps(times: list[float]) -> list[float]:
+    return [later - earlier for earlier, later in pairwise(times)]
+
+
 def saved(root: Path) -> dict[str, dict[str, object]]:
     results: dict[str, dict[str, object]] = json.loads(
         (root / "data" / "geocodes.json").read_text()
@@ -75,10 +104,13 @@ def test_results_are_saved_spaced_and_never_asked_twice(
     tmp_path: Path, server: FakeNominatim
 ) -> None:
     root = project(tmp_path, server, 3)
-    result = geocode_directory(load_directory(root))
+    geocoder = geocoder_for(root)
+    assert geocoder.spacing == MIN_DELAY_SECONDS + SPACING_MARGIN_SECONDS
+    result = geocode_directory(load_directory(root), geocoder)
     assert result.ok, result.failed
-    assert server.request_count == 3 == result.requests
-    assert all(gap >= 0.99 for gap in server.intervals()), server.intervals()
+    assert server.request_count == 3 == result.requests == len(geocoder.request_times)
+    # Spacing as the client timed it: the server's arrival gaps also hold network jitter.
+    assert all(gap >= geocoder.spacing for gap in gaps(geocoder.request_times))
     assert {r.user_agent for r in server.requests} == {"kdirectory-tests/1.0"}
     entries = saved(root)
     assert len(entries) == 3
@@ -112,20 +144,22 @@ def test_server_errors_are_retried_then_reported_and_the_batch_goes_on(
 
 
 def test_timeouts_are_retried(tmp_path: Path, server: FakeNominatim) -> None:
-    root = project(tmp_path, server, 1, timeout="0.3")
-    server.delay_next(1, seconds=1.0)
+    root = project(tmp_path, server, 1, timeout=ANSWER_TIMEOUT)
+    server.delay_next(1, seconds=STALL)  # never answered: the client must time out
     result = geocode_directory(load_directory(root))
     assert result.ok
+    assert result.counts["geocoded"] == 1
     assert server.request_count == 2
 
 
 def test_a_429_backs_off_for_retry_after(tmp_path: Path, server: FakeNominatim) -> None:
     root = project(tmp_path, server, 1)
+    geocoder = geocoder_for(root)
     server.rate_limit_next(1, retry_after=2)
-    result = geocode_directory(load_directory(root))
+    result = geocode_directory(load_directory(root), geocoder)
     assert result.ok
-    assert server.request_count == 2
-    assert server.intervals()[0] >= 1.99
+    assert server.request_count == 2 == len(geocoder.request_times)
+    assert gaps(geocoder.request_times)[0] >= 2.0  # Retry-After, longer than the 1 s backoff
 
 
 def test_far_result_is_a_warning_naming_both_points(tmp_path: Path) -> None:
@@ -140,7 +174,9 @@ def test_far_result_is_a_warning_naming_both_points(tmp_path: Path) -> None:
 
 
 def test_sigint_mid_batch_keeps_finished_results(tmp_path: Path, server: FakeNominatim) -> None:
-    root = project(tmp_path, server, 5)
+    root = project(tmp_path, server, 5, timeout="600")
+    server.delay_next(2, seconds=0)  # the first two are answered at once...
+    server.delay_next(1, seconds=STALL)  # ...the third is held: Ctrl-C comes while it waits
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     # As an interactive terminal would deliver Ctrl-C, even when the tests were started by a
     # shell in the background (which makes children ignore SIGINT).
@@ -154,19 +190,29 @@ def test_sigint_mid_batch_keeps_finished_results(tmp_path: Path, server: FakeNom
         stderr=subprocess.PIPE,
         env=env,
     )
-    deadline = time.monotonic() + 20
-    while server.request_count < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=20)
+    try:
+        deadline = time.monotonic() + WATCHDOG
+        # The server saw the third request, so the child saved the first two answers first.
+        while not server.wait_for_requests(3, timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.communicate()
+                pytest.fail(f"kdirectory geocode never sent its third request: {output}")
+        assert list(saved(root)) == ["clinic-100", "clinic-200"]
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=WATCHDOG)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     assert process.returncode == 130, stderr
     assert b"Traceback" not in stderr
-    kept = saved(root)  # valid JSON, with what finished
-    assert 2 <= len(kept) < 5
-    before = server.request_count
+    assert b"interrupted" in stderr
+    assert list(saved(root)) == ["clinic-100", "clinic-200"]  # valid JSON, what finished
+    assert server.request_count == 3
 
     result = geocode_directory(load_directory(root))
     assert result.ok
+    assert result.counts == {"saved": 2, "geocoded": 3}
     assert len(saved(root)) == 5
-    assert server.request_count - before <= 5 - len(kept)
+    assert server.request_count == 3 + 3

@@ -2,8 +2,8 @@
 
 :class:`FakeNominatim` speaks enough of Nominatim's ``/search`` JSON API for geopy's
 real :class:`geopy.geocoders.Nominatim` to talk to it, records every request, and can be
-told to fail, stall or rate-limit the next few requests. It uses only the standard library
-(a :class:`~http.server.ThreadingHTTPServer` in a daemon thread)::
+told to fail, stall, rate-limit or answer nonsense to the next few requests. It uses only
+the standard library (a :class:`~http.server.ThreadingHTTPServer` in a daemon thread)::
 
     from collections.abc import Iterator
 
@@ -25,7 +25,9 @@ told to fail, stall or rate-limit the next few requests. It uses only the standa
 
 
     def test_geocode(nominatim: FakeNominatim) -> None:
-        geolocator = Nominatim(user_agent="my-tests/1.0", domain=nominatim.domain, scheme="http")
+        geolocator = Nominatim(
+            user_agent="my-tests/1.0", domain=nominatim.domain, scheme="http", timeout=30
+        )
         location = geolocator.geocode({"street": "1200 n. main st.", "city": "ESCONDIDO"})
         assert location is not None and location.latitude == 33.1292
         assert geolocator.geocode("1200 N Main St, Escondido") is None  # free text needs q=
@@ -41,6 +43,17 @@ are retried twice, and 413/429/503 answers that carry ``Retry-After`` are retrie
 sleeping that long. To see each fault as a geopy exception, pass
 ``adapter_factory=geopy.adapters.URLLibAdapter`` (or a ``RequestsAdapter`` with
 ``max_retries=0``) to the geocoder under test.
+
+Tests that must not flake on a busy machine avoid racing the clock:
+
+* wait for an event, not for a while: :meth:`FakeNominatim.wait_for_requests` returns as
+  soon as the server has seen the N-th request;
+* to make a client time out, stall the answer far longer than the client's timeout
+  (``delay_next(seconds=3600)``; :meth:`~FakeNominatim.stop` cuts the stall short), and
+  give every other request a timeout of seconds, not tenths;
+* check a client's rate limit with the times the client itself recorded: the gaps the
+  server sees (:meth:`~FakeNominatim.intervals`) also hold network and scheduling jitter,
+  so two requests sent one second apart can arrive a little closer together.
 """
 
 from __future__ import annotations
@@ -152,10 +165,14 @@ class RecordedRequest:
     at: float  # time.monotonic() on arrival
 
 
+_FaultKind = Literal["fail", "delay", "rate_limit", "answer"]
+
+
 @dataclass(frozen=True)
 class _Fault:
-    kind: Literal["fail", "delay", "rate_limit"]
+    kind: _FaultKind
     value: float
+    payload: object = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +202,9 @@ class FakeNominatim:
     Use it as a context manager (or call :meth:`start` and :meth:`stop`), point geopy at
     :attr:`domain` with ``scheme="http"``, then inspect :attr:`requests`. All methods are
     safe to call while requests are being served.
+
+    Searches are answered at ``/search`` and at any path ending in ``/search`` (services
+    that serve Nominatim's API under a prefix, such as ``/nominatim/v1/search``).
     """
 
     def __init__(
@@ -203,6 +223,7 @@ class FakeNominatim:
         self._host = host
         self._port = port
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._places: list[Place] = list(places)
         self._requests: list[RecordedRequest] = []
         self._faults: deque[_Fault] = deque()
@@ -294,8 +315,19 @@ class FakeNominatim:
         with self._lock:
             return len(self._requests)
 
+    def wait_for_requests(self, count: int, timeout: float | None = None) -> bool:
+        """Block until at least ``count`` searches have arrived; ``False`` if ``timeout``
+        seconds passed first. The way to synchronise with a client in another thread or
+        process without sleeping."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self._requests) >= count, timeout)
+
     def intervals(self) -> list[float]:
-        """Seconds between consecutive ``/search`` arrivals (one fewer than requests)."""
+        """Seconds between consecutive ``/search`` arrivals (one fewer than requests).
+
+        Arrival gaps include network and scheduling jitter: to check that a client spaces its
+        requests, compare the times the client recorded when it sent them.
+        """
         times = [request.at for request in self.requests]
         return [later - earlier for earlier, later in itertools.pairwise(times)]
 
@@ -308,7 +340,12 @@ class FakeNominatim:
         self._queue("fail", count, status)
 
     def delay_next(self, count: int = 1, seconds: float = 1.0) -> None:
-        """Sleep ``seconds`` before answering each of the next ``count`` searches."""
+        """Sleep ``seconds`` before answering each of the next ``count`` searches.
+
+        :meth:`stop` wakes a sleeping answer (the client gets no reply), so a stall of an
+        hour costs nothing; a delay of 0 answers at once, which lets a later fault in the
+        queue wait for the request it is meant for.
+        """
         if seconds < 0:
             raise ValueError(f"delay {seconds} is negative")
         self._queue("delay", count, seconds)
@@ -319,19 +356,33 @@ class FakeNominatim:
             raise ValueError(f"retry_after {retry_after} is negative")
         self._queue("rate_limit", count, retry_after)
 
+    def answer_next(self, count: int = 1, *, payload: object, status: int = 200) -> None:
+        """Answer the next ``count`` searches with ``payload`` instead of the known places.
+
+        ``payload`` is sent as JSON (``NaN`` and ``Infinity`` as Python writes them), or
+        as-is when it is ``bytes``: a hostile or broken provider, e.g.
+        ``[{"lat": "999", "lon": "nan", "display_name": "x"}]`` or ``{"error": "..."}``.
+        """
+        if not 200 <= status <= 599:
+            raise ValueError(f"status {status} is not an HTTP answer status (200-599)")
+        if not isinstance(payload, bytes):
+            try:
+                json.dumps(payload)  # fail here, not in the server thread
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"payload cannot be sent as JSON: {error}") from None
+        self._queue("answer", count, status, payload)
+
     def reset(self) -> None:
         """Forget recorded requests and pending faults (the places stay)."""
         with self._lock:
             self._requests.clear()
             self._faults.clear()
 
-    def _queue(
-        self, kind: Literal["fail", "delay", "rate_limit"], count: int, value: float
-    ) -> None:
+    def _queue(self, kind: _FaultKind, count: int, value: float, payload: object = None) -> None:
         if count < 0:
             raise ValueError(f"count {count} is negative")
         with self._lock:
-            self._faults.extend(_Fault(kind, value) for _ in range(count))
+            self._faults.extend(_Fault(kind, value, payload) for _ in range(count))
 
     # -- answering (called from handler threads) ----------------------------------------
 
@@ -343,7 +394,7 @@ class FakeNominatim:
             if params.get("format") == "json":
                 return _json_response(200, {"status": 0, "message": "OK"})
             return _Response(200, b"OK", "text/plain; charset=utf-8")
-        if parts.path != "/search":
+        if parts.path != "/search" and not parts.path.endswith("/search"):
             return _error_response(404)
         with self._lock:
             self._requests.append(
@@ -351,6 +402,7 @@ class FakeNominatim:
                     parts.path, params, handler.headers.get("User-Agent", ""), time.monotonic()
                 )
             )
+            self._arrived.notify_all()
             fault = self._faults.popleft() if self._faults else None
         if fault is not None:
             if fault.kind == "fail":
@@ -358,8 +410,15 @@ class FakeNominatim:
             if fault.kind == "rate_limit":
                 response = _error_response(429)
                 return _Response(429, response.body, headers=(("Retry-After", f"{fault.value:g}"),))
-            if self._stopping.wait(fault.value):
-                return None
+            if fault.kind == "answer":
+                body = fault.payload
+                if not isinstance(body, bytes):
+                    body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                return _Response(int(fault.value), body)
+            deadline = time.monotonic() + fault.value
+            while (left := deadline - time.monotonic()) > 0:
+                if self._stopping.wait(left):
+                    return None
         return self._search(params)
 
     def _search(self, params: Mapping[str, str]) -> _Response:

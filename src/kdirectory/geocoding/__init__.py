@@ -12,6 +12,7 @@ from kdirectory.geocoding.errors import GeocodeError, GeocoderSetupError
 from kdirectory.geocoding.gazetteer import timezone_for_zip, zip_info
 from kdirectory.geocoding.offline import OfflineGeocoder
 from kdirectory.geocoding.providers import make_geocoder
+from kdirectory.geocoding.store import LoadedGeocodes, load_geocodes
 from kdirectory.geocoding.types import Geocode, GeocodeQuery, Geocoder, Point
 
 __all__ = [
@@ -21,11 +22,13 @@ __all__ = [
     "GeocodeResult",
     "Geocoder",
     "GeocoderSetupError",
+    "LoadedGeocodes",
     "OfflineGeocoder",
     "Point",
     "RecordOutcome",
     "distance_miles",
     "geocode_directory",
+    "load_geocodes",
     "make_geocoder",
     "nearest_clinics",
     "timezone_for_zip",

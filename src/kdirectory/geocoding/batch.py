@@ -15,15 +15,24 @@ from kdirectory.geocoding.distance import distance_miles
 from kdirectory.geocoding.errors import GeocodeError
 from kdirectory.geocoding.gazetteer import zip_info
 from kdirectory.geocoding.providers import make_geocoder
-from kdirectory.geocoding.store import GeocodeStore, StoredGeocode
-from kdirectory.geocoding.types import PRECISIONS, Geocode, GeocodeQuery, Geocoder, Point
+from kdirectory.geocoding.redact import redact
+from kdirectory.geocoding.store import GEOCODES_FILE, GeocodeStore, StoredGeocode
+from kdirectory.geocoding.types import (
+    PRECISIONS,
+    Geocode,
+    GeocodeQuery,
+    Geocoder,
+    Point,
+    coordinates_problem,
+)
 from kdirectory.report import Problem
 
 if TYPE_CHECKING:
     from kdirectory.models import Clinic
     from kdirectory.validate import Directory
 
-GEOCODES_FILE = "data/geocodes.json"
+__all__ = ["GEOCODES_FILE", "GeocodeResult", "RecordOutcome", "geocode_directory", "query_for"]
+
 FAR_FROM_ZIP_KM = 25.0
 _KM_PER_MILE = 1.609344
 # Offline answers arrive thousands a second: save at most this often (and always at the end).
@@ -102,6 +111,22 @@ def _far_from_zip(clinic: Clinic, answer: Geocode, file: str, line: int | None) 
     )
 
 
+def _unusable(answer: Geocode | None) -> str | None:
+    """Why an answer must not be saved (coordinates off the map, an unknown precision)."""
+    if answer is None:
+        return None
+    problem = coordinates_problem(answer.lat, answer.lon)
+    if problem is None and not all(
+        isinstance(value, int | float) for value in (answer.lat, answer.lon)
+    ):
+        problem = f"coordinates that are not numbers ({answer.lat!r}, {answer.lon!r})"
+    if problem is None and answer.precision not in PRECISIONS:
+        problem = f"precision {answer.precision!r}, not one of {', '.join(PRECISIONS)}"
+    if problem is None and not (isinstance(answer.provider, str) and isinstance(answer.label, str)):
+        problem = "a provider name or label that is not text"
+    return problem
+
+
 def geocode_directory(
     directory: Directory,
     geocoder: Geocoder | None = None,
@@ -116,9 +141,11 @@ def geocode_directory(
 
     ``geocoder`` defaults to the provider in ``kdirectory.toml``. With ``refresh``, saved and
     cached answers are ignored; with ``dry_run``, nothing is asked or written. One record's
-    failure is recorded in the result and the batch goes on. Results are saved as they
-    arrive (network providers: after every answer; offline: at least once a second), and
-    on interruption (Ctrl-C) everything finished so far is saved before the error propagates.
+    failure (a provider error, or an answer whose coordinates are not a place on Earth,
+    which is never saved or cached) is recorded in the result and the batch goes on.
+    Results are saved as they arrive (network providers: after every answer; offline: at
+    least once a second), and on interruption (Ctrl-C) everything finished so far is saved
+    before the error propagates.
     """
     settings = directory.config.geocoder
     if geocoder is None:
@@ -126,11 +153,14 @@ def geocode_directory(
             settings.provider, user_agent=settings.user_agent, options=settings.options
         )
     today_text = (today or date.today()).isoformat()
-    store = GeocodeStore.load(directory.root / GEOCODES_FILE, recover=not dry_run)
+    store = GeocodeStore.load(
+        directory.root / GEOCODES_FILE, recover=not dry_run, display=GEOCODES_FILE
+    )
     result = GeocodeResult(provider=geocoder.name, dry_run=dry_run)
     if store.recovered_from is not None:
+        why = f" ({store.problem.format()})" if store.problem is not None else ""
         result.notices.append(
-            f"{GEOCODES_FILE} could not be read; it was moved to "
+            f"{GEOCODES_FILE} could not be read{why}; it was moved to "
             f"{store.recovered_from.name} and will be rebuilt"
         )
     cache: GeocodeCache | None = None
@@ -138,8 +168,8 @@ def geocode_directory(
         cache = GeocodeCache(directory.root / CACHE_FILE)
         if cache.recovered_from is not None:
             result.notices.append(
-                f"the geocoding cache was damaged; it was moved to "
-                f"{cache.recovered_from.name} and a new one started"
+                f"the geocoding cache {CACHE_FILE.as_posix()} was damaged ({cache.damage}); "
+                f"it was moved to {cache.recovered_from.name} and a new one started"
             )
     last_save = time.monotonic()
     try:
@@ -211,7 +241,15 @@ def _geocode_one(
                 result.requests += 1
             answer = geocoder.geocode(query)
         except GeocodeError as error:
-            return RecordOutcome(slug, file, "failed", message=str(error))
+            return RecordOutcome(slug, file, "failed", message=redact(str(error)))
+        unusable = _unusable(answer)
+        if unusable is not None:
+            return RecordOutcome(
+                slug,
+                file,
+                "failed",
+                message=f"{geocoder.name}: answered something that is not a place ({unusable})",
+            )
         if cache is not None:
             cache.put(geocoder.name, query.key(), answer, today)
     if answer is None:

@@ -1,28 +1,37 @@
 """Providers by name: ``offline`` or any geopy geocoder (``nominatim`` first).
 
-Network providers are wrapped so that every request goes through geopy's RateLimiter (at
-most one a second), temporary failures (timeouts, HTTP 429 and 5xx) are retried a bounded
-number of times with exponential backoff, and API keys come only from the environment.
+Network providers are wrapped so that requests start at least ``min_delay`` (one second)
+plus a safety margin apart, timed by the client itself; temporary failures (timeouts, HTTP
+429 and 5xx) are retried a bounded number of times with exponential backoff; answers whose
+coordinates are not a place on Earth are refused; API keys come only from the environment,
+never travel over plain http, and are redacted from every message.
 """
 
 from __future__ import annotations
 
 import inspect
+import ipaddress
 import os
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from geopy import exc as geopy_errors
 from geopy.adapters import URLLibAdapter
-from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
+from geopy.geocoders import options as geopy_options
 
 from kdirectory.geocoding.errors import GeocodeError, GeocoderSetupError
 from kdirectory.geocoding.offline import OfflineGeocoder
-from kdirectory.geocoding.types import Geocode, GeocodeQuery, Geocoder
+from kdirectory.geocoding.redact import keys_in_use, redact
+from kdirectory.geocoding.types import Geocode, GeocodeQuery, Geocoder, coordinates_problem
 
 MIN_DELAY_SECONDS = 1.0
+# Added to ``min_delay`` by the client: network and scheduling jitter can bring two
+# requests sent ``min_delay`` apart closer together by the time the server sees them.
+SPACING_MARGIN_SECONDS = 0.1
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_ATTEMPTS = 3
 BACKOFF_SECONDS = 1.0
@@ -42,6 +51,10 @@ _NOMINATIM_PRECISION = {
     "city": "city", "town": "city", "village": "city", "hamlet": "city", "suburb": "city",
     "neighbourhood": "city", "quarter": "city", "municipality": "city", "boundary": "city",
 }  # fmt: skip
+
+# What geopy raises when an answer cannot be read as a place: a non-numeric or non-finite
+# coordinate, a latitude beyond 90, a body of the wrong shape.
+_UNUSABLE_ANSWER = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 # Transient failures worth another try; everything else from geopy is final.
 _RETRYABLE = (
@@ -75,11 +88,15 @@ def make_geocoder(
     options: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Geocoder:
     """A geocoder by service name: ``offline``, ``nominatim``, ``photon``, ``googlev3``, …
 
     ``options`` are passed to the geopy class (``domain``, ``scheme``, ``timeout``, …);
     ``attempts`` and ``min_delay`` tune retries and spacing (never under one second).
+    ``scheme=http`` is refused for a provider that sends an API key, unless ``domain`` is
+    this machine (a loopback address or ``localhost``). Waits (spacing, backoff) last until
+    ``clock`` has advanced far enough, so a replacement ``sleep`` must advance ``clock``.
     """
     options = dict(options or {})
     if name == "offline":
@@ -114,6 +131,7 @@ def make_geocoder(
         options=options,
         environ=environ or os.environ,
         sleep=sleep,
+        clock=clock,
     )
 
 
@@ -127,8 +145,29 @@ def _number(option: str, text: str) -> float:
     return value
 
 
+def _is_this_machine(domain: str) -> bool:
+    """Whether ``domain`` (``host`` or ``host:port``) names this machine."""
+    try:
+        host = urlsplit(f"//{domain}").hostname
+    except ValueError:
+        return False
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class GeopyGeocoder:
-    """A geopy geocoder behind the :class:`Geocoder` protocol, rate-limited and retried."""
+    """A geopy geocoder behind the :class:`Geocoder` protocol, rate-limited and retried.
+
+    Requests start at least :attr:`spacing` seconds apart, measured with ``clock`` (the
+    times are kept in :attr:`request_times`), so the limit holds whatever the server or
+    the network do with them.
+    """
 
     needs_network = True
 
@@ -141,6 +180,7 @@ class GeopyGeocoder:
         options: dict[str, str],
         environ: Mapping[str, str],
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = name
         self.attempts = int(_number("attempts", options.pop("attempts", str(DEFAULT_ATTEMPTS))))
@@ -148,7 +188,13 @@ class GeopyGeocoder:
             MIN_DELAY_SECONDS,
             _number("min_delay", options.pop("min_delay", str(MIN_DELAY_SECONDS))),
         )
+        #: Seconds from the start of one request to the start of the next, at least.
+        self.spacing = min_delay + SPACING_MARGIN_SECONDS
+        #: When each request started (``clock()``), retries included.
+        self.request_times: list[float] = []
         self._sleep = sleep
+        self._clock = clock
+        self._keys: tuple[str, ...] = ()
         accepted = inspect.signature(geocoder_class).parameters
         kwargs: dict[str, Any] = {"user_agent": user_agent, "timeout": DEFAULT_TIMEOUT}
         for option, value in options.items():
@@ -172,6 +218,16 @@ class GeopyGeocoder:
                     f"{api_key_variables(name)[0]} in the environment"
                 )
             kwargs["api_key"] = key
+            self._keys = (key,)
+            scheme = str(kwargs.get("scheme") or geopy_options.default_scheme)
+            if scheme.strip().casefold() != "https" and not _is_this_machine(
+                str(kwargs.get("domain", ""))
+            ):
+                raise GeocoderSetupError(
+                    f"option scheme={scheme}: the {name} provider sends your API key "
+                    "with every request, and plain http would show it to anyone on the way; "
+                    "leave scheme out (https is the default) or set scheme=https"
+                )
         if "adapter_factory" in accepted:
             # The stdlib adapter makes exactly one request per call: requests/urllib3 would
             # retry on their own, past the rate limiter and our retry accounting.
@@ -179,13 +235,24 @@ class GeopyGeocoder:
         try:
             self._geocoder = geocoder_class(**kwargs)
         except (TypeError, ValueError, geopy_errors.ConfigurationError) as error:
-            raise GeocoderSetupError(f"cannot set up the {name} provider: {error}") from None
-        self._call = RateLimiter(
-            self._geocoder.geocode,
-            min_delay_seconds=min_delay,
-            max_retries=0,
-            swallow_exceptions=False,
-        )
+            raise GeocoderSetupError(
+                f"cannot set up the {name} provider: {redact(str(error), self._keys)}"
+            ) from None
+
+    def _wait_until(self, deadline: float) -> None:
+        """Sleep until ``clock()`` reaches ``deadline`` (a short sleep is simply repeated)."""
+        while (left := deadline - self._clock()) > 0:
+            self._sleep(left)
+
+    def _call(self, query: Any, **kwargs: Any) -> Any:
+        """One request, started no sooner than :attr:`spacing` after the previous one."""
+        if self.request_times:
+            self._wait_until(self.request_times[-1] + self.spacing)
+        self.request_times.append(self._clock())
+        with keys_in_use(self._keys), warnings.catch_warnings():
+            # geopy warns before refusing a latitude beyond 90; the refusal is what counts.
+            warnings.simplefilter("ignore")
+            return self._geocoder.geocode(query, **kwargs)
 
     def _request(self, query: GeocodeQuery) -> Any:
         if self.name == "nominatim":
@@ -210,25 +277,42 @@ class GeopyGeocoder:
             except _RETRYABLE as error:  # first: a 429 is also a QuotaExceeded
                 last = error
             except _FINAL as error:
-                raise GeocodeError(f"{self.name}: {_describe(error)}") from error
+                raise self._error(_describe(error)) from None
             except geopy_errors.GeocoderServiceError as error:  # any other 5xx
                 last = error
+            except _UNUSABLE_ANSWER as error:
+                raise self._error(f"answered something that is not a place ({error})") from None
             else:
-                if location is None:
-                    return None
-                return Geocode(
-                    location.latitude,
-                    location.longitude,
-                    self._precision(location.raw),
-                    self.name,
-                    location.address or "",
-                )
+                return None if location is None else self._answer(location)
             if attempt < self.attempts:
-                self._sleep(_backoff(attempt, last))
+                self._wait_until(self._clock() + _backoff(attempt, last))
         assert last is not None
-        raise GeocodeError(
-            f"{self.name}: gave up after {self.attempts} attempts: {_describe(last)}"
-        ) from last
+        raise self._error(f"gave up after {self.attempts} attempts: {_describe(last)}") from None
+
+    def _error(self, text: str) -> GeocodeError:
+        """A failure naming the provider, with API keys and secret parameters redacted (the
+        geopy error is not chained: its text and URL may hold the key)."""
+        return GeocodeError(redact(f"{self.name}: {text}", self._keys))
+
+    def _answer(self, location: Any) -> Geocode:
+        """The :class:`Geocode` of a geopy location whose coordinates are a place on Earth."""
+        raw = location.raw
+        if isinstance(raw, dict) and ("lat" in raw or "lon" in raw):
+            # What the provider sent, before geopy wraps a longitude beyond 180 around.
+            problem = coordinates_problem(raw.get("lat"), raw.get("lon"))
+        elif self.name == "nominatim":
+            problem = "the answer has no lat and lon"
+        else:
+            problem = coordinates_problem(location.latitude, location.longitude)
+        if problem is not None:
+            raise self._error(f"answered coordinates that are not a place: {problem}")
+        return Geocode(
+            float(location.latitude),
+            float(location.longitude),
+            self._precision(raw),
+            self.name,
+            redact(str(location.address or ""), self._keys),
+        )
 
     def _precision(self, raw: Any) -> str:
         if self.name != "nominatim" or not isinstance(raw, dict):
@@ -255,5 +339,5 @@ def _describe(error: Exception) -> str:
         geopy_errors.GeocoderUnavailable: "service unavailable",
         geopy_errors.GeocoderRateLimited: "rate limited (HTTP 429)",
     }.get(type(error), type(error).__name__.removeprefix("Geocoder"))
-    detail = str(error).strip()
+    detail = " ".join(str(error).split())
     return f"{kind} ({detail})" if detail and detail not in kind else kind

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -9,6 +10,40 @@ from typing import Protocol, runtime_checkable
 # Precision words, from most to least exact. ``manual`` and ``rooftop``/``street`` are
 # precise enough for a map pin and JSON-LD ``geo``; the rest only place a clinic in a town.
 PRECISIONS = ("manual", "rooftop", "street", "postal_code", "city", "approximate")
+
+
+def coordinates_problem(lat: object, lon: object) -> str | None:
+    """Why ``lat``/``lon`` are not a place on Earth (``None`` when they are).
+
+    Numbers only (numeric text such as a provider's ``"33.12"`` counts; ``True`` does not),
+    finite, latitude within -90..90 and longitude within -180..180. Anything else is never
+    saved, cached or shown.
+    """
+    for name, value, limit in (("latitude", lat, 90.0), ("longitude", lon, 180.0)):
+        number = _as_number(value)
+        if number is None:
+            return f"{name} {_show(value)} is not a number"
+        if not math.isfinite(number):
+            return f"{name} {_show(value)} is not a finite number"
+        if not -limit <= number <= limit:
+            return f"{name} {_show(value)} is outside -{limit:g}..{limit:g}"
+    return None
+
+
+def _as_number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # an integer too large for a float: certainly off the map
+        return math.inf
+    except ValueError:
+        return None
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass(frozen=True, slots=True)
