@@ -112,6 +112,35 @@ def test_init_refuses_a_file(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "x"
 
 
+@pytest.mark.parametrize("below", ["sub", "sub/deeper"])
+def test_init_below_a_file_names_the_file(tmp_path: Path, below: str) -> None:
+    blocking = tmp_path / "a-file"
+    blocking.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(blocking / below)])
+    assert result.exit_code == 2
+    assert (
+        f"error: cannot create {blocking / below}: {blocking} is a file, not a folder, so "
+        "nothing can be created inside it" in result.output
+    )
+    assert "File exists" not in result.output and "Not a directory" not in result.output
+    assert blocking.read_text(encoding="utf-8") == "x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # no staging left behind
+
+
+def test_init_at_or_below_a_broken_link_names_it(tmp_path: Path) -> None:
+    link = tmp_path / "gone"
+    link.symlink_to(tmp_path / "nowhere")
+    result = runner.invoke(app, ["init", str(link)])
+    assert result.exit_code == 2
+    assert f"{link} is a link to nothing" in result.output
+    result = runner.invoke(app, ["init", str(link / "sub")])
+    assert result.exit_code == 2
+    assert f"cannot create {link / 'sub'}: {link} is a link to nothing, not a folder" in (
+        result.output
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone"]
+
+
 def test_init_twice_is_refused(tmp_path: Path) -> None:
     root = tmp_path / "once"
     assert runner.invoke(app, ["init", str(root)]).exit_code == 0

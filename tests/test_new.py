@@ -218,3 +218,34 @@ def test_help_has_an_example() -> None:
     assert result.exit_code == 0
     assert "Example:" in result.output
     assert "kdirectory new my-directory" in result.output
+
+
+def test_answers_with_markup_or_control_characters(project: Path) -> None:
+    """Rich markup in an answer is text; a control character (an arrow key pressed where
+    the terminal has no line editing) is refused, shown escaped, and asked again."""
+    result = runner.invoke(
+        app,
+        ["new", str(project)],
+        input=answers(
+            "Harbor\x1b[A Clinic",  # an arrow key
+            "[bold]Harbor[/] Clinic",
+            "",  # no street
+            "Vista",
+            "[red]CA[/red]",  # state: markup is not a state
+            "CA",
+            "",  # ZIP
+            *[""] * 13,
+            "y",
+        ),
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("\x1b") == 1  # the test runner's echo of the typed input
+    assert (
+        "Error: the answer holds the control character \\x1b (first at character 7: "
+        '"Harbor\\x1b[A Clinic"); type it again' in result.output
+    )
+    assert 'Error: "[red]CA[/red]" is not a US state' in result.output
+    path = project / "data" / "clinics" / "bold-harbor-clinic.yaml"
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert record["name"] == "[bold]Harbor[/] Clinic"
+    assert "name: '[bold]Harbor[/] Clinic'" in result.output

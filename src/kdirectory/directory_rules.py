@@ -139,9 +139,22 @@ def _shared_phone(directory: Directory) -> list[Problem]:
 
 
 def name_key(name: str) -> str:
-    """A name reduced to its distinctive words, for near-duplicate detection."""
+    """A name reduced to its distinctive words, for near-duplicate detection: ASCII letters
+    and digits, without noise words ("the", "clinic", "llc"). Empty when nothing is left
+    ("***", "The Clinic", a name in another script): see :func:`name_match_key`."""
     words = _NAME_NOISE.sub(" ", re.sub(r"[^a-z0-9 ]+", " ", name.casefold())).split()
     return " ".join(word.rstrip("s") for word in words)
+
+
+EXACT_NAME_PREFIX = "\x00"
+"""Starts a :func:`name_match_key` that is the whole name, matched only when equal."""
+
+
+def name_match_key(name: str) -> str:
+    """The key two clinic names are compared by: :func:`name_key`, or, when that leaves
+    nothing, the whole name (case and spacing aside) behind :data:`EXACT_NAME_PREFIX`, so
+    that "***" matches only "***" and never "!!!", and "The Clinic" never "Clinic Center"."""
+    return name_key(name) or EXACT_NAME_PREFIX + " ".join(name.casefold().split())
 
 
 def _similar_names(directory: Directory) -> list[Problem]:
@@ -150,7 +163,7 @@ def _similar_names(directory: Directory) -> list[Problem]:
         by_city[(clinic.address.region, clinic.address.city.casefold())].append(clinic)
     problems = []
     for group in by_city.values():
-        keys = [name_key(c.name) for c in group]
+        keys = [name_match_key(c.name) for c in group]
         exhaustive = len(group) * (len(group) - 1) // 2 <= MAX_CITY_PAIRS
         first_with_key: dict[str, int] = {}
         for i, clinic in enumerate(group):
@@ -168,7 +181,8 @@ def _similar_names(directory: Directory) -> list[Problem]:
 
 
 def _similar(a: str, b: str) -> bool:
-    if not a or not b:
+    """Near-duplicate keys; a whole-name key (no letters or digits left) is only ever equal."""
+    if not a or not b or a.startswith(EXACT_NAME_PREFIX) or b.startswith(EXACT_NAME_PREFIX):
         return False
     matcher = SequenceMatcher(None, a, b)
     return matcher.quick_ratio() >= SIMILAR_NAME_RATIO and matcher.ratio() >= SIMILAR_NAME_RATIO

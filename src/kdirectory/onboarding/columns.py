@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 from kdirectory import vocabulary
 from kdirectory.exceptions import ColumnMappingError
 from kdirectory.models import WEEKDAYS
+from kdirectory.onboarding.safe_text import listed, quoted
 
 ONE_LINE_ADDRESS = "address"
 """The pseudo-field of a column holding a whole address on one line; it is split on import."""
 
+MAX_SUGGESTED_FROM = 5_000
+"""Past this many headers, a --map naming none of them gets no "did you mean" (finding
+the closest of 200,000 takes seconds)."""
 IGNORE_WORDS = frozenset({"ignore", "skip", "none", "-"})
 
 FIELDS: dict[str, str] = {
@@ -227,7 +231,7 @@ def parse_map_options(options: Sequence[str]) -> list[tuple[str, str | None]]:
         column, target = column.strip(), target.strip()
         if not sep or not column:
             raise ColumnMappingError(
-                f'--map "{option}": expected "COLUMN=FIELD", e.g. --map "Practice Name=name"'
+                f'--map {quoted(option)}: expected "COLUMN=FIELD", e.g. --map "Practice Name=name"'
             )
         if target.casefold() in IGNORE_WORDS or not target:
             parsed.append((column, None))
@@ -252,16 +256,19 @@ def parse_set_options(options: Sequence[str]) -> dict[str, str]:
         target, value = target.strip(), value.strip()
         if not sep or not target or not value:
             raise SetOptionError(
-                f'--set "{option}": expected "FIELD=VALUE", e.g. --set "therapies=ketamine-therapy"'
+                f'--set {quoted(option)}: expected "FIELD=VALUE", e.g. --set '
+                '"therapies=ketamine-therapy"'
             )
         name = _field_named(target, option, "--set", SetOptionError)
         if name in NOT_SETTABLE:
             raise SetOptionError(
-                f'--set "{option}": {name} differs from clinic to clinic, so it cannot be set '
-                "for every row (give it in a column, and map the column with --map)"
+                f"--set {quoted(option)}: {name} differs from clinic to clinic, so it cannot "
+                "be set for every row (give it in a column, and map the column with --map)"
             )
         if name in fields:
-            raise SetOptionError(f'--set "{option}": {name} is set twice; keep one --set for it')
+            raise SetOptionError(
+                f"--set {quoted(option)}: {name} is set twice; keep one --set for it"
+            )
         fields[name] = value
     return fields
 
@@ -284,7 +291,7 @@ def _field_named(
     hint = f'did you mean "{guess}"?' if guess else "see `kdirectory import --help`"
     choices = ", ".join(name for name in FIELDS if flag == "--map" or name not in NOT_SETTABLE)
     raise error(
-        f'{flag} "{option}": "{target}" is not a record field ({hint}); fields: '
+        f"{flag} {quoted(option)}: {quoted(target)} is not a record field ({hint}); fields: "
         + choices
         + (", or ignore" if flag == "--map" else "")
     )
@@ -356,22 +363,25 @@ def _find_column(headers: Sequence[str], column: str) -> int:
     matches = [i for i, header in enumerate(headers) if header_key(header) == header_key(column)]
     if len(matches) == 1:
         return matches[0]
-    guess = vocabulary.suggest(column, [h for h in headers if h.strip()])
-    hint = f' (did you mean "{guess}"?)' if guess else ""
-    listed = ", ".join(f'"{h}"' for h in headers if h.strip())
+    named = [h for h in headers if h.strip()]
+    guess = vocabulary.suggest(column, named) if len(named) <= MAX_SUGGESTED_FROM else None
+    hint = f" (did you mean {quoted(guess)}?)" if guess else ""
     raise ColumnMappingError(
-        f'--map "{column}=…": the file has no column "{column}"{hint}; its columns are: {listed}'
+        f"--map {quoted(column + '=…')}: the file has no column {quoted(column)}{hint}; its "
+        f"{len(named):,} columns are: {listed(named)}"
     )
 
 
 def _check_required(
     mapping: ColumnMapping, headers: Sequence[str], provided: Collection[str]
 ) -> None:
-    listed = ", ".join(f'"{h}"' for h in headers if h.strip()) or "(none)"
+    named = [h for h in headers if h.strip()]
+    columns = (
+        f"the {len(named):,} columns are: {listed(named)}" if named else "no column has a header"
+    )
     if "name" not in mapping.by_field:
         raise ColumnMappingError(
-            "no column gives the clinic's name; name it with "
-            f'--map "COLUMN=name" (the columns are: {listed})'
+            f'no column gives the clinic\'s name; name it with --map "COLUMN=name" ({columns})'
         )
     given = mapping.by_field.keys() | set(provided)
     has_place = {"address.city", "address.region"} <= given
@@ -381,5 +391,5 @@ def _check_required(
             f"no column gives {' or '.join(missing)}, and no column holds a one-line address; "
             f'map them with --map "COLUMN={missing[0]}" or --map "COLUMN=address", or, when '
             f'every row has the same one, give it with --set "{missing[0]}=VALUE" '
-            f"(the columns are: {listed})"
+            f"({columns})"
         )

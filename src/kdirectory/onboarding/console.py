@@ -3,6 +3,7 @@ are read, then the warnings, a summary table and where the rejected rows went.""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,14 +11,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from kdirectory import vocabulary
 from kdirectory.onboarding.columns import FIELDS, ColumnMapping
 from kdirectory.onboarding.importer import ImportResult
 from kdirectory.onboarding.records import PHONE_DROPPED
+from kdirectory.onboarding.safe_text import shown
 from kdirectory.onboarding.tabular import Table
 
 MAX_WARNINGS_SHOWN = 50
+MAX_IGNORED_SHOWN = 30
+"""Ignored columns listed one by one in the mapping; the rest are counted."""
 
 _KIND_LABELS = {
     "damage.spaces": "stray spaces removed",
@@ -37,11 +42,21 @@ GENERIC_THERAPY = "ketamine-therapy"
 
 
 def _plain(console: Console, text: str) -> None:
-    console.print(text, highlight=False, markup=False, soft_wrap=True)
+    """Print ``text`` as it is: no Rich markup (a header "[/]" is text), no highlighting,
+    and control characters written as escapes (line by line: the line breaks of a message
+    are kept)."""
+    lines = (shown(line, None) for line in text.split("\n"))
+    console.print(Text("\n".join(lines)), highlight=False, soft_wrap=True)
+
+
+def _cell(text: str) -> Text:
+    """A table cell of user text: never read as markup, control characters escaped."""
+    return Text(shown(text, None))
 
 
 def print_mapping(console: Console, mapping: ColumnMapping, table: Table) -> None:
-    """Which column fills which field, and which columns are ignored and why."""
+    """Which column fills which field, and which columns are ignored and why (the first
+    :data:`MAX_IGNORED_SHOWN` of them; the rest are counted by reason)."""
     _plain(console, f"Reading {table.path} ({table.description}); header on row {table.header_row}")
     for note in table.notes:
         _plain(console, f"note: {note}")
@@ -51,10 +66,18 @@ def print_mapping(console: Console, mapping: ColumnMapping, table: Table) -> Non
     grid.add_column("how")
     for choice in mapping.columns:
         if choice.field is not None:
-            grid.add_row(choice.header, f"{choice.field} ({FIELDS[choice.field]})", choice.how)
-    for choice in mapping.ignored:
+            grid.add_row(
+                _cell(choice.header),
+                _cell(f"{choice.field} ({FIELDS[choice.field]})"),
+                _cell(choice.how),
+            )
+    ignored = mapping.ignored
+    for choice in ignored[:MAX_IGNORED_SHOWN]:
         header = choice.header or f"(column {choice.index + 1})"
-        grid.add_row(header, "—", f"ignored: {choice.note}")
+        grid.add_row(_cell(header), "—", _cell(f"ignored: {choice.note}"))
+    hidden = Counter(choice.note for choice in ignored[MAX_IGNORED_SHOWN:])
+    for note, count in hidden.most_common():
+        grid.add_row(_cell(f"… {count:,} more columns"), "—", _cell(f"ignored: {note}"))
     console.print(grid)
 
 
@@ -82,7 +105,7 @@ def summary_table(result: ImportResult) -> RichTable:
     title = f"Import of {result.source.name}"
     if result.dry_run:
         title += " (dry run: nothing written)"
-    table = RichTable(title=title, title_justify="left")
+    table = RichTable(title=_cell(title), title_justify="left")
     table.add_column("rows", justify="right")
     table.add_column("outcome")
     table.add_column("example", overflow="fold")
@@ -96,7 +119,9 @@ def summary_table(result: ImportResult) -> RichTable:
         table.add_row(f"{result.unchanged:,}", "existing records already up to date", "")
     for name, value in result.set_values.items():
         count = result.set_counts[name]
-        table.add_row(f"{count:,}", f"given {name}={value} by --set (the row left it empty)", "")
+        table.add_row(
+            f"{count:,}", _cell(f"given {name}={value} by --set (the row left it empty)"), ""
+        )
     if result.without_therapies:
         table.add_row(
             f"{result.without_therapies:,}",
@@ -106,11 +131,13 @@ def summary_table(result: ImportResult) -> RichTable:
     style = "bold" if result.rejected else None
     table.add_row(f"{result.rejected:,}", f"{verb}rejected", "", style=style)
     for code, count in result.reasons.most_common():
-        table.add_row(f"{count:,}", f"  {code}", result.reason_examples.get(code, ""))
+        table.add_row(f"{count:,}", _cell(f"  {code}"), _cell(result.reason_examples.get(code, "")))
     for kind, count in result.warnings_by_kind.most_common():
         prefix = kind.split(".")[0]
         label = {"damage": "repaired", "normalised": "normalised"}.get(prefix, "warning")
-        table.add_row(f"{count:,}", f"{label}: {_KIND_LABELS.get(kind, kind)}", "", style="dim")
+        table.add_row(
+            f"{count:,}", _cell(f"{label}: {_KIND_LABELS.get(kind, kind)}"), "", style="dim"
+        )
     return table
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kdirectory.addresses import address_key, format_address_key, normal_street
-from kdirectory.directory_rules import name_key
+from kdirectory.directory_rules import name_match_key
 from kdirectory.models import Clinic
 
 if TYPE_CHECKING:
@@ -43,13 +43,13 @@ def _keys(clinic: Clinic) -> list[tuple[int, str]]:
     address = clinic.address
     key = address_key(address)
     if key is None:
-        return [(hash(("name-city", name_key(clinic.name), address.city.casefold(),
+        return [(hash(("name-city", name_match_key(clinic.name), address.city.casefold(),
                        address.region)), "name-city")]  # fmt: skip
     street, _unit_in_street = normal_street(address.street or "")
     street_place = (street, address.city.casefold(), address.zip5 or "")
     keys = [
         (hash(("address", *key)), "address"),
-        (hash(("name-street", name_key(clinic.name), *street_place)), "name-street"),
+        (hash(("name-street", name_match_key(clinic.name), *street_place)), "name-street"),
     ]
     if clinic.phone is not None:
         keys.append((hash(("phone-street", clinic.phone.e164, *street_place)), "phone-street"))

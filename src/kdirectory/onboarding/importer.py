@@ -45,6 +45,7 @@ from kdirectory.onboarding.records import (
     schema_path_for,
     stored_form,
 )
+from kdirectory.onboarding.safe_text import quoted, shown, spreadsheet_cell
 from kdirectory.onboarding.tabular import Cell, Table, cell_text, open_table
 from kdirectory.report import Problem
 from kdirectory.validate import CLINICS_DIR, Directory, load_directory
@@ -52,7 +53,6 @@ from kdirectory.validate import CLINICS_DIR, Directory, load_directory
 REJECTED_NAME = "rejected.csv"
 MAX_NOTES_KEPT = 200
 """Warnings kept for the console; the counts by kind cover the rest."""
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NO_THERAPY_CODE = "therapies.none"
 """The warning ``validate`` gives a record that lists no therapy. Most sources never say,
 so the import counts those rows once in its summary (``without_therapies``, with the
@@ -179,10 +179,11 @@ class _Importer:
         outcome = self._row(number, cells)
         if isinstance(outcome, _Reject):
             self.result.rejected += 1
+            reasons = [shown(reason, None) for reason in outcome.reasons]
             self.result.reasons[outcome.code] += 1
-            self.result.reason_examples.setdefault(outcome.code, outcome.reasons[0])
+            self.result.reason_examples.setdefault(outcome.code, reasons[0])
             if rejects is not None:
-                rejects.write(number, "; ".join(outcome.reasons), cells)
+                rejects.write(number, "; ".join(reasons), cells)
 
     def _row(self, number: int, cells: list[Cell]) -> _Reject | None:
         width = max(self.table.width, len(self.table.header))
@@ -190,7 +191,7 @@ class _Importer:
         if extra:
             reason = (
                 f"row has {len(cells)} cells but the header has {width} columns "
-                f'(extra: "{extra[0]:.40}")'
+                f"(extra: {quoted(extra[0], 40)})"
             )
             if self.table.description.startswith("CSV"):
                 reason += "; a value may hold an unquoted delimiter"
@@ -236,9 +237,10 @@ class _Importer:
         ):
             return self._duplicate_reject(duplicate)
         warnings = [
-            RowWarning(number, self._column(n.field), n.message, n.kind) for n in built.notes
+            RowWarning(number, self._column(n.field), shown(n.message, None), n.kind)
+            for n in built.notes
         ] + [
-            RowWarning(number, self._column(p.field), p.explanation, p.code)
+            RowWarning(number, self._column(p.field), shown(p.explanation, None), p.code)
             for p in problems
             if p.severity == "warning" and p.code != NO_THERAPY_CODE
         ]
@@ -328,7 +330,7 @@ class _Importer:
         else:
             text = record_text(
                 stored,
-                comments=[f"Updated from {self.source_name}, row {number}."],
+                comments=[f"Updated from {shown(self.source_name, None)}, row {number}."],
                 schema_path=self.schema_path,
             )
         if not self.options.dry_run:
@@ -365,7 +367,7 @@ class _Importer:
             ) from None
 
     def _comments(self, number: int, warnings: list[RowWarning]) -> list[str]:
-        lines = [f"Imported from {self.source_name}, row {number}."]
+        lines = [f"Imported from {shown(self.source_name, None)}, row {number}."]
         lines += [f"Import note: {w.column}: {w.message}" for w in warnings]
         return lines
 
@@ -387,6 +389,7 @@ class _Importer:
         for candidate in candidates:
             header = self.mapping.column_of(candidate)
             if header is not None:
+                header = shown(header)
                 return f"{header} ({field_path})" if candidate != field_path else header
         return field_path
 
@@ -403,7 +406,11 @@ class _Importer:
 
 class _RejectWriter:
     """``rejected.csv``, written to a temporary file beside it and moved into place at the
-    end, so the file is either the complete list of this run or untouched."""
+    end, so the file is either the complete list of this run or untouched.
+
+    Every cell (the headers and the reasons too) that a spreadsheet program would run as a
+    formula is written with a leading ``'`` (:func:`spreadsheet_cell`); the importer drops
+    that quote again when the file is imported after fixing, so values round-trip."""
 
     @classmethod
     def create(cls, target: Path, header: list[str]) -> _RejectWriter:
@@ -426,11 +433,12 @@ class _RejectWriter:
         row_col, reason_col = "row", "reason"
         while row_col in header or reason_col in header:
             row_col, reason_col = f"import_{row_col}", f"import_{reason_col}"
-        self.writer.writerow([row_col, reason_col, *header])
+        self.writer.writerow([row_col, reason_col, *map(spreadsheet_cell, header)])
         self.count = 0
 
     def write(self, number: int, reason: str, cells: list[Cell]) -> None:
-        self.writer.writerow([str(number), reason, *(_safe_cell(cell_text(c)) for c in cells)])
+        cells_text = (spreadsheet_cell(cell_text(c)) for c in cells)
+        self.writer.writerow([str(number), spreadsheet_cell(reason), *cells_text])
         self.count += 1
 
     def finish(self) -> bool:
@@ -448,18 +456,6 @@ class _RejectWriter:
         self.handle.close()
         with contextlib.suppress(OSError):
             self.tmp.unlink()
-
-
-def _safe_cell(text: str) -> str:
-    """Keep spreadsheet programs from running a cell of ``rejected.csv`` as a formula
-    (CSV injection): a leading ``'`` makes Excel show it as text. Phone numbers such as
-    ``+1 310 ...`` and ``-`` placeholders are left alone; the importer strips the quote
-    again when the file is imported after fixing."""
-    if not text.startswith(_FORMULA_START):
-        return text
-    if text[0] in "+-" and all(ch.isdigit() or ch in " +-().x" for ch in text):
-        return text
-    return "'" + text
 
 
 def import_file(

@@ -32,6 +32,7 @@ from kdirectory.onboarding.records import (
     set_field,
     stored_form,
 )
+from kdirectory.onboarding.safe_text import control_characters, shown
 from kdirectory.report import Problem
 from kdirectory.validate import CLINICS_DIR, Directory, load_directory
 
@@ -85,13 +86,16 @@ class _Interview:
                 if required:
                     raise typer.BadParameter("an answer is required here")
                 return None
+            problem = control_characters(answer)
+            if problem is not None:  # an arrow key in a terminal without line editing
+                raise typer.BadParameter(f"the answer {problem}; type it again")
             value = convert(answer)
             errors, warnings = self._problems_at(path, value)
             errors = [p for p in errors if p.code not in asked_next]
             if errors:
-                raise typer.BadParameter("; ".join(p.explanation for p in errors))
+                raise typer.BadParameter("; ".join(shown(p.explanation, None) for p in errors))
             for warning in warnings:
-                self.say(f"warning: {warning.explanation}")
+                self.say(f"warning: {shown(warning.explanation, None)}")
             return value
 
         hint = "" if required else f" ({blank})"
@@ -165,8 +169,9 @@ class _Interview:
             if duplicate is None:
                 return
             self.say(
-                f"error: {duplicate.origin} is already at this address ({duplicate.reason}); "
-                "edit that file instead, or give another address"
+                f"error: {duplicate.origin} is already at this address "
+                f"({shown(duplicate.reason, None)}); edit that file instead, or give another "
+                "address"
             )
 
     def _vocabulary_list(

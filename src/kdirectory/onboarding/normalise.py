@@ -18,6 +18,12 @@ from kdirectory import vocabulary
 from kdirectory.addresses import is_po_box
 from kdirectory.geocoding.gazetteer import zip_info
 from kdirectory.models import day_hours
+from kdirectory.onboarding.safe_text import (
+    control_characters,
+    is_formula,
+    quoted,
+    unprotected,
+)
 from kdirectory.onboarding.tabular import Cell, Formula, cell_text
 from kdirectory.onboarding.titlecase import is_all_caps, title_case
 
@@ -31,7 +37,7 @@ PLACEHOLDERS = frozenset(
     {"n/a", "na", "none", "null", "nil", "-", "--", "—", "tbd", "tba", "unknown", "?", "#n/a"}
 )
 """What spreadsheets put in a cell that has no value; read as empty."""
-_INJECTION_PREFIX = re.compile(r"^'(?=[=+\-@])")
+_LINE_BREAK = re.compile("\r\n|[\r\x0b\x0c\x85]")
 _ANY_SPACE = re.compile(r"\s+")
 _SCIENTIFIC = re.compile(r"^\d(?:\.(\d+))?[eE]\+?(\d+)$")
 _NUMBER_WITH_ZERO_FRACTION = re.compile(r"^(\d+)\.0+$")
@@ -69,19 +75,18 @@ _EXCEL_ERRORS = frozenset(
 def cell_value(cell: Cell, field: str) -> tuple[str, list[Note]]:
     """The text of one cell, with stray spaces removed and numbers written as text.
 
+    The ``'`` that ``rejected.csv`` puts before a formula character is dropped first
+    (:func:`~kdirectory.onboarding.safe_text.unprotected`), and the formula check runs on
+    the text as read, so ``'=HYPERLINK(…)`` is a formula too. Line breaks (CR LF, CR, VT,
+    FF, NEL) are read as LF, which a description keeps and other fields read as a space.
+
     Raises:
-        DamagedCellError: the cell holds a formula.
+        DamagedCellError: the cell holds a formula or a control character.
     """
     if cell is None:
         return "", []
-    if isinstance(cell, Formula) or (isinstance(cell, str) and cell.lstrip().startswith("=")):
-        text = cell.text if isinstance(cell, Formula) else cell.strip()
-        raise DamagedCellError(
-            "damage.formula",
-            field,
-            f'holds the formula "{text:.60}", not a value',
-            "formulas are never evaluated: copy the column and paste it back as values",
-        )
+    if isinstance(cell, Formula):
+        raise _formula(cell.text, field)
     notes: list[Note] = []
     if isinstance(cell, bool):
         return ("yes" if cell else "no"), notes
@@ -94,8 +99,12 @@ def cell_value(cell: Cell, field: str) -> tuple[str, list[Note]]:
         return text, notes
     if isinstance(cell, datetime | date | time):
         return cell_text(cell), notes
-    raw = _INJECTION_PREFIX.sub("", str(cell))  # '=... is how rejected.csv protects a cell
+    raw = _LINE_BREAK.sub("\n", str(cell))
+    _refuse_control_characters(raw, field)
+    raw = unprotected(raw)  # '=... is how rejected.csv protects a cell
     text = raw.strip() if field in MULTILINE_FIELDS else _ANY_SPACE.sub(" ", raw).strip()
+    if is_formula(text):
+        raise _formula(text, field)
     if text != raw:
         notes.append(Note("damage.spaces", field, "stray spaces removed"))
     if text.upper() in _EXCEL_ERRORS:
@@ -118,6 +127,27 @@ def cell_value(cell: Cell, field: str) -> tuple[str, list[Note]]:
         text = text.replace("\\/", "/")
         notes.append(Note("damage.escaped_slash", field, 'escaped slashes "\\/" read as "/"'))
     return text, notes
+
+
+def _formula(text: str, field: str) -> DamagedCellError:
+    return DamagedCellError(
+        "damage.formula",
+        field,
+        f"holds the formula {quoted(text, 60)}, not a value",
+        "formulas are never evaluated: copy the column and paste it back as values",
+    )
+
+
+def _refuse_control_characters(text: str, field: str) -> None:
+    problem = control_characters(text)
+    if problem is not None:
+        raise DamagedCellError(
+            "damage.control_character",
+            field,
+            problem,
+            "delete it in the spreadsheet (it is invisible there; often pasted from a "
+            "terminal or left by a broken export), then import again",
+        )
 
 
 def repair_phone(text: str, field: str) -> tuple[str, list[Note]]:

@@ -117,7 +117,8 @@ def init_project(target: Path | str) -> InitResult:
     """Create a site project in ``target``, which must not exist yet or be empty.
 
     Raises:
-        ProjectExistsError: ``target`` is a file or a folder that is not empty.
+        ProjectExistsError: ``target`` is a file or a folder that is not empty, or a file
+            stands where a folder of its path should be (``a-file/sub``).
         KdirectoryError: the folder cannot be created (permissions, a full disk).
     """
     root = Path(target)
@@ -176,6 +177,18 @@ def _create_whole(root: Path, files: dict[str, str]) -> None:
 def _refuse_existing(root: Path) -> None:
     if root.is_file():
         raise ProjectExistsError(f"{root} is a file; give the name of a new folder for the project")
+    if root.is_symlink() and not root.exists():
+        raise ProjectExistsError(
+            f"{root} is a link to nothing; give the name of a new folder for the project"
+        )
+    blocking = _file_above(root)
+    if blocking is not None:
+        kind = "a link to nothing" if not blocking.exists() else "a file"
+        raise ProjectExistsError(
+            f"cannot create {root}: {blocking} is {kind}, not a folder, so nothing can be "
+            f"created inside it; give a path whose folders are folders (or move {blocking} "
+            "out of the way)"
+        )
     if root.is_dir():
         entries = sorted(p.name for p in root.iterdir())
         if entries:
@@ -185,6 +198,17 @@ def _refuse_existing(root: Path) -> None:
                 "project in a new or empty folder, so nothing was changed. Choose a new "
                 "folder name."
             )
+
+
+def _file_above(root: Path) -> Path | None:
+    """The nearest existing parent of ``root`` when it is not a folder (a file, or a link
+    to nothing, named where a folder of the path should be), else ``None``."""
+    for parent in root.parents:
+        if parent.is_symlink() and not parent.exists():
+            return parent
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
 
 
 def _umask() -> int:

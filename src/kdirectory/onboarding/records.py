@@ -37,6 +37,7 @@ from kdirectory.onboarding.normalise import (
     title_cased,
     with_scheme,
 )
+from kdirectory.onboarding.safe_text import quoted, shown
 from kdirectory.onboarding.tabular import Cell
 from kdirectory.record_rules import check_clinic
 from kdirectory.report import Problem
@@ -174,12 +175,12 @@ def check_set_values(values: Mapping[str, str]) -> None:
             built = build_record({name: text})
         except DamagedCellError as damage:
             raise SetOptionError(
-                f'--set "{name}={text}": {damage.message} ({damage.hint})'
+                f"--set {quoted(f'{name}={text}')}: {damage.message} ({damage.hint})"
             ) from None
         if get_field(built.data, name) is None:
             raise SetOptionError(
-                f'--set "{name}={text}": "{text}" reads as an empty cell; give the value '
-                "every row should have"
+                f"--set {quoted(f'{name}={text}')}: {quoted(text)} reads as an empty cell; "
+                "give the value every row should have"
             )
     trial = copy.deepcopy(_TRIAL)
     for key, value in build_record(dict(values)).data.items():
@@ -191,7 +192,9 @@ def check_set_values(values: Mapping[str, str]) -> None:
     for problem in rejecting(problems):
         for name, text in values.items():
             if problem.field == name or problem.field.startswith((f"{name}.", f"{name}[")):
-                raise SetOptionError(f'--set "{name}={text}": {problem.explanation}')
+                raise SetOptionError(
+                    f"--set {quoted(f'{name}={text}')}: {shown(problem.explanation, None)}"
+                )
 
 
 def drop_field(data: dict[str, Any], path: str) -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from kdirectory.exceptions import ImportFileError
+from kdirectory.onboarding.safe_text import quoted, shown, unprotected
+from kdirectory.onboarding.workbook_guard import check_workbook
 
 SNIFF_BYTES = 65_536
 # A cell may hold a long description; Python's default limit (128 KiB) would stop the import.
@@ -26,6 +28,11 @@ MAX_CELL_CHARS = 16 * 1024 * 1024
 DELIMITERS = ",;\t|"
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _ZIP_MAGIC = b"PK\x03\x04"
+_XML_ERRORS: tuple[type[Exception], ...] = (SyntaxError, ValueError, OSError)
+"""What openpyxl raises on XML it cannot read: ElementTree's ParseError and lxml's
+XMLSyntaxError are SyntaxErrors; defusedxml's refusals are ValueErrors."""
+_ROW_ERRORS: tuple[type[Exception], ...] = (*_XML_ERRORS, KeyError, IndexError)
+"""What openpyxl raises on a row it cannot read (a shared string that does not exist)."""
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
@@ -261,14 +268,15 @@ def _table(
     for number, cells in rows:
         if any(_text(cell) for cell in cells):
             # a wrapped header cell ("Zip\nCode") reads as one line
-            header = [" ".join(_text(cell).split()) for cell in cells]
+            # and without the ' that rejected.csv puts before a formula character
+            header = [unprotected(" ".join(_text(cell).split())) for cell in cells]
             width = len(header)
             while header and not header[-1]:
                 header.pop()
             if width > len(header):
                 notes.append(
-                    f'{width - len(header)} column(s) after "{header[-1]}" have no header; '
-                    "their cells are ignored"
+                    f"{width - len(header)} column(s) after {quoted(header[-1])} have no "
+                    "header; their cells are ignored"
                 )
             return Table(path, header, number, rows, description, notes, width)
     raise ImportFileError(
@@ -303,6 +311,7 @@ def _xlsx_table(path: Path) -> Iterator[Table]:
             "and import that"
         )
     with path.open("rb") as handle:
+        check_workbook(path, handle)  # limits and no DTD, before openpyxl reads a part
         try:
             # data_only=False: a formula cell reads as its formula text (cell type "f"), so
             # it is reported as damage; with data_only=True it would silently read as the
@@ -310,7 +319,7 @@ def _xlsx_table(path: Path) -> Iterator[Table]:
             # A file object, not the path: openpyxl refuses a workbook by its name
             # (export.csv, no suffix).
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
+        except (*_XML_ERRORS, zipfile.BadZipFile, KeyError, InvalidFileException) as exc:
             raise ImportFileError(
                 f"{path} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); "
                 "open it in Excel and save it again, or export it as CSV UTF-8"
@@ -322,13 +331,14 @@ def _xlsx_table(path: Path) -> Iterator[Table]:
             sheet = sheets[0]
             sheet.reset_dimensions()  # do not trust the stored size; read to the real end
             notes = []
+            title = quoted(sheet.title)
             if len(sheets) > 1:
                 notes.append(
-                    f'read the first sheet, "{sheet.title}" ({len(sheets)} sheets in the '
+                    f"read the first sheet, {title} ({len(sheets)} sheets in the "
                     "file; move the clinics to the first sheet to import another one)"
                 )
-            description = f'Excel workbook, sheet "{sheet.title}"'
-            yield _table(path, _xlsx_rows(sheet), description, notes)
+            description = f"Excel workbook, sheet {title}"
+            yield _table(path, _xlsx_rows(path, sheet), description, notes)
         finally:
             workbook.close()
 
@@ -345,9 +355,24 @@ def _is_opendocument(path: Path) -> bool:
         return False
 
 
-def _xlsx_rows(sheet: object) -> Iterator[tuple[int, list[Cell]]]:
+def _xlsx_rows(path: Path, sheet: object) -> Iterator[tuple[int, list[Cell]]]:
     rows = sheet.iter_rows(min_row=1)  # type: ignore[attr-defined]
-    for number, row in enumerate(rows, start=1):
+    number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except _ROW_ERRORS as exc:
+            # check_workbook read the sheet as well-formed XML; what is left is a cell
+            # openpyxl cannot take (a shared string that does not exist, a bad number)
+            raise ImportFileError(
+                f"{path}: row {number + 1} cannot be read ({type(exc).__name__}: "
+                f"{shown(exc)}); open the workbook in Excel and save it again, or export it "
+                "as CSV UTF-8, then import it again (with --update: the records of rows "
+                "before it may have been written)"
+            ) from None
+        number += 1
         cells: list[Cell] = [
             Formula(str(cell.value)) if cell.data_type == "f" else cell.value for cell in row
         ]
