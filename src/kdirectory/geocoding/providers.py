@@ -287,7 +287,8 @@ class GeopyGeocoder:
             if attempt < self.attempts:
                 self._wait_until(self._clock() + _backoff(attempt, last))
         assert last is not None
-        raise self._error(f"gave up after {self.attempts} attempts: {_describe(last)}") from None
+        tries = f"{self.attempts} attempt{'' if self.attempts == 1 else 's'}"
+        raise self._error(f"gave up after {tries}: {_describe(last)}") from None
 
     def _error(self, text: str) -> GeocodeError:
         """A failure naming the provider, with API keys and secret parameters redacted (the
