@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kdirectory import vocabulary
-from kdirectory.geocoding.batch import GEOCODES_FILE, query_for
+from kdirectory.geocoding.batch import query_for
 from kdirectory.geocoding.gazetteer import timezone_for_zip
 from kdirectory.geocoding.offline import OfflineGeocoder
-from kdirectory.geocoding.store import GeocodeStore
+from kdirectory.geocoding.store import GeocodeStore, load_geocodes
 from kdirectory.geocoding.types import GeocodeQuery, Point
 from kdirectory.models import Clinic
 from kdirectory.slugs import slugify
@@ -92,8 +92,8 @@ class Locator:
     """Answers "where is it?" for clinics and cities, offline."""
 
     def __init__(self, root: Path) -> None:
-        path = root / GEOCODES_FILE
-        self.store = GeocodeStore.load(path, recover=False) if path.is_file() else None
+        # A file that cannot be used is a validate error, so a build never gets here with one.
+        self.store: GeocodeStore | None = load_geocodes(root).store
         self.offline = OfflineGeocoder()
 
     def clinic(self, clinic: Clinic) -> Location | None:
