@@ -321,7 +321,7 @@ def _xlsx_table(path: Path) -> Iterator[Table]:
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=False)
         except (*_XML_ERRORS, zipfile.BadZipFile, KeyError, InvalidFileException) as exc:
             raise ImportFileError(
-                f"{path} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); "
+                f"{path} is not a readable .xlsx workbook ({type(exc).__name__}: {shown(exc)}); "
                 "open it in Excel and save it again, or export it as CSV UTF-8"
             ) from None
         try:

@@ -97,7 +97,7 @@ def check_workbook(path: Path, handle: BinaryIO) -> None:
                 f"directory says so), more than the {_size(MAX_WORKBOOK_BYTES)} a workbook "
                 f"may hold; {_HOW_TO_PROCEED}"
             )
-        counter = _Counter(path)
+        counter = _Counter()
         for info in archive.infolist():
             if not info.is_dir():
                 _scan_part(path, archive, info, counter)
@@ -137,7 +137,6 @@ def _check_entry_count(path: Path, handle: BinaryIO) -> None:
 class _Counter:
     """What the whole workbook has used so far."""
 
-    path: Path
     bytes: int = 0
     cells: int = 0
 
@@ -169,7 +168,7 @@ def _scan_part(
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise ImportFileError(
             f"{path}: part {quoted(info.filename)} cannot be read ({type(exc).__name__}: "
-            f"{exc}); the file is damaged or not a workbook: open it in Excel and save it "
+            f"{shown(exc)}); the file is damaged or not a workbook: open it in Excel and save it "
             "again, or export it as CSV UTF-8"
         ) from None
 
@@ -353,6 +352,6 @@ def _size(count: int) -> str:
 
 def _unreadable(path: Path, exc: Exception) -> ImportFileError:
     return ImportFileError(
-        f"{path} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); open it in "
+        f"{path} is not a readable .xlsx workbook ({type(exc).__name__}: {shown(exc)}); open it in "
         "Excel and save it again, or export it as CSV UTF-8"
     )
