@@ -1,15 +1,30 @@
-"""Invariants checked with hypothesis: slugs, phones, model round trips."""
+"""Invariants checked with hypothesis: slugs, phones, model round trips, control characters
+refused by the model and never printed raw."""
 
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from kdirectory.models import Clinic
 from kdirectory.phones import parse_phone
+from kdirectory.report import Problem, Report
 from kdirectory.slugs import is_slug, slugify
+
+CONTROLS = [chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if chr(c) not in "\t\n"]
+"""What no text of a record may hold: C0 but tab and newline, DEL, C1."""
+UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""What a printed problem never holds raw."""
+no_control_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=60
+).filter(lambda s: s.strip() != "")
 
 # Area codes and exchanges that are in service, with the 555-01xx range reserved for fiction.
 AREA_CODES = ["213", "310", "415", "619", "714", "760", "818", "858", "949"]
@@ -58,7 +73,7 @@ _hours = st.lists(
 
 
 @given(
-    name=st.text(min_size=1, max_size=60).filter(lambda s: s.strip() != ""),
+    name=no_control_text,
     city=st.sampled_from(["Escondido", "Los Angeles", "Buena Park"]),
     conditions=st.lists(
         st.sampled_from(["depression", "ptsd", "ocd", "chronic-pain"]), unique=True
@@ -84,3 +99,70 @@ def test_model_json_model_round_trip(
     assert Clinic.model_validate(dumped) == clinic
     assert dumped["address"]["region"] == "CA"
     assert dumped["address"]["postal_code"] == "92025-1234"
+
+
+def _minimal(name: str) -> dict[str, object]:
+    return {"name": name, "address": {"city": "Escondido", "region": "CA"}}
+
+
+@given(
+    before=st.text(max_size=20),
+    control=st.sampled_from(CONTROLS),
+    after=st.text(max_size=20),
+    where=st.sampled_from(["name", "city", "insurance", "note"]),
+)
+def test_any_control_character_anywhere_is_refused_by_the_model(
+    before: str, control: str, after: str, where: str
+) -> None:
+    value = f"Harbor{before}{control}{after}"
+    data: dict[str, object] = _minimal("Harbor Clinic")
+    loc: tuple[str | int, ...]
+    if where == "name":
+        data["name"], loc = value, ("name",)
+    elif where == "city":
+        data["address"], loc = {"city": value, "region": "CA"}, ("address", "city")
+    elif where == "insurance":
+        data["insurance"], loc = ["Aetna", value], ("insurance", 1)
+    else:
+        data["special_hours"] = [{"date": "2026-12-25", "closed": True, "note": value}]
+        loc = ("special_hours", 0, "note")
+    with pytest.raises(ValidationError) as caught:
+        Clinic.model_validate(data)
+    errors = [e for e in caught.value.errors() if e["type"] == "control_character"]
+    assert [e["loc"] for e in errors] == [loc]
+    first = min(i for i, c in enumerate(value) if c in CONTROLS)
+    message = errors[0]["msg"]
+    assert f"(\\x{ord(value[first]):02x}, " in message
+    assert f"at position {first + 1}" in message
+    assert not UNPRINTABLE.search(errors[0]["msg"])
+
+
+@given(text=no_control_text)
+def test_text_without_control_characters_is_not_refused_for_them(text: str) -> None:
+    try:
+        Clinic.model_validate(_minimal(text))
+    except ValidationError as exc:
+        assert all(e["type"] != "control_character" for e in exc.errors())
+
+
+@given(file=st.text(max_size=30), field=st.text(max_size=30), message=st.text(max_size=60))
+def test_problems_print_as_one_line_without_control_characters(
+    file: str, field: str, message: str
+) -> None:
+    problem = Problem(file=file, line=3, field=field, message=message, hint=message)
+    line = problem.format()
+    assert not UNPRINTABLE.search(line)
+    assert not UNPRINTABLE.search(problem.explanation)
+    text = Report(problems=[problem]).to_json()
+    assert not UNPRINTABLE.search(text.replace("\n", ""))  # the indentation's own newlines
+    assert json.loads(text) == [
+        {
+            "file": file,
+            "line": 3,
+            "field": field,
+            "message": message,
+            "hint": message,
+            "severity": "error",
+            "code": "invalid",
+        }
+    ]

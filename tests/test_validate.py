@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ from kdirectory.report import Report
 from tests.conftest import GOOD_RECORD, ProjectFactory
 
 
-def _report(make_project: ProjectFactory, records: dict[str, str | bytes]) -> Report:
-    return validate(load_directory(make_project(records)))
+def _report(make_project: ProjectFactory, records: Mapping[str, str | bytes]) -> Report:
+    return validate(load_directory(make_project(dict(records))))
 
 
 def _lines(report: Report) -> list[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from itertools import pairwise
-from typing import Annotated, Any, Literal, NoReturn, get_args
+from typing import Annotated, Any, Literal, NoReturn, TypeGuard, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -27,10 +27,12 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     StringConstraints,
+    ValidationError,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError, PydanticKnownError
 
 from kdirectory import vocabulary
 from kdirectory.languages import LANGUAGE_NAMES
@@ -39,6 +41,23 @@ from kdirectory.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 
 MAX_LIST_ITEMS = 40
 """No real clinic lists more conditions, therapies or languages than this."""
+MAX_TEXT = 200
+"""Characters of a name, a street, a city, an insurer, a note: no real one is longer."""
+MAX_LONG_TEXT = 10_000
+"""Characters of the description: a few paragraphs."""
+MAX_SLUG_TEXT = 100
+"""Characters of one condition, therapy, specialty, language or payment method (by slug,
+name or alias; the longest name is about 30)."""
+MAX_SHIFTS = 6
+"""Opening shifts in one day."""
+MAX_SHIFT_TEXT = 50
+"""Characters of one shift as written (``09:00 a.m. to 05:30 p.m.`` is 24)."""
+MAX_DAY_TEXT = 200
+"""Characters of one day's hours written as text (``9am-12pm, 1pm-5pm``)."""
+MAX_PHONE_TEXT = 50
+"""Characters of a phone number as written (``+1 (760) 555-0123 extension 12345`` is 33)."""
+MAX_URL = 2000
+"""Characters of a web address (what browsers and search engines handle)."""
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PaymentMethod = Literal[
     "cash", "check", "credit-card", "debit-card", "hsa-fsa", "financing", "insurance"
@@ -51,14 +70,132 @@ def fail(code: str, message: str, hint: str | None = None) -> NoReturn:
     raise PydanticCustomError(code, "{message}", {"message": message, "hint": hint or ""})
 
 
+# --- control characters --------------------------------------------------------------------
+
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""What no text of a record may hold: the C0 controls except tab and newline, DEL and the C1
+controls. They are invisible, break HTML, XML and JSON-LD, and an ESC drives terminals."""
+# fmt: off
+_CONTROL_NAMES: dict[str, str] = dict(zip(
+    [chr(code) for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))],
+    (
+        "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT",
+        "FF", "CR", "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB",
+        "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US",
+        "DEL",
+        "PAD", "HOP", "BPH", "NBH", "IND", "NEL", "SSA", "ESA", "HTS", "HTJ", "VTS", "PLD",
+        "PLU", "RI", "SS2", "SS3", "DCS", "PU1", "PU2", "STS", "CCH", "MW", "SPA", "EPA",
+        "SOS", "SGC", "SCI", "CSI", "ST", "OSC", "PM", "APC",
+    ),
+    strict=True,
+))
+# fmt: on
+"""The standard abbreviation of every C0 and C1 control character and DEL."""
+
+
+def control_character_name(char: str) -> str:
+    """A control character as a message shows it: ``\\x1b, ESC``."""
+    return f"\\x{ord(char):02x}, {_CONTROL_NAMES.get(char, 'control')}"
+
+
+def control_character_problem(text: str) -> tuple[str, str] | None:
+    """``(message, hint)`` when ``text`` holds a :data:`CONTROL_CHARACTER`, else ``None``.
+    The message names the first one by escape and position (1 = the first character) and
+    never holds the character itself."""
+    match = CONTROL_CHARACTER.search(text)
+    if match is None:
+        return None
+    count = len(CONTROL_CHARACTER.findall(text, match.start()))
+    where = f"({control_character_name(match.group())}) at position {match.start() + 1}"
+    if count == 1:
+        return (
+            f"contains a control character {where}",
+            "remove it; it is invisible and breaks pages",
+        )
+    return (
+        f"contains {count:,} control characters, the first {where}",
+        "remove them; they are invisible and break pages",
+    )
+
+
+def _control_character_errors(value: object) -> list[InitErrorDetails]:
+    """An error for every text in ``value`` (text, or a list of text, also nested) that
+    holds a control character, located relative to ``value``. Sets of fields are left to
+    the model that reads them, which checks its own fields, so every field is checked once
+    and its location is exact."""
+    errors: list[InitErrorDetails] = []
+    stack: list[tuple[tuple[int, ...], object]] = [((), value)]
+    seen: set[int] = set()
+    while stack:
+        loc, item = stack.pop()
+        if isinstance(item, str):
+            problem = control_character_problem(item)
+            if problem is not None:
+                message, hint = problem
+                errors.append(
+                    InitErrorDetails(
+                        type=PydanticCustomError(
+                            "control_character", "{message}", {"message": message, "hint": hint}
+                        ),
+                        loc=loc,
+                        input=item,
+                    )
+                )
+        elif isinstance(item, list | tuple) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(reversed([((*loc, i), child) for i, child in enumerate(item)]))
+    return errors
+
+
 class Model(BaseModel):
-    """Shared settings: unknown fields are errors, text is stripped, instances are frozen."""
+    """Shared settings: unknown fields are errors, text is stripped, instances are frozen,
+    and no text holds a control character (:data:`CONTROL_CHARACTER`).
+
+    The control characters are looked for in every field of every model as written, before
+    any other check and before whitespace is stripped, so every way a clinic is made (a YAML
+    or JSON file, ``kdirectory import``, ``kdirectory new``) refuses them with the field's
+    exact location (``special_hours[0].note``, ``insurance[2]``).
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if CONTROL_CHARACTER.search(value) is None:
+                return value
+        elif not isinstance(value, list | tuple) or not any(
+            not isinstance(item, str) or CONTROL_CHARACTER.search(item) for item in value
+        ):
+            return value  # not text, or a list of text without one
+        errors = _control_character_errors(value)
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return value
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def _at_most(limit: int) -> BeforeValidator:
+    """Refuse text longer than ``limit`` characters before any other check reads it (a 1 MB
+    "condition" is not looked up, suggested or quoted), as ``StringConstraints(max_length=)``
+    does for plain text: the same error, so one message explains both. Put it after a
+    ``PlainValidator`` in the ``Annotated`` (before validators listed later run first)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and len(value.strip()) > limit:
+            raise PydanticKnownError("string_too_long", {"max_length": limit})
+        return value
+
+    return BeforeValidator(check)
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LONG_TEXT)
+]
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -146,13 +283,22 @@ def _vocabulary_schema(kind: VocabularyKind) -> WithJsonSchema:
 
 
 ConditionSlug = Annotated[
-    str, PlainValidator(_vocabulary_check("condition")), _vocabulary_schema("condition")
+    str,
+    PlainValidator(_vocabulary_check("condition")),
+    _at_most(MAX_SLUG_TEXT),
+    _vocabulary_schema("condition"),
 ]
 TherapySlug = Annotated[
-    str, PlainValidator(_vocabulary_check("therapy")), _vocabulary_schema("therapy")
+    str,
+    PlainValidator(_vocabulary_check("therapy")),
+    _at_most(MAX_SLUG_TEXT),
+    _vocabulary_schema("therapy"),
 ]
 SpecialtySlug = Annotated[
-    str, PlainValidator(_vocabulary_check("specialty")), _vocabulary_schema("specialty")
+    str,
+    PlainValidator(_vocabulary_check("specialty")),
+    _at_most(MAX_SLUG_TEXT),
+    _vocabulary_schema("specialty"),
 ]
 
 
@@ -170,6 +316,7 @@ def _language(value: object) -> str:
 LanguageCode = Annotated[
     str,
     PlainValidator(_language),
+    _at_most(MAX_SLUG_TEXT),
     WithJsonSchema(
         {
             "type": "string",
@@ -192,6 +339,7 @@ def _payment(value: object) -> object:
 Payment = Annotated[
     PaymentMethod,
     BeforeValidator(_payment),
+    _at_most(MAX_SLUG_TEXT),
     WithJsonSchema(
         {
             "type": "string",
@@ -227,9 +375,16 @@ def _url(value: str) -> str:
 
 Url = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=2000),
+    StringConstraints(strip_whitespace=True, max_length=MAX_URL),
     AfterValidator(_url),
-    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "uri",
+            "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
+            "maxLength": MAX_URL,
+        }
+    ),
 ]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -260,10 +415,12 @@ def _phone(value: object) -> Phone:
 PhoneNumber = Annotated[
     Phone,
     PlainValidator(_phone),
+    _at_most(MAX_PHONE_TEXT),
     PlainSerializer(str, return_type=str),
     WithJsonSchema(
         {
             "type": "string",
+            "maxLength": MAX_PHONE_TEXT,
             "description": "A US phone number, any common format",
             "examples": ["(760) 555-0123", "760-555-0123 ext. 12"],
         }
@@ -305,7 +462,13 @@ def _timezone(value: str) -> str:
     return value
 
 
-TimeZone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_timezone)]
+MAX_TIMEZONE = 64
+"""Characters of a time zone name (the longest IANA name has 32)."""
+TimeZone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_TIMEZONE),
+    AfterValidator(_timezone),
+]
 
 
 # --- hours ---------------------------------------------------------------------------------
@@ -329,8 +492,12 @@ def time_range(text: str) -> str | None:
     This is the one reader of opening hours: the record model (``kdirectory validate``),
     ``kdirectory new`` and ``kdirectory import`` all use it. A close at midnight is written
     24:00 (``8pm-12am`` -> ``"20:00-24:00"``). The times are not checked here: the model
-    says what is wrong with ``"10:00-25:00"`` or ``"14:00-10:00"``.
+    says what is wrong with ``"10:00-25:00"`` or ``"14:00-10:00"``. Text longer than
+    :data:`MAX_SHIFT_TEXT` is not a shift (and is not searched: the pattern takes quadratic
+    time on long runs of spaces).
     """
+    if len(text) > MAX_SHIFT_TEXT:
+        return None
     match = _SHIFT.match(text.strip())
     if not match:
         return None
@@ -362,7 +529,10 @@ def day_hours(text: str) -> str | list[str] | None:
     """One day's hours as the record writes them: ``"closed"``, one shift
     (``"09:00-17:00"``) or a list of shifts (``9am-12pm, 1pm-5pm`` ->
     ``["09:00-12:00", "13:00-17:00"]``); ``24 hours`` is ``"00:00-24:00"``. ``None`` when
-    some part is not a time range (see :func:`time_range`)."""
+    some part is not a time range (see :func:`time_range`), or the text is longer than
+    :data:`MAX_DAY_TEXT`."""
+    if len(text) > MAX_DAY_TEXT:
+        return None
     folded = " ".join(text.split()).casefold()
     if folded in CLOSED_WORDS:
         return "closed"
@@ -443,9 +613,15 @@ def _day_to_list(value: object) -> object:
             return [value]  # _interval says what is wrong with it
         if day == "closed":
             return []
-        return [day] if isinstance(day, str) else day
+        value = [day] if isinstance(day, str) else day
     if value is None:
         fail("hours_missing", "has no hours", 'write "closed" or a time range like "09:00-17:00"')
+    if isinstance(value, list) and len(value) > MAX_SHIFTS:
+        fail(
+            "too_long",
+            f"has {len(value):,} shifts; at most {MAX_SHIFTS} are allowed",
+            "merge shifts that follow one another into one range",
+        )
     return value
 
 
@@ -461,26 +637,24 @@ def _no_overlap(intervals: list[Interval]) -> list[Interval]:
     return ordered
 
 
+_SHIFT_SCHEMA = {"type": "string", "pattern": RANGE_PATTERN, "maxLength": MAX_SHIFT_TEXT}
 OpeningInterval = Annotated[
     Interval,
-    PlainValidator(_interval),
+    PlainValidator(_interval),  # longer than MAX_SHIFT_TEXT is "not a time range"
     PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": RANGE_PATTERN}),
+    WithJsonSchema(_SHIFT_SCHEMA),
 ]
 DaySchedule = Annotated[
     list[OpeningInterval],
     BeforeValidator(_day_to_list),
+    _at_most(MAX_DAY_TEXT),
     AfterValidator(_no_overlap),
     WithJsonSchema(
         {
             "anyOf": [
                 {"const": "closed"},
-                {"type": "string", "pattern": RANGE_PATTERN},
-                {
-                    "type": "array",
-                    "items": {"type": "string", "pattern": RANGE_PATTERN},
-                    "maxItems": 6,
-                },
+                _SHIFT_SCHEMA,
+                {"type": "array", "items": _SHIFT_SCHEMA, "maxItems": MAX_SHIFTS},
             ],
             "description": 'Opening hours: "closed", "09:00-17:00", or a list of shifts. '
             'Other spellings ("9am-5pm", "9:00 AM - 5:00 PM", "Closed") are accepted too '
@@ -561,9 +735,15 @@ class Address(Model):
     street: Text | None = None
     unit: Text | None = None
     city: Text
-    region: Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_region)]
+    region: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=50), AfterValidator(_region)
+    ]
     postal_code: (
-        Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_postal_code)]
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=20),
+            AfterValidator(_postal_code),
+        ]
         | None
     ) = None
     country: Literal["US"] = "US"
@@ -608,7 +788,7 @@ class Clinic(Model):
         list[Text],
         BeforeValidator(_bounded_list),
         AfterValidator(_no_repeats),
-        _list_schema({"type": "string"}),
+        _list_schema({"type": "string", "minLength": 1, "maxLength": MAX_TEXT}),
     ] = []
     hours: WeeklyHours | None = None
     special_hours: Annotated[list[SpecialHours], BeforeValidator(_bounded_list)] = []
@@ -662,14 +842,16 @@ def canonical_record(data: Mapping[str, Any]) -> dict[str, Any]:
     ``generalized-anxiety``, ``Spanish`` -> ``es``) and every day's hours in the 24-hour form
     (``9am-5pm`` -> ``09:00-17:00``), through the same :func:`vocabulary.canonical`,
     :func:`time_range` and :func:`day_hours` the model validates with. Values that name
-    nothing known are left as written, for validation to explain. ``data`` is not changed.
+    nothing known are left as written, for validation to explain, and so is text holding a
+    control character (the reader of aliases skips punctuation, so ``"pt\\x00sd"`` would
+    become ``ptsd``: the model refuses it instead). ``data`` is not changed.
     """
     out = dict(data)
     for name in vocabulary.ALIASED_FIELDS:
         items = out.get(name)
         if isinstance(items, list):
             out[name] = [
-                (vocabulary.canonical(name, item) or item) if isinstance(item, str) else item
+                (vocabulary.canonical(name, item) or item) if _plain_text(item) else item
                 for item in items
             ]
     hours = out.get("hours")
@@ -687,8 +869,13 @@ def canonical_record(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _canonical_day(value: object) -> object:
-    if isinstance(value, str):
+    if _plain_text(value):
         return day_hours(value) or value
     if isinstance(value, list):
-        return [(time_range(item) or item) if isinstance(item, str) else item for item in value]
+        return [(time_range(item) or item) if _plain_text(item) else item for item in value]
     return value
+
+
+def _plain_text(value: object) -> TypeGuard[str]:
+    """Text without a control character: what :func:`canonical_record` may rewrite."""
+    return isinstance(value, str) and CONTROL_CHARACTER.search(value) is None

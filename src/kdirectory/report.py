@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI_CONTROLS}]")
+"""What a printed problem never holds raw: C0 and C1 control characters and DEL (an ESC
+drives the terminal; tab and newline too, since a problem is one line), the line and
+paragraph separators and the bidirectional controls (which reorder what the reader sees)."""
+_JSON_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029" + _BIDI_CONTROLS + "]")
+"""What ``json.dumps(ensure_ascii=False)`` leaves raw of :data:`_UNPRINTABLE` (it escapes C0)."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every character of :data:`_UNPRINTABLE` written as an escape:
+    an ESC becomes the four characters ``\\x1b`` (shown, nothing sent to the terminal), a
+    right-to-left override ``\\u202e``."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, order=True)
@@ -29,15 +50,22 @@ class Problem:
 
     @property
     def explanation(self) -> str:
-        """``message (hint)``: what is wrong and how to fix it, without where."""
-        return f"{self.message} ({self.hint})" if self.hint else self.message
+        """``message (hint)``: what is wrong and how to fix it, without where. Printable:
+        control characters of the values quoted in it are written as escapes."""
+        text = f"{self.message} ({self.hint})" if self.hint else self.message
+        return printable(text)
 
     def format(self) -> str:
-        """Render as ``file:line: field: message (hint)``, the shape editors can jump to."""
+        """Render as ``file:line: field: message (hint)``, the shape editors can jump to.
+
+        One printable line: a control character anywhere (a value quoted in the message, a
+        file name, a field name) is written as an escape such as ``\\x1b``, so no record
+        can send escape sequences to the terminal or start a line of its own.
+        """
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         label = "" if self.severity == "error" else "warning: "
         what = f"{self.field}: {self.explanation}" if self.field else self.explanation
-        return f"{where}: {label}{what}"
+        return printable(f"{where}: {label}{what}")
 
 
 @dataclass
@@ -85,8 +113,14 @@ class Report:
         return Counter(p.code for p in self.problems)
 
     def to_json(self) -> str:
-        """The problems as a JSON list of objects (``--format json``)."""
-        return json.dumps([asdict(p) for p in self.sorted_problems()], indent=2, ensure_ascii=False)
+        """The problems as a JSON list of objects (``--format json``).
+
+        Faithful: every value decodes to exactly what the problem holds. Printable: control
+        characters are JSON escapes (``\\u001b``), never raw, so printing the output to a
+        terminal is as safe as printing :meth:`Problem.format`.
+        """
+        text = json.dumps([asdict(p) for p in self.sorted_problems()], indent=2, ensure_ascii=False)
+        return _JSON_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _count(n: int, noun: str) -> str:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from kdirectory import vocabulary
 from kdirectory.config import SiteConfig, load_config
 from kdirectory.exceptions import ProjectNotFoundError
-from kdirectory.load import Path_, SourceRecord, find_record_files, read_record
+from kdirectory.load import Path_, RecordReader, SourceRecord, find_record_files
 from kdirectory.models import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
 from kdirectory.report import Problem, Report
 from kdirectory.schema import clinic_schema
@@ -61,9 +61,10 @@ def load_directory(path: Path | str = ".") -> Directory:
     directory = Directory(root=root, config=load_config(root))
     files = find_record_files(folder)
     directory.report.files = len(files)
+    reader = RecordReader(root)
     for file in files:
         display = (CLINICS_DIR / file.name).as_posix()
-        source = read_record(file, display)
+        source = reader.read(file, display)
         clinic, problems = check_record(source)
         directory.report.extend(problems)
         if clinic is not None:
@@ -225,6 +226,7 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
             source.problem(
                 loc,
                 f"is {len(instance):,} characters long; at most {value}",
+                _too_long_hint(loc),
                 code="schema.max_length",
             )
         ]
@@ -235,6 +237,22 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
             loc, f"{_describe(instance)} is not in the expected form", code=f"schema.{kind}"
         )
     ]
+
+
+def _too_long_hint(loc: Path_) -> str:
+    """How to fix a text over its length limit, for the field at ``loc``."""
+    keys = {part for part in loc if isinstance(part, str)}
+    if "description" in keys:
+        return "keep the description to a few paragraphs"
+    if "hours" in keys:
+        return 'write hours like "09:00-17:00" or "9am-5pm"'
+    if keys & {"phone", "tracking_phone"}:
+        return "write one phone number, e.g. (760) 555-0123"
+    if keys & {"url", "same_as"}:
+        return "use the page's plain address, without tracking parameters"
+    if keys & {"conditions", "therapies", "specialties", "languages", "payment"}:
+        return "write one entry per list item, by its slug or name"
+    return "shorten it; is this the right field?"
 
 
 def _did_you_mean(value: str, choices: list[str]) -> str | None:
@@ -289,7 +307,9 @@ def _model_problems(source: SourceRecord, exc: ValidationError) -> list[Problem]
             choices = [c.strip() for c in expected.replace(" or ", ",").split(",")]
             hint = _did_you_mean(str(value), choices)
         elif kind == "string_too_long":
-            message = f"is {len(str(value)):,} characters long; at most {ctx.get('max_length')}"
+            length = len(value.strip()) if isinstance(value, str) else len(str(value))
+            message = f"is {length:,} characters long; at most {ctx.get('max_length')}"
+            hint = _too_long_hint(loc)
         elif kind == "string_pattern_mismatch" and loc == ("slug",):
             message = f'"{value!s:.60}" is not a valid slug'
             hint = "lowercase letters, digits and single hyphens, e.g. bff-medical-wellness-clinic"
