@@ -27,10 +27,11 @@ from kdirectory.check import check_site
 from kdirectory.check.page import read_page
 from kdirectory.check.page_rules import page_findings
 from kdirectory.check.structured import jsonld_findings
-from kdirectory.cli import app, printable
+from kdirectory.cli import app
 from kdirectory.config import parse_base_url
 from kdirectory.exceptions import BuildError, ConfigError
 from kdirectory.publish import LOCK, MANIFEST, publish
+from kdirectory.report import printable
 from kdirectory.templating import markdown_to_html
 from kdirectory.validate import load_directory
 from tests.conftest import GOOD_RECORD, copy_demo
@@ -370,4 +371,4 @@ def test_no_printed_line_carries_a_terminal_escape(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\x1b]0;pwned\\x07" in result.output
-    assert printable("a\u202eb\x9bc\td\ne") == "a\\u202eb\\x9bc\td\ne"
+    assert printable("a\u202eb\x9bc\td\ne", lines=True) == "a\\u202eb\\x9bc\td\ne"

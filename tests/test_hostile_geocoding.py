@@ -510,11 +510,6 @@ def test_nested_results_file_is_a_clear_error_for_geocode_and_build(
     assert list(saved(root)) == ["clinic-100", "clinic-200"]
 
 
-@pytest.mark.xfail(
-    reason="validate does not read data/geocodes.json yet: validate() should add "
-    "kdirectory.geocoding.store.load_geocodes(directory.root).problems to its report",
-    strict=True,
-)
 def test_validate_reports_an_unreadable_results_file_as_build_does(
     tmp_path: Path, server: FakeNominatim
 ) -> None:

@@ -8,7 +8,6 @@ commands to keep ``kdirectory --help`` fast.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from kdirectory.exceptions import (
     ProjectNotFoundError,
     SiteNotFoundError,
 )
+from kdirectory.report import printable
 
 if TYPE_CHECKING:
     from kdirectory.check import SiteReport
@@ -69,24 +69,9 @@ def main(
     _state["verbose"] = verbose
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters (except newline and tab) and bidirectional overrides
-    shown as escapes (``\\x1b``), so no value from a record, a file name or a page can
-    drive the terminal (set its title, hide text, reorder a line)."""
-
-    def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    return _UNPRINTABLE.sub(escape, text)
-
-
 def _echo(message: str = "", *, err: bool = False) -> None:
     """Print one line for people: every line the CLI prints goes through here."""
-    typer.echo(printable(message), err=err)
+    typer.echo(printable(message, lines=True), err=err)
 
 
 @contextmanager

@@ -19,11 +19,16 @@ _JSON_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029" + _BIDI_CONTROLS + "]")
 """What ``json.dumps(ensure_ascii=False)`` leaves raw of :data:`_UNPRINTABLE` (it escapes C0)."""
 
 
-def printable(text: str) -> str:
+_UNPRINTABLE_LINES = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI_CONTROLS}]")
+""":data:`_UNPRINTABLE` less tab and newline: for text of several lines."""
+
+
+def printable(text: str, *, lines: bool = False) -> str:
     """``text`` with every character of :data:`_UNPRINTABLE` written as an escape:
     an ESC becomes the four characters ``\\x1b`` (shown, nothing sent to the terminal), a
-    right-to-left override ``\\u202e``."""
-    return _UNPRINTABLE.sub(_escape, text)
+    right-to-left override ``\\u202e``. With ``lines``, tabs and newlines stay (a message
+    of several lines); everything the command line prints goes through here."""
+    return (_UNPRINTABLE_LINES if lines else _UNPRINTABLE).sub(_escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:

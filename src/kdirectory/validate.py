@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from kdirectory import vocabulary
 from kdirectory.config import SiteConfig, load_config
 from kdirectory.exceptions import ProjectNotFoundError
+from kdirectory.geocoding.store import load_geocodes
 from kdirectory.load import Path_, RecordReader, SourceRecord, find_record_files
 from kdirectory.models import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
 from kdirectory.report import Problem, Report
@@ -90,6 +91,7 @@ def validate(directory: Directory) -> Report:
     for clinic in directory.clinics:
         report.extend(check_clinic(clinic, directory.source_of(clinic)))
     report.extend(check_directory(directory))
+    report.extend(load_geocodes(directory.root).problems)
     return report
 
 

@@ -18,15 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from kdirectory.report import printable
+
 MAX_LISTED = 10
 """Values named in one message; the rest are counted ("… and 12 more")."""
 MAX_SHOWN_CHARS = 80
 """Characters of one value quoted in a message."""
 
-_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI_CONTROLS}]")
-"""What :func:`shown` escapes: C0 and C1 control characters (tab and newline too: a message
-is one line), DEL, the line and paragraph separators and the bidirectional controls."""
 
 CONTROL_CHARACTER = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 """A control character no cell may hold: C0 and C1 controls and DEL, except tab, the line
@@ -43,11 +41,6 @@ what makes ``+``, ``-`` or ``@`` start a formula that does something rather than
 number (``+1 760 …``) or a handle (``@harbor``)."""
 
 
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def shown(text: object, limit: int | None = MAX_SHOWN_CHARS) -> str:
     """``text`` as it may be printed or put into a message: control characters, line breaks
     and bidirectional controls written as escapes (``\\x1b``, ``\\x0a``, ``\\u202e``), and
@@ -59,7 +52,7 @@ def shown(text: object, limit: int | None = MAX_SHOWN_CHARS) -> str:
     value = str(text)
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
-    return _UNSAFE.sub(_escape, value)
+    return printable(value)
 
 
 def quoted(text: object, limit: int | None = MAX_SHOWN_CHARS) -> str:
