@@ -292,6 +292,11 @@ def test_spravato_is_counted_by_its_vocabulary_slug(tmp_path: Path, spravato: bo
 
 DEMO_CONFIG = (Path(__file__).resolve().parent.parent / "kdirectory.toml").read_text("utf-8")
 NO_THERAPY = GOOD_RECORD.replace("therapies: [iv-ketamine-infusion]\n", "")
+GRAND_BRANCH = (
+    GOOD_RECORD.replace("1200 N Main St", "455 W Grand Ave").replace("555-0123", "555-0188")
+    + "slug: harbor-ketamine-clinic-grand\n"
+)
+"""A second branch of the fixture clinic in the same city, under the same name."""
 
 
 def test_a_record_without_therapies_is_a_warning_that_says_what_the_site_will_do(
