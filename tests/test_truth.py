@@ -363,11 +363,7 @@ def test_build_lists_the_records_warnings_first_twenty_and_a_count(
 def test_branches_with_one_name_in_one_city_get_titles_and_descriptions_of_their_own(
     make_project: ProjectFactory,
 ) -> None:
-    second = (
-        GOOD_RECORD.replace("1200 N Main St", "455 W Grand Ave").replace("555-0123", "555-0188")
-        + "slug: harbor-ketamine-clinic-grand\n"
-    )
-    root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": second}, DEMO_CONFIG)
+    root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": GRAND_BRANCH}, DEMO_CONFIG)
     directory = load_directory(root)
     pages, files = render_site(directory, directory.config)
     clinic_pages = [p for p in pages if p.kind == "clinic"]
@@ -471,11 +467,7 @@ def test_nothing_users_read_cites_files_they_do_not_have() -> None:
 
 
 def test_branches_named_alike_in_one_list_say_which_is_which(make_project: ProjectFactory) -> None:
-    second = (
-        GOOD_RECORD.replace("1200 N Main St", "455 W Grand Ave").replace("555-0123", "555-0188")
-        + "slug: harbor-ketamine-clinic-grand\n"
-    )
-    root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": second}, DEMO_CONFIG)
+    root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": GRAND_BRANCH}, DEMO_CONFIG)
     directory = load_directory(root)
     _, files = render_site(directory, directory.config)
     page = read_city_page("ca/escondido/index.html", files["ca/escondido/index.html"])
