@@ -44,7 +44,7 @@ def golden(session: nox.Session) -> None:
     session.run(
         "python",
         "-c",
-        "from kdirectory.build import build_site; from kdirectory.validate import load_directory; "
+        "from kdirectory import build_site, load_directory; "
         "print(build_site(load_directory('.'), 'tests/golden/demo').summary())",
     )
 

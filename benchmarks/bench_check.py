@@ -22,10 +22,10 @@ from pathlib import Path
 
 from lxml.etree import HTMLParser, fromstring
 
-from kdirectory.build import build_site
 from kdirectory.check import check_site
-from kdirectory.synthetic import generate_project
-from kdirectory.validate import load_directory
+from kdirectory.record.validate import load_directory
+from kdirectory.site.build import build_site
+from kdirectory.testing.synthetic import generate_project
 
 
 def _median_seconds(run: Callable[[], object], repeat: int) -> float:

@@ -21,8 +21,8 @@ import zipcodes
 
 from kdirectory.geocoding import OfflineGeocoder, geocode_directory
 from kdirectory.geocoding.gazetteer import warm
-from kdirectory.synthetic import generate_project
-from kdirectory.validate import load_directory
+from kdirectory.record.validate import load_directory
+from kdirectory.testing.synthetic import generate_project
 
 
 def _median_seconds(run: object, repeat: int) -> float:

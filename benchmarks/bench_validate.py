@@ -29,8 +29,8 @@ from pathlib import Path
 import yaml
 
 from kdirectory import load_directory, validate
-from kdirectory.addresses import normal_street
-from kdirectory.synthetic import generate_project
+from kdirectory.record.addresses import normal_street
+from kdirectory.testing.synthetic import generate_project
 
 
 def _median_seconds(run: Callable[[], object], repeat: int) -> float:

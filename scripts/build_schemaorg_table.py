@@ -1,7 +1,7 @@
 """Build the compact schema.org table that kdirectory's JSON-LD vocabulary check uses.
 
 Reads the schema.org release CSVs (types and properties) and writes
-``src/kdirectory/schemaorg/vocab.json``:
+``src/kdirectory/check/schemaorg_data/vocab.json``:
 
 - ``types``: every class -> itself followed by all its ancestors (sorted);
 - ``datatypes``: the classes that are data types (Text, URL, Number, Date, ...);
@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "vocab" / "schemaorg-30.0"
-DEFAULT_OUT = ROOT / "src" / "kdirectory" / "schemaorg" / "vocab.json"
+DEFAULT_OUT = ROOT / "src" / "kdirectory" / "check" / "schemaorg_data" / "vocab.json"
 PREFIXES = ("https://schema.org/", "http://schema.org/")
 # Data types have no schema.org superclass; every other parentless class except Thing
 # is an instance (True, False) or an enumeration member.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kdirectory.atomic import AtomicBatch, atomic_write_text
+from kdirectory._atomic import AtomicBatch, atomic_write_text
 
 
 def _visible(folder: Path) -> list[str]:

@@ -31,20 +31,20 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from kdirectory.build import MANIFEST, BuildError, BuildResult, build_site, render_site
+from kdirectory._output import LOCK, STAGING
+from kdirectory.check.schemaorg import check_jsonld
 from kdirectory.cli import app
 from kdirectory.exceptions import ValidationFailedError
-from kdirectory.jsonld_vocab import check_jsonld
-from kdirectory.models import Clinic
-from kdirectory.plan import Page
-from kdirectory.publish import LOCK, STAGING
-from kdirectory.sitefiles import sitemaps
-from kdirectory.validate import load_directory, validate
+from kdirectory.record.model import Clinic
+from kdirectory.record.validate import load_directory, validate
+from kdirectory.site.build import MANIFEST, BuildError, BuildResult, build_site, render_site
+from kdirectory.site.plan import Page
+from kdirectory.site.site_files import sitemaps
 from tests.conftest import GOOD_RECORD, REPO, VISTA, ProjectFactory, copy_demo
 
 generate_project: Callable[..., Any] | None
 try:
-    from kdirectory.synthetic import generate_project
+    from kdirectory.testing.synthetic import generate_project
 except ImportError:  # pragma: no cover - the fallback below writes simple records instead
     generate_project = None
 
@@ -99,7 +99,7 @@ def run_cli(*args: str, seed: str | None = None) -> subprocess.CompletedProcess[
 
 
 def write_fallback_project(root: Path, count: int) -> None:
-    """Valid fictional records at real CA ZIPs, for when ``kdirectory.synthetic`` is absent."""
+    """Valid fictional records at real CA ZIPs, for when ``kdirectory.testing.synthetic`` is absent."""
     from kdirectory.geocoding.gazetteer import all_zips
 
     zips = [z for z in all_zips() if z.state == "CA" and z.kind == "STANDARD"][::7][:count]
@@ -785,7 +785,7 @@ def test_json_ld_facts_are_the_visible_facts(any_site: Site) -> None:
 
 
 def test_clinic_specialties_in_json_ld_are_on_the_page(generated_site: Site) -> None:
-    from kdirectory import vocabulary
+    from kdirectory.record import vocabulary
 
     names = {entry.schema_url: entry.name for entry in vocabulary.specialties().values()}
     hidden = []

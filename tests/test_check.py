@@ -23,11 +23,8 @@ from typing import Literal
 import pytest
 from typer.testing import CliRunner
 
-from kdirectory.build import BuildResult, build_site
 from kdirectory.check import JSON_FORMAT_VERSION, RULES, SiteReport, check_site
-from kdirectory.cli import app
-from kdirectory.exceptions import SiteCheckFailedError, SiteNotFoundError
-from kdirectory.similarity import (
+from kdirectory.check.similarity import (
     EXACT_PAIRS_UP_TO,
     SimilarPair,
     jaccard,
@@ -36,7 +33,10 @@ from kdirectory.similarity import (
     signature,
     unique_shares,
 )
-from kdirectory.validate import load_directory
+from kdirectory.cli import app
+from kdirectory.exceptions import SiteCheckFailedError, SiteNotFoundError
+from kdirectory.record.validate import load_directory
+from kdirectory.site.build import BuildResult, build_site
 from tests.conftest import GOOD_RECORD, REPO, VISTA, copy_demo
 
 runner = CliRunner()

@@ -31,7 +31,7 @@ from kdirectory.geocoding.errors import GeocodeFileError
 from kdirectory.geocoding.gazetteer import zip_info
 from kdirectory.geocoding.store import GeocodeStore
 from kdirectory.geocoding.types import Geocode
-from kdirectory.validate import load_directory
+from kdirectory.record.validate import load_directory
 from tests.conftest import GOOD_RECORD, REPO, ProjectFactory
 
 REAL_FACILITIES = REPO.parent / "shared" / "data" / "real" / "us_facilities_public.csv"

@@ -23,8 +23,8 @@ from kdirectory.geocoding.providers import (
     SPACING_MARGIN_SECONDS,
     GeopyGeocoder,
 )
+from kdirectory.record.validate import load_directory
 from kdirectory.testing import FakeNominatim, Place
-from kdirectory.validate import load_directory
 
 # An answer the fake server holds back until it stops: longer than any client timeout here.
 STALL = 3600.0

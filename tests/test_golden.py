@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kdirectory.build import build_site
-from kdirectory.publish import LOCK
-from kdirectory.validate import load_directory
+from kdirectory._output import LOCK
+from kdirectory.record.validate import load_directory
+from kdirectory.site.build import build_site
 from tests.conftest import REPO
 
 GOLDEN = REPO / "tests" / "golden" / "demo"

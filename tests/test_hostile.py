@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kdirectory.atomic import atomic_write_text
-from kdirectory.build import build_site
+from kdirectory._atomic import atomic_write_text
+from kdirectory._output import LOCK, MANIFEST
 from kdirectory.check import check_site
 from kdirectory.check.page import read_page
 from kdirectory.check.page_rules import page_findings
@@ -30,10 +30,11 @@ from kdirectory.check.structured import jsonld_findings
 from kdirectory.cli import app
 from kdirectory.config import parse_base_url
 from kdirectory.exceptions import BuildError, ConfigError
-from kdirectory.publish import LOCK, MANIFEST, publish
+from kdirectory.record.validate import load_directory
 from kdirectory.report import printable
-from kdirectory.templating import markdown_to_html
-from kdirectory.validate import load_directory
+from kdirectory.site.build import build_site
+from kdirectory.site.publish import publish
+from kdirectory.site.templating import markdown_to_html
 from tests.conftest import GOOD_RECORD, copy_demo
 
 runner = CliRunner()

@@ -28,8 +28,8 @@ from kdirectory.geocoding.store import (
     load_geocodes,
 )
 from kdirectory.geocoding.types import coordinates_problem
+from kdirectory.record.validate import load_directory
 from kdirectory.testing import FakeNominatim, Place
-from kdirectory.validate import load_directory
 
 runner = CliRunner()
 

@@ -32,7 +32,7 @@ from kdirectory.onboarding.safe_text import (
     unprotected,
 )
 from kdirectory.onboarding.workbook_guard import WorkbookRefusedError
-from kdirectory.validate import load_directory, validate
+from kdirectory.record.validate import load_directory, validate
 
 runner = CliRunner()
 SHEET = "xl/worksheets/sheet1.xml"

@@ -16,14 +16,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from kdirectory import load as load_module
 from kdirectory import load_directory, validate
 from kdirectory.cli import app
-from kdirectory.load import MAX_DEPTH, SafePythonLoader, read_record
-from kdirectory.models import MAX_DAY_TEXT, MAX_SHIFT_TEXT, Clinic, day_hours, time_range
 from kdirectory.onboarding.records import check_data
+from kdirectory.record import read as load_module
+from kdirectory.record.json_schema import clinic_schema
+from kdirectory.record.model import MAX_DAY_TEXT, MAX_SHIFT_TEXT, Clinic, day_hours, time_range
+from kdirectory.record.read import MAX_DEPTH, SafePythonLoader, read_record
 from kdirectory.report import Problem, Report
-from kdirectory.schema import clinic_schema
 from tests.conftest import GOOD_RECORD, VISTA, ProjectFactory
 
 runner = CliRunner()

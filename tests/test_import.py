@@ -17,14 +17,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from kdirectory.atomic import AtomicBatch
-from kdirectory.build import build_site
+from kdirectory._atomic import AtomicBatch
 from kdirectory.cli import app
 from kdirectory.onboarding.columns import map_columns
 from kdirectory.onboarding.importer import ImportOptions, import_file
 from kdirectory.onboarding.normalise import hours_value, repair_zip, split_address
 from kdirectory.onboarding.titlecase import title_case
-from kdirectory.validate import load_directory, validate
+from kdirectory.record.validate import load_directory, validate
+from kdirectory.site.build import build_site
 from tests.conftest import GOOD_RECORD
 
 runner = CliRunner()

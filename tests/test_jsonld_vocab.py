@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kdirectory.jsonld_vocab import VocabIssue, check_jsonld
+from kdirectory.check.schemaorg import VocabIssue, check_jsonld
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAORG_CSV = ROOT.parent / "shared" / "vocab" / "schemaorg-30.0"
@@ -365,7 +365,9 @@ def test_check_does_not_modify_the_document() -> None:
 
 
 def packaged_table() -> dict[str, Any]:
-    text = resources.files("kdirectory.schemaorg").joinpath("vocab.json").read_text("utf-8")
+    text = (
+        resources.files("kdirectory.check.schemaorg_data").joinpath("vocab.json").read_text("utf-8")
+    )
     table: dict[str, Any] = json.loads(text)
     return table
 
@@ -400,5 +402,7 @@ def test_table_is_reproducible(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    packaged = resources.files("kdirectory.schemaorg").joinpath("vocab.json").read_bytes()
+    packaged = (
+        resources.files("kdirectory.check.schemaorg_data").joinpath("vocab.json").read_bytes()
+    )
     assert out.read_bytes() == packaged

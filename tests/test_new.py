@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from kdirectory.cli import app
 from kdirectory.onboarding.project_init import init_project
-from kdirectory.validate import load_directory, validate
+from kdirectory.record.validate import load_directory, validate
 
 runner = CliRunner()
 

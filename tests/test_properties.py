@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from kdirectory.models import Clinic
-from kdirectory.phones import parse_phone
+from kdirectory.record.model import Clinic
+from kdirectory.record.phones import parse_phone
+from kdirectory.record.slugs import is_slug, slugify
 from kdirectory.report import Problem, Report
-from kdirectory.slugs import is_slug, slugify
 
 CONTROLS = [chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if chr(c) not in "\t\n"]
 """What no text of a record may hold: C0 but tab and newline, DEL, C1."""

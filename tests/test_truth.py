@@ -22,16 +22,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kdirectory import vocabulary
-from kdirectory.build import build_site, render_site
 from kdirectory.check import RULES
-from kdirectory.claims import CLAIM_RULES
 from kdirectory.cli import app
 from kdirectory.exceptions import ConfigError
-from kdirectory.models import Clinic
-from kdirectory.synthetic import dump_record, generate_records, project_config
-from kdirectory.validate import load_directory, validate
-from kdirectory.views import counted
+from kdirectory.record import vocabulary
+from kdirectory.record.claims import CLAIM_RULES
+from kdirectory.record.model import Clinic
+from kdirectory.record.validate import load_directory, validate
+from kdirectory.record.write import dump_record
+from kdirectory.site.build import build_site, render_site
+from kdirectory.site.views import counted
+from kdirectory.testing.synthetic import generate_records, project_config
 from tests.conftest import GOOD_RECORD, REPO, VISTA, ProjectFactory
 
 SPRAVATO = "esketamine-nasal-spray"  # the vocabulary's slug, spelled out on purpose

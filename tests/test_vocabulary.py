@@ -9,14 +9,14 @@ from typing import Literal
 
 import pytest
 
-from kdirectory import vocabulary
-from kdirectory.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
-from kdirectory.load import read_record
-from kdirectory.models import PAYMENT_METHODS, Clinic, WeeklyHours
 from kdirectory.onboarding.normalise import hours_value
 from kdirectory.onboarding.records import list_item
-from kdirectory.schema import clinic_schema
-from kdirectory.vocabulary import Condition, IcdCode, State
+from kdirectory.record import vocabulary
+from kdirectory.record.json_schema import clinic_schema
+from kdirectory.record.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
+from kdirectory.record.model import PAYMENT_METHODS, Clinic, WeeklyHours
+from kdirectory.record.read import read_record
+from kdirectory.record.vocabulary import Condition, IcdCode, State
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ICD10CM = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")

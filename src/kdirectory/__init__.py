@@ -4,7 +4,7 @@ The public API; everything else is internal::
 
     import kdirectory
     directory = kdirectory.load_directory("my-directory")
-    report = kdirectory.validate(directory)
+    report = kdirectory.record.validate(directory)
     print(report.summary())
     kdirectory.geocode_directory(directory)       # offline by default
     result = kdirectory.build_site(directory, "public")
@@ -14,7 +14,6 @@ The public API; everything else is internal::
 
 from __future__ import annotations
 
-from kdirectory.build import BuildError, BuildResult, build_site
 from kdirectory.check import Finding, SiteReport, check_site
 from kdirectory.config import SiteConfig, load_config
 from kdirectory.exceptions import (
@@ -33,12 +32,15 @@ from kdirectory.geocoding import (
     make_geocoder,
     nearest_clinics,
 )
-from kdirectory.models import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
-from kdirectory.phones import Phone, parse_phone
+from kdirectory.record.directory import Directory
+from kdirectory.record.json_schema import clinic_schema
+from kdirectory.record.model import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
+from kdirectory.record.phones import Phone, parse_phone
+from kdirectory.record.slugs import slugify
+from kdirectory.record.validate import load_directory, validate
+from kdirectory.record.write import write_record
 from kdirectory.report import Problem, Report
-from kdirectory.schema import clinic_schema
-from kdirectory.slugs import slugify
-from kdirectory.validate import Directory, load_directory, validate
+from kdirectory.site.build import BuildError, BuildResult, build_site
 
 __all__ = [
     "Address",
@@ -76,4 +78,5 @@ __all__ = [
     "parse_phone",
     "slugify",
     "validate",
+    "write_record",
 ]

@@ -120,7 +120,7 @@ def validate_command(
         kdirectory validate my-directory --strict
     """
     with _user_errors():
-        from kdirectory.validate import load_directory, validate  # noqa: PLC0415
+        from kdirectory.record.validate import load_directory, validate  # noqa: PLC0415
 
         report = validate(load_directory(path))
         if output_format is OutputFormat.json:
@@ -182,7 +182,7 @@ def geocode_command(
         from kdirectory.geocoding.batch import geocode_directory  # noqa: PLC0415
         from kdirectory.geocoding.console import print_result, progress_bar  # noqa: PLC0415
         from kdirectory.geocoding.providers import make_geocoder  # noqa: PLC0415
-        from kdirectory.validate import load_directory  # noqa: PLC0415
+        from kdirectory.record.validate import load_directory  # noqa: PLC0415
 
         directory = load_directory(path)
         settings = directory.config.geocoder
@@ -259,12 +259,12 @@ def build_command(
         kdirectory build my-directory --out public --base-url https://clinics.example
     """
     with _user_errors():
-        from kdirectory.build import build_site  # noqa: PLC0415
         from kdirectory.exceptions import (  # noqa: PLC0415
             SiteCheckFailedError,
             ValidationFailedError,
         )
-        from kdirectory.validate import load_directory  # noqa: PLC0415
+        from kdirectory.record.validate import load_directory  # noqa: PLC0415
+        from kdirectory.site.build import build_site  # noqa: PLC0415
 
         directory = load_directory(path)
         try:
@@ -534,8 +534,8 @@ def schema_command(
         kdirectory schema --out clinic.schema.json
     """
     with _user_errors():
-        from kdirectory.atomic import atomic_write_text  # noqa: PLC0415
-        from kdirectory.schema import schema_text  # noqa: PLC0415
+        from kdirectory._atomic import atomic_write_text  # noqa: PLC0415
+        from kdirectory.record.json_schema import schema_text  # noqa: PLC0415
 
         text = schema_text()
         if out is None:

@@ -33,9 +33,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from kdirectory.build import build_site
-from kdirectory.synthetic import generate_project
-from kdirectory.validate import load_directory
+from kdirectory.record.validate import load_directory
+from kdirectory.site.build import build_site
+from kdirectory.testing.synthetic import generate_project
 from tests.conftest import REPO
 
 VNU_JAR_ENV = "KDIRECTORY_VNU_JAR"

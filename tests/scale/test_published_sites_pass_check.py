@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kdirectory.build import build_site
 from kdirectory.check import SiteReport, check_site
 from kdirectory.cli import app
-from kdirectory.synthetic import generate_project
-from kdirectory.validate import load_directory
+from kdirectory.record.validate import load_directory
+from kdirectory.site.build import build_site
+from kdirectory.testing.synthetic import generate_project
 from tests.conftest import REPO
 
 REAL_LIST = REPO.parent / "shared" / "data" / "real" / "us_facilities_public.csv"

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from kdirectory.claims import CLAIM_FIX, CLAIM_RULES
+from kdirectory.record.claims import CLAIM_FIX, CLAIM_RULES
 
 Severity = Literal["error", "warning"]
 JSON_FORMAT_VERSION = 1

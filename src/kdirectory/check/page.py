@@ -16,7 +16,7 @@ from lxml.etree import (
     strip_elements,
 )
 
-from kdirectory.similarity import shingles
+from kdirectory.check.similarity import shingles
 
 # lxml.etree's parser, not lxml.html's: plain elements skip a Python class lookup per node.
 _PARSER = HTMLParser(encoding="utf-8", remove_comments=True)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from kdirectory.check.findings import Finding, finding
 from kdirectory.check.page import PageFacts
 from kdirectory.check.structured import jsonld_findings
-from kdirectory.claims import ClaimFinding, lint_claims
+from kdirectory.record.claims import ClaimFinding, lint_claims
 
 TITLE_LENGTH = (30, 60)
 DESCRIPTION_LENGTH = (70, 160)

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from kdirectory._output import INTERNAL, MANIFEST
 from kdirectory.check.findings import Finding, SiteReport, finding
 from kdirectory.check.page import page_shingles, read_page
 from kdirectory.check.page_rules import page_findings
+from kdirectory.check.similarity import EXACT_PAIRS_UP_TO, signature
 from kdirectory.check.site_rules import (
     PageSummary,
     SiteFiles,
@@ -23,8 +25,6 @@ from kdirectory.check.site_rules import (
     sitemap_findings,
 )
 from kdirectory.exceptions import SiteNotFoundError
-from kdirectory.publish import INTERNAL, MANIFEST
-from kdirectory.similarity import EXACT_PAIRS_UP_TO, signature
 
 NEAR_DUPLICATE = 0.8
 """Pages at least this alike are near-duplicates, unless the site's manifest records the

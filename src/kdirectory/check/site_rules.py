@@ -15,7 +15,7 @@ import numpy as np
 from kdirectory.check.findings import Finding, finding
 from kdirectory.check.page import PageFacts
 from kdirectory.check.page_rules import page_url
-from kdirectory.similarity import near_duplicates
+from kdirectory.check.similarity import near_duplicates
 
 _SKIPPED_SCHEMES = frozenset({"mailto", "tel", "sms", "javascript", "data", "ftp"})
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -10,7 +10,7 @@ from typing import Any
 
 from kdirectory.check.findings import Finding, finding
 from kdirectory.check.page import PageFacts
-from kdirectory.jsonld_vocab import check_jsonld, type_lineage
+from kdirectory.check.schemaorg import check_jsonld, type_lineage
 
 _SCHEMA = re.compile(r"^https?://schema\.org/")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})\s*([AP]M)|noon|midnight", re.IGNORECASE)

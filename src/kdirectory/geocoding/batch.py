@@ -28,8 +28,8 @@ from kdirectory.geocoding.types import (
 from kdirectory.report import Problem
 
 if TYPE_CHECKING:
-    from kdirectory.models import Clinic
-    from kdirectory.validate import Directory
+    from kdirectory.record.directory import Directory
+    from kdirectory.record.model import Clinic
 
 __all__ = ["GEOCODES_FILE", "GeocodeResult", "RecordOutcome", "geocode_directory", "query_for"]
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kdirectory.atomic import atomic_write_text
+from kdirectory._atomic import atomic_write_text
 from kdirectory.geocoding.errors import GeocodeFileError, free_name
 from kdirectory.geocoding.types import PRECISIONS, coordinates_problem
 from kdirectory.report import Problem

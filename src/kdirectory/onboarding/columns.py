@@ -12,10 +12,10 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from kdirectory import vocabulary
 from kdirectory.exceptions import ColumnMappingError
-from kdirectory.models import WEEKDAYS
 from kdirectory.onboarding.safe_text import listed, quoted
+from kdirectory.record import vocabulary
+from kdirectory.record.model import WEEKDAYS
 
 ONE_LINE_ADDRESS = "address"
 """The pseudo-field of a column holding a whole address on one line; it is split on import."""

@@ -13,12 +13,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from kdirectory import vocabulary
 from kdirectory.onboarding.columns import FIELDS, ColumnMapping
 from kdirectory.onboarding.importer import ImportResult
 from kdirectory.onboarding.records import PHONE_DROPPED
 from kdirectory.onboarding.safe_text import shown
 from kdirectory.onboarding.tabular import Table
+from kdirectory.record import vocabulary
 
 MAX_WARNINGS_SHOWN = 50
 MAX_IGNORED_SHOWN = 30

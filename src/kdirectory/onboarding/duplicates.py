@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kdirectory.addresses import address_key, format_address_key, normal_street
-from kdirectory.directory_rules import name_match_key
-from kdirectory.models import Clinic
+from kdirectory.record.addresses import address_key, format_address_key, normal_street
+from kdirectory.record.directory_rules import name_match_key
+from kdirectory.record.model import Clinic
 
 if TYPE_CHECKING:
-    from kdirectory.validate import Directory
+    from kdirectory.record.directory import Directory
 
 Origin = int | str
 """A row number of the file being imported, or the path of an existing record file."""

@@ -22,10 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from kdirectory.atomic import AtomicBatch
+from kdirectory._atomic import AtomicBatch
 from kdirectory.exceptions import ImportFileError, KdirectoryError
-from kdirectory.load import find_record_files, read_record
-from kdirectory.models import Clinic
 from kdirectory.onboarding.columns import ColumnMapping, map_columns, parse_set_options
 from kdirectory.onboarding.duplicates import Duplicate, DuplicateIndex
 from kdirectory.onboarding.normalise import DamagedCellError
@@ -47,8 +45,11 @@ from kdirectory.onboarding.records import (
 )
 from kdirectory.onboarding.safe_text import quoted, shown, spreadsheet_cell
 from kdirectory.onboarding.tabular import Cell, Table, cell_text, open_table
+from kdirectory.record.directory import Directory
+from kdirectory.record.model import Clinic
+from kdirectory.record.read import find_record_files, read_record
+from kdirectory.record.validate import CLINICS_DIR, load_directory
 from kdirectory.report import Problem
-from kdirectory.validate import CLINICS_DIR, Directory, load_directory
 
 REJECTED_NAME = "rejected.csv"
 MAX_NOTES_KEPT = 200

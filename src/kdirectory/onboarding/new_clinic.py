@@ -16,9 +16,8 @@ from typing import Any
 
 import typer
 
-from kdirectory.atomic import atomic_write_text
+from kdirectory._atomic import atomic_write_text
 from kdirectory.exceptions import KdirectoryError
-from kdirectory.load import find_record_files
 from kdirectory.onboarding.duplicates import DuplicateIndex
 from kdirectory.onboarding.normalise import hours_value, split_cities, split_list, with_scheme
 from kdirectory.onboarding.records import (
@@ -33,8 +32,10 @@ from kdirectory.onboarding.records import (
     stored_form,
 )
 from kdirectory.onboarding.safe_text import control_characters, shown
+from kdirectory.record.directory import Directory
+from kdirectory.record.read import find_record_files
+from kdirectory.record.validate import CLINICS_DIR, load_directory
 from kdirectory.report import Problem
-from kdirectory.validate import CLINICS_DIR, Directory, load_directory
 
 _PLACEHOLDER: dict[str, Any] = {"name": "Clinic", "address": {"city": "Escondido", "region": "CA"}}
 """Stands in for required fields not answered yet, so one answer can be checked alone."""

@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from kdirectory import vocabulary
-from kdirectory.addresses import is_po_box
 from kdirectory.geocoding.gazetteer import zip_info
-from kdirectory.models import day_hours
 from kdirectory.onboarding.safe_text import (
     control_characters,
     is_formula,
@@ -26,6 +23,9 @@ from kdirectory.onboarding.safe_text import (
 )
 from kdirectory.onboarding.tabular import Cell, Formula, cell_text
 from kdirectory.onboarding.titlecase import is_all_caps, title_case
+from kdirectory.record import vocabulary
+from kdirectory.record.addresses import is_po_box
+from kdirectory.record.model import day_hours
 
 TITLE_CASED_FIELDS = frozenset(
     {"name", "brand", "address.street", "address.unit", "address.city", "service_area"}
@@ -277,7 +277,7 @@ def split_cities(text: str) -> list[str]:
 def hours_value(text: str) -> str | list[str]:
     """``9am-5pm``, ``9:00 AM – 5:00 PM, 6pm-8pm``, ``Closed`` or ``24 hours`` in the record's
     form (``"09:00-17:00"``, a list of shifts, ``closed``), read by the model's own
-    :func:`~kdirectory.models.day_hours`; text it cannot read is returned unchanged so the
+    :func:`~kdirectory.record.model.day_hours`; text it cannot read is returned unchanged so the
     validator explains the expected form."""
     day = day_hours(text)
     return text if day is None else day

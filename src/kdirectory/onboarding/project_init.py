@@ -17,8 +17,8 @@ from pathlib import Path
 from kdirectory.config import CONFIG_NAME
 from kdirectory.exceptions import KdirectoryError, ProjectExistsError
 from kdirectory.onboarding.records import SCHEMA_FILE
-from kdirectory.schema import schema_text
-from kdirectory.validate import CLINICS_DIR
+from kdirectory.record.json_schema import schema_text
+from kdirectory.record.validate import CLINICS_DIR
 
 EXAMPLE_RECORD_NAME = "example-ketamine-clinic.yaml"
 

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kdirectory import vocabulary
-from kdirectory.load import SourceRecord
-from kdirectory.models import WEEKDAYS, Address, Clinic, canonical_record
 from kdirectory.onboarding.columns import (
     BOOLEAN_FIELDS,
     LIST_FIELDS,
@@ -39,11 +36,14 @@ from kdirectory.onboarding.normalise import (
 )
 from kdirectory.onboarding.safe_text import quoted, shown
 from kdirectory.onboarding.tabular import Cell
-from kdirectory.record_rules import check_clinic
+from kdirectory.record import vocabulary
+from kdirectory.record.model import WEEKDAYS, Address, Clinic, canonical_record
+from kdirectory.record.read import SourceRecord
+from kdirectory.record.rules import check_clinic
+from kdirectory.record.slugs import slugify
+from kdirectory.record.validate import check_record
+from kdirectory.record.write import dump_record
 from kdirectory.report import Problem
-from kdirectory.slugs import slugify
-from kdirectory.synthetic import dump_record
-from kdirectory.validate import check_record
 
 SCHEMA_FILE = "clinic.schema.json"
 """Written by ``kdirectory init``; records point editors at it when it exists."""

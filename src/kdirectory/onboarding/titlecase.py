@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from kdirectory import vocabulary
+from kdirectory.record import vocabulary
 
 KEEP_UPPER = frozenset(
     {

@@ -7,14 +7,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kdirectory import vocabulary
 from kdirectory.geocoding.batch import query_for
 from kdirectory.geocoding.gazetteer import timezone_for_zip
 from kdirectory.geocoding.offline import OfflineGeocoder
 from kdirectory.geocoding.store import GeocodeStore, load_geocodes
 from kdirectory.geocoding.types import GeocodeQuery, Point
-from kdirectory.models import Clinic
-from kdirectory.slugs import slugify
+from kdirectory.record import vocabulary
+from kdirectory.record.model import Clinic
+from kdirectory.record.slugs import slugify
 
 PRECISE = frozenset({"manual", "rooftop", "street"})
 

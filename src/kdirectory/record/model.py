@@ -34,10 +34,10 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, PydanticKnownError
 
-from kdirectory import vocabulary
-from kdirectory.languages import LANGUAGE_NAMES
-from kdirectory.phones import Phone, PhoneError, parse_phone
-from kdirectory.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+from kdirectory.record import vocabulary
+from kdirectory.record.languages import LANGUAGE_NAMES
+from kdirectory.record.phones import Phone, PhoneError, parse_phone
+from kdirectory.record.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 
 MAX_LIST_ITEMS = 40
 """No real clinic lists more conditions, therapies or languages than this."""

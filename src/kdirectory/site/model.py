@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from kdirectory import vocabulary
 from kdirectory.exceptions import BuildError
 from kdirectory.geocoding.distance import PointIndex
-from kdirectory.lastmod import build_date, git_dates
-from kdirectory.places import City, Location, Locator, city_key, gather_cities
-from kdirectory.views import ClinicView, make_clinic_view
+from kdirectory.record import vocabulary
+from kdirectory.site.lastmod import build_date, git_dates
+from kdirectory.site.places import City, Location, Locator, city_key, gather_cities
+from kdirectory.site.views import ClinicView, make_clinic_view
 
 if TYPE_CHECKING:
     from kdirectory.config import SiteConfig
-    from kdirectory.models import Clinic
-    from kdirectory.validate import Directory
+    from kdirectory.record.directory import Directory
+    from kdirectory.record.model import Clinic
 
 
 @dataclass
@@ -76,7 +76,7 @@ def upcoming(clinic: Clinic, today: date) -> Clinic:
 def build_model(directory: Directory, today: date | None = None) -> SiteModel:
     """Compute views, locations, cities and states for every clinic of ``directory``.
 
-    ``today`` (default: :func:`kdirectory.lastmod.build_date`) decides which special hours
+    ``today`` (default: :func:`kdirectory.site.lastmod.build_date`) decides which special hours
     are past and left out.
     """
     locator = Locator(directory.root)

@@ -59,7 +59,7 @@ class _Vocab:
 
 @functools.cache
 def _vocab() -> _Vocab:
-    package = (__package__ or "kdirectory") + ".schemaorg"
+    package = (__package__ or "kdirectory.check") + ".schemaorg_data"
     text = resources.files(package).joinpath("vocab.json").read_text("utf-8")
     raw: dict[str, Any] = json.loads(text)
     return _Vocab(

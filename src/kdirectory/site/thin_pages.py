@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kdirectory.check.page import page_shingles, read_page
-from kdirectory.similarity import near_duplicates
+from kdirectory.check.similarity import near_duplicates
 
 if TYPE_CHECKING:
-    from kdirectory.plan import Page
+    from kdirectory.site.plan import Page
 
 KIND_RANK = {"home": 0, "state": 1, "city": 2, "condition": 3, "guide": 3, "clinic": 4}
 

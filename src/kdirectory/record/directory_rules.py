@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from geopy.distance import geodesic
 
-from kdirectory.addresses import address_key, format_address_key
-from kdirectory.models import Clinic
+from kdirectory.record.addresses import address_key, format_address_key
+from kdirectory.record.model import Clinic
+from kdirectory.record.slugs import slugify
 from kdirectory.report import Problem
-from kdirectory.slugs import slugify
 
 if TYPE_CHECKING:
-    from kdirectory.validate import Directory
+    from kdirectory.record.directory import Directory
 
 SAME_PLACE_METERS = 100.0
 SIMILAR_NAME_RATIO = 0.9

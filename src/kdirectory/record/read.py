@@ -13,7 +13,7 @@ turned into plain Python values here rather than by PyYAML's constructor so that
   names the field that holds one, as it does for an escape such as ``"\\e"``).
 
 Entries of vocabulary lists and opening hours are then put in their canonical form by
-:func:`kdirectory.models.canonical_record` (``anxiety`` -> ``generalized-anxiety``,
+:func:`kdirectory.record.model.canonical_record` (``anxiety`` -> ``generalized-anxiety``,
 ``9am-5pm`` -> ``09:00-17:00``), the same reader ``kdirectory new`` and ``kdirectory
 import`` use, so every layer of validation sees what the record means.
 """
@@ -34,7 +34,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kdirectory.models import CONTROL_CHARACTER, canonical_record, control_character_name
+from kdirectory.record.model import CONTROL_CHARACTER, canonical_record, control_character_name
 from kdirectory.report import Problem
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")

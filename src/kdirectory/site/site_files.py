@@ -9,8 +9,8 @@ from xml.sax.saxutils import escape
 from kdirectory.geocoding.gazetteer import all_zips
 
 if TYPE_CHECKING:
-    from kdirectory.plan import Page
-    from kdirectory.site_model import SiteModel
+    from kdirectory.site.model import SiteModel
+    from kdirectory.site.plan import Page
 
 SITEMAP_LIMIT = 50_000
 _XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -19,7 +19,7 @@ Generation is deterministic: it draws only from ``random.Random(seed)``, so the 
 arguments give byte-identical files. It is fast enough for benchmarks (10,000 records in
 a few seconds)::
 
-    from kdirectory.synthetic import generate_project
+    from kdirectory.testing.synthetic import generate_project
     paths = generate_project(tmp_path, 10_000, seed=1)
 """
 
@@ -37,12 +37,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 import zipcodes
 
-from kdirectory import vocabulary
-from kdirectory.directory_rules import MAX_CITY_PAIRS, SIMILAR_NAME_RATIO, name_key
-from kdirectory.slugs import MAX_SLUG_LENGTH, slugify
+from kdirectory.record import vocabulary
+from kdirectory.record.directory_rules import MAX_CITY_PAIRS, SIMILAR_NAME_RATIO, name_key
+from kdirectory.record.slugs import MAX_SLUG_LENGTH, slugify
+from kdirectory.record.write import dump_record
 
 __all__ = ["CONTIGUOUS_STATES", "generate_project", "generate_records", "project_config"]
 
@@ -60,7 +60,7 @@ CITY_SIZE_EXPONENT = 1.5
 """A city's weight is (its standard ZIP codes) ** this: big cities get many clinics."""
 
 CONFIG_TEMPLATE = """\
-# A synthetic directory written by kdirectory.synthetic (seed {seed}, {count} records).
+# A synthetic directory written by kdirectory.testing.synthetic (seed {seed}, {count} records).
 # Every clinic in it is fictional; its phone numbers use the 555-01xx range.
 [site]
 name = "Synthetic Ketamine Therapy Directory"
@@ -383,7 +383,7 @@ class _PhoneBook:
 
 
 _KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 "
-"""Every character :func:`~kdirectory.directory_rules.name_key` leaves in a key."""
+"""Every character :func:`~kdirectory.record.directory_rules.name_key` leaves in a key."""
 
 
 def _char_counts(key: str) -> tuple[int, ...]:
@@ -917,31 +917,6 @@ def generate_records(
 def project_config(*, seed: int = 0, count: int = 0) -> str:
     """The ``kdirectory.toml`` of a synthetic project (offline geocoder, ``site`` output)."""
     return CONFIG_TEMPLATE.format(seed=seed, count=count)
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """``yaml.safe_dump``'s dumper (libyaml's emitter where present), never writing aliases."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # Digits are quoted even where YAML 1.1 would read them as text ("02108" is not octal
-    # there): YAML 1.2 readers, such as editors' language servers, read them as numbers.
-    style = "'" if value.isdigit() else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
-def dump_record(record: dict[str, Any]) -> str:
-    """One record as YAML: the text of ``yaml.safe_dump(record, sort_keys=False,
-    allow_unicode=True)``, with libyaml's emitter where present and strings of digits
-    always quoted."""
-    text: str = yaml.dump(record, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
-    return text
 
 
 _REPEATED_FIELDS = frozenset(

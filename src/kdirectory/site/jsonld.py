@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kdirectory import vocabulary
 from kdirectory.config import SiteConfig
-from kdirectory.models import Clinic, Interval
-from kdirectory.places import City, Location
-from kdirectory.slugs import slugify
-from kdirectory.views import PAYMENT_LABELS, ClinicView, Link
+from kdirectory.record import vocabulary
+from kdirectory.record.model import Clinic, Interval
+from kdirectory.record.slugs import slugify
+from kdirectory.site.places import City, Location
+from kdirectory.site.views import PAYMENT_LABELS, ClinicView, Link
 
 Node = dict[str, Any]
 SCHEMA = "https://schema.org/"

@@ -3,7 +3,6 @@ directory rules. Every problem of every file is collected into one report."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,34 +11,21 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import BaseModel, ValidationError
 
-from kdirectory import vocabulary
-from kdirectory.config import SiteConfig, load_config
+from kdirectory.config import load_config
 from kdirectory.exceptions import ProjectNotFoundError
 from kdirectory.geocoding.store import load_geocodes
-from kdirectory.load import Path_, RecordReader, SourceRecord, find_record_files
-from kdirectory.models import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
+from kdirectory.record import vocabulary
+from kdirectory.record.directory import Directory
+from kdirectory.record.directory_rules import assign_slugs, check_directory
+from kdirectory.record.json_schema import clinic_schema
+from kdirectory.record.model import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
+from kdirectory.record.read import Path_, RecordReader, SourceRecord, find_record_files
+from kdirectory.record.rules import check_clinic
 from kdirectory.report import Problem, Report
-from kdirectory.schema import clinic_schema
 
 CLINICS_DIR = Path("data") / "clinics"
 MAX_PROBLEMS_PER_LAYER = 50
 """One broken record should not bury the rest of the report."""
-
-
-@dataclass
-class Directory:
-    """A site project as loaded: settings, the clinics that passed the model, their sources,
-    and every problem found while loading."""
-
-    root: Path
-    config: SiteConfig
-    clinics: list[Clinic] = field(default_factory=list)
-    sources: dict[int, SourceRecord] = field(default_factory=dict)
-    report: Report = field(default_factory=Report)
-
-    def source_of(self, clinic: Clinic) -> SourceRecord:
-        """The file a clinic came from."""
-        return self.sources[id(clinic)]
 
 
 def load_directory(path: Path | str = ".") -> Directory:
@@ -69,25 +55,25 @@ def load_directory(path: Path | str = ".") -> Directory:
         clinic, problems = check_record(source)
         directory.report.extend(problems)
         if clinic is not None:
-            directory.clinics.append(clinic)
-            directory.sources[id(clinic)] = source
-    from kdirectory.directory_rules import assign_slugs  # noqa: PLC0415 - import cycle
-
+            directory.add(clinic, source)
     directory.report.extend(assign_slugs(directory))
     directory.report.clinics = len(directory.clinics)
     return directory
 
 
 def validate(directory: Directory) -> Report:
-    """Every problem of the directory: what loading found plus record and directory rules."""
-    from kdirectory.directory_rules import check_directory  # noqa: PLC0415 - import cycle
-    from kdirectory.record_rules import check_clinic  # noqa: PLC0415 - import cycle
+    """Every problem of the directory: what loading found plus record and directory rules.
 
+    Clinics added in Python without a ``slug`` get one here, as loading gives one to every
+    clinic read from a file.
+    """
     report = Report(
         problems=list(directory.report.problems),
         files=directory.report.files,
-        clinics=directory.report.clinics,
+        clinics=len(directory.clinics),
     )
+    if any(not clinic.slug for clinic in directory.clinics):
+        report.extend(assign_slugs(directory))
     for clinic in directory.clinics:
         report.extend(check_clinic(clinic, directory.source_of(clinic)))
     report.extend(check_directory(directory))

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from geopy.distance import geodesic
 
-from kdirectory import vocabulary
-from kdirectory.addresses import is_po_box
-from kdirectory.claims import CLAIM_FIX, lint_claims
 from kdirectory.geocoding.gazetteer import zip_info
-from kdirectory.load import SourceRecord
-from kdirectory.models import Clinic
+from kdirectory.record import vocabulary
+from kdirectory.record.addresses import is_po_box
+from kdirectory.record.claims import CLAIM_FIX, lint_claims
+from kdirectory.record.model import Clinic
+from kdirectory.record.read import SourceRecord
 from kdirectory.report import Problem
 
 MAX_KM_FROM_ZIP = 25.0

@@ -16,7 +16,7 @@ SCHEMA_ID = "https://kdirectory.dev/schema/clinic.json"
 @cache
 def clinic_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) for one clinic record file."""
-    from kdirectory.models import Clinic  # noqa: PLC0415 - models import the vocabularies
+    from kdirectory.record.model import Clinic  # noqa: PLC0415 - models import the vocabularies
 
     schema = Clinic.model_json_schema(mode="validation")
     return {

@@ -1,6 +1,6 @@
 """Packaged vocabularies: conditions, therapies, medical specialties and US states.
 
-The YAML files in ``kdirectory/vocab/`` are read once and exposed as read-only mappings
+The YAML files in ``kdirectory/record/vocab/`` are read once and exposed as read-only mappings
 of frozen dataclasses. Free text from clinic records is matched against slugs, display
 names and aliases ignoring case, spaces and punctuation ("Treatment-Resistant
 Depression", "treatment resistant depression" and "TRD" are all one condition), and
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 import yaml
 
-from kdirectory.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
+from kdirectory.record.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -111,7 +111,7 @@ def _key(text: str) -> str:
 @functools.cache
 def _entries(filename: str) -> tuple[dict[str, object], ...]:
     """Read one packaged vocabulary file: a YAML list of mappings."""
-    package = __package__ or "kdirectory"
+    package = __package__ or "kdirectory.record"
     text = resources.files(package).joinpath("vocab").joinpath(filename).read_text("utf-8")
     data = yaml.load(text, Loader=_LOADER)  # noqa: S506 -- _LOADER is a safe loader
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):

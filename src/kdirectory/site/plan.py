@@ -14,18 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from kdirectory import jsonld, vocabulary
-from kdirectory.city_facts import city_facts
-from kdirectory.templating import lower_first
-from kdirectory.views import ClinicView, Link, counted, listing_summary
+from kdirectory.record import vocabulary
+from kdirectory.site import jsonld
+from kdirectory.site.facts import city_facts
+from kdirectory.site.templating import lower_first
+from kdirectory.site.views import ClinicView, Link, counted, listing_summary
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from jinja2 import Environment
 
-    from kdirectory.places import City
-    from kdirectory.site_model import SiteModel, StateGroup
+    from kdirectory.site.model import SiteModel, StateGroup
+    from kdirectory.site.places import City
 
 TITLE_RANGE = (30, 60)
 DESCRIPTION_RANGE = (70, 160)
@@ -158,7 +159,7 @@ class Planner:
         self.config = model.config
         self.base = model.config.site.base_url
         self.site_name = model.config.site.name
-        from kdirectory.templating import content_yaml  # noqa: PLC0415 - cycle-free late import
+        from kdirectory.site.templating import content_yaml  # noqa: PLC0415 - cycle-free late import
 
         self.condition_texts: dict[str, dict[str, str]] = content_yaml(env, "conditions") or {}
         self.home_faq: list[dict[str, str]] = content_yaml(env, "faq") or []
@@ -464,7 +465,7 @@ class Planner:
         )
 
     def condition(self, slug: str) -> Page:
-        from kdirectory.templating import content_markdown  # noqa: PLC0415
+        from kdirectory.site.templating import content_markdown  # noqa: PLC0415
 
         model = self.model
         condition = vocabulary.conditions()[slug]
@@ -521,7 +522,7 @@ class Planner:
         )
 
     def guide(self, guide: Guide) -> Page:
-        from kdirectory.templating import content_markdown  # noqa: PLC0415
+        from kdirectory.site.templating import content_markdown  # noqa: PLC0415
 
         url = self.url(guide.path)
         title = fit_title(guide.name, self.site_name)

@@ -15,10 +15,10 @@ from urllib.parse import quote_plus
 
 from markupsafe import Markup
 
-from kdirectory import vocabulary
-from kdirectory.languages import LANGUAGE_NAMES
-from kdirectory.models import WEEKDAYS, Clinic, Interval, Provider
-from kdirectory.templating import markdown_to_html
+from kdirectory.record import vocabulary
+from kdirectory.record.languages import LANGUAGE_NAMES
+from kdirectory.record.model import WEEKDAYS, Clinic, Interval, Provider
+from kdirectory.site.templating import markdown_to_html
 
 PAYMENT_LABELS = {
     "cash": "Cash", "check": "Check", "credit-card": "Credit card", "debit-card": "Debit card",

@@ -46,7 +46,7 @@ def default_theme_dir() -> Path:
     packaged = Path(str(resources.files("kdirectory"))) / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
+    return Path(__file__).resolve().parents[3] / "templates"
 
 
 def make_environment(site_templates: Path | None = None) -> Environment:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kdirectory.models import Address
+from kdirectory.record.model import Address
 
 _PO_BOX = re.compile(r"^\s*(?:p\.?\s*o\.?\s*box|post\s+office\s+box|box)\s+\w+", re.IGNORECASE)
 _UNIT_DESIGNATOR = re.compile(

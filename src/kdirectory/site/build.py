@@ -1,7 +1,7 @@
 """Build the static site: plan, render, check, and publish.
 
 Everything is rendered in memory, staged beside the live site, checked there with every rule
-of ``kdirectory check``, and published (see :mod:`kdirectory.publish`) only when the check
+of ``kdirectory check``, and published (see :mod:`kdirectory.site.publish`) only when the check
 finds no error, so neither an interrupted build nor a page that fails the check ever
 replaces the last good site. A manifest (``.kdirectory-manifest.json``) records every file
 kdirectory wrote; everything else in the output folder (a CNAME, a .git) is never touched.
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from kdirectory._output import MANIFEST
 from kdirectory.config import parse_base_url
 from kdirectory.exceptions import (
     BuildError,
@@ -24,19 +25,19 @@ from kdirectory.exceptions import (
     SiteCheckFailedError,
     ValidationFailedError,
 )
-from kdirectory.plan import Page, Planner
-from kdirectory.publish import MANIFEST, publish
-from kdirectory.site_model import build_model
-from kdirectory.sitefiles import locations_kml, robots_txt, search_index, sitemaps
-from kdirectory.templating import get_template_source, make_environment, render_page_template
-from kdirectory.uniqueness import thin_pages
-from kdirectory.validate import validate
+from kdirectory.record.validate import validate
+from kdirectory.site.model import build_model
+from kdirectory.site.plan import Page, Planner
+from kdirectory.site.publish import publish
+from kdirectory.site.site_files import locations_kml, robots_txt, search_index, sitemaps
+from kdirectory.site.templating import get_template_source, make_environment, render_page_template
+from kdirectory.site.thin_pages import thin_pages
 
 if TYPE_CHECKING:
     from kdirectory.check.findings import SiteReport
     from kdirectory.config import SiteConfig
+    from kdirectory.record.directory import Directory
     from kdirectory.report import Problem
-    from kdirectory.validate import Directory
 
 __all__ = ["MANIFEST", "BuildError", "BuildResult", "build_site", "publish", "render_site"]
 STATIC_FILES = {"assets/site.js": "assets/site.js", "favicon.svg": "favicon.svg"}

@@ -36,14 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from kdirectory._output import INTERNAL, JOURNAL, LOCK, MANIFEST, STAGING
 from kdirectory.exceptions import BuildError
-
-MANIFEST = ".kdirectory-manifest.json"
-LOCK = ".kdirectory-lock"
-STAGING = ".kdirectory-staging"
-JOURNAL = ".kdirectory-commit.json"
-INTERNAL = frozenset({MANIFEST, LOCK, STAGING})
-"""Entries of the output folder that belong to publishing itself, never to the site."""
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kdirectory.templating import lower_first
-from kdirectory.views import counted, listing_summary, names_list
+from kdirectory.site.templating import lower_first
+from kdirectory.site.views import counted, listing_summary, names_list
 
 if TYPE_CHECKING:
-    from kdirectory.places import City
-    from kdirectory.site_model import SiteModel
-    from kdirectory.views import ClinicView
+    from kdirectory.site.model import SiteModel
+    from kdirectory.site.places import City
+    from kdirectory.site.views import ClinicView
 
 NEARBY_LIMIT = 8
 
