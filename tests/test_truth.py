@@ -474,3 +474,29 @@ def test_branches_named_alike_in_one_list_say_which_is_which(make_project: Proje
     page = read_city_page("ca/escondido/index.html", files["ca/escondido/index.html"])
     assert "Harbor Ketamine Clinic (1200 N Main St, Suite 210)" in page.lede
     assert "Harbor Ketamine Clinic (455 W Grand Ave, Suite 210)" in page.lede
+
+
+def test_clinics_placed_only_by_zip_code_are_never_said_to_be_0_miles_apart(
+    make_project: ProjectFactory,
+) -> None:
+    neighbour = (
+        GOOD_RECORD.replace("Harbor Ketamine Clinic", "Palomar Mind Care")
+        .replace("1200 N Main St", "455 W Grand Ave")
+        .replace("555-0123", "555-0188")
+    )
+    root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": neighbour}, DEMO_CONFIG)
+    directory = load_directory(root)
+    _, files = render_site(directory, directory.config)
+    page = files["clinics/harbor-ketamine-clinic/index.html"].decode()
+    assert "0.0 miles" not in page
+    assert "Near Harbor Ketamine Clinic; no exact distance" in page
+    # A position given by hand is exact: the distance is stated.
+    precise = {
+        "a.yaml": GOOD_RECORD + "geo: {lat: 33.12920, lon: -117.08640}\n",
+        "b.yaml": neighbour + "geo: {lat: 33.12380, lon: -117.08450}\n",
+    }
+    root = make_project(precise, DEMO_CONFIG)
+    directory = load_directory(root)
+    _, files = render_site(directory, directory.config)
+    page = files["clinics/harbor-ketamine-clinic/index.html"].decode()
+    assert "About 0.4 miles from Harbor Ketamine Clinic" in page

@@ -119,12 +119,18 @@ def city_facts(model: SiteModel, city: City) -> CityFacts:
     if city.point is not None:
         for found in model.index.nearest(city.point, NEARBY_LIMIT + len(shown), miles_limit):
             if found.key not in shown and len(nearby) < NEARBY_LIMIT:
-                nearby.append(views[found.key].at_distance(found.miles, city.name))
+                approximate = not model.locations[found.key].is_precise
+                nearby.append(
+                    views[found.key].at_distance(found.miles, city.name, approximate=approximate)
+                )
         if not nearby:
             far = model.index.nearest(city.point, len(shown) + 1, 2500)
             outside = [f for f in far if f.key not in shown]
             if outside:
-                nearest_outside = views[outside[0].key].at_distance(outside[0].miles, city.name)
+                approximate = not model.locations[outside[0].key].is_precise
+                nearest_outside = views[outside[0].key].at_distance(
+                    outside[0].miles, city.name, approximate=approximate
+                )
     counts = count_city(local + serving, len(local), len(nearby))
     closest = nearby[0] if nearby else nearest_outside
     return CityFacts(

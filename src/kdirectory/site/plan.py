@@ -443,7 +443,13 @@ class Planner:
             for found in model.index.nearest(
                 location.point, 4, model.config.build.nearby_miles, exclude=slug
             ):
-                nearby.append(model.views[found.key].at_distance(found.miles, view.name))
+                other = model.locations[found.key]
+                approximate = not (location.is_precise and other.is_precise)
+                nearby.append(
+                    model.views[found.key].at_distance(
+                        found.miles, view.name, approximate=approximate
+                    )
+                )
         url = self.url(view.path)
         clinic_id = jsonld.clinic_id(self.base, slug)
         graph = jsonld.graph(

@@ -170,8 +170,15 @@ class ClinicView:
         is a form of ketamine); without one, no page says the clinic offers it."""
         return bool(self.therapies)
 
-    def at_distance(self, miles: float, origin: str) -> ClinicView:
-        """A copy that also says how far it is from ``origin``."""
+    def at_distance(self, miles: float, origin: str, *, approximate: bool = False) -> ClinicView:
+        """A copy that also says how far it is from ``origin``.
+
+        ``approximate``: one end is only a town or ZIP code centre, so under a mile says
+        nothing true ("0.0 miles" between two clinics of one ZIP code); the text says so.
+        """
+        if approximate and miles < 1:
+            text = f"Near {origin}; no exact distance (the listing gives only its town or ZIP code)"
+            return replace(self, distance_text=text)
         shown = f"{miles:.1f}" if miles < 10 else f"{miles:.0f}"
         return replace(self, distance_text=f"About {shown} miles from {origin}")
 
