@@ -107,12 +107,14 @@ def _publish_locked(
     try:
         changed = _stage(out, staging, files, hashes, old)
         manifest = {"generator": "kdirectory", **(settings or {}), "files": hashes}
-        _write(staging / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+        (staging / MANIFEST).write_text(text, encoding="utf-8")
         if verify is not None:
             verify(staging)
         _fsync([staging / name for name in changed] + [staging / MANIFEST])
         removed = sorted(name for name in old if name not in hashes)
-        _write(staging / JOURNAL, json.dumps({"move": changed, "remove": removed}))
+        journal = json.dumps({"move": changed, "remove": removed})
+        (staging / JOURNAL).write_text(journal, encoding="utf-8")
         _fsync([staging / JOURNAL])
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -283,10 +285,7 @@ def _prune_empty_folders(folder: Path, out: Path) -> None:
 def _user_entries(out: Path, hashes: dict[str, str]) -> list[str]:
     """Entries under ``out`` that are not the site's: a folder holding no page counts once,
     and folders holding pages are looked into."""
-    folders = {str(PurePosixPath(name).parent) for name in hashes}
-    folders = {
-        str(p) for name in folders for p in (PurePosixPath(name), *PurePosixPath(name).parents)
-    }
+    folders = {str(folder) for name in hashes for folder in PurePosixPath(name).parents}
     kept: list[str] = []
 
     def walk(folder: Path, prefix: str) -> None:
@@ -336,10 +335,6 @@ def _disk_error(exc: OSError, out: Path) -> BuildError:
     )
 
 
-def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
-
-
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         info = path.lstat()
@@ -367,9 +362,5 @@ def _fsync(paths: list[Path]) -> None:
 
 
 def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
+        _fsync([folder])
