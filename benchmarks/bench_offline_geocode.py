@@ -20,7 +20,7 @@ from pathlib import Path
 import zipcodes
 
 from kdirectory.geocoding import OfflineGeocoder, geocode_directory
-from kdirectory.geocoding.gazetteer import warm
+from kdirectory.record.gazetteer import warm
 from kdirectory.record.validate import load_directory
 from kdirectory.testing.synthetic import generate_project
 

@@ -31,12 +31,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from kdirectory import load_directory, validate
 from kdirectory._output import LOCK, STAGING
 from kdirectory.check.schemaorg import check_jsonld
 from kdirectory.cli import app
 from kdirectory.exceptions import ValidationFailedError
+from kdirectory.record.directory import Entry
 from kdirectory.record.model import Clinic
-from kdirectory.record.validate import load_directory, validate
 from kdirectory.site.build import MANIFEST, BuildError, BuildResult, build_site, render_site
 from kdirectory.site.plan import Page
 from kdirectory.site.site_files import sitemaps
@@ -100,7 +101,7 @@ def run_cli(*args: str, seed: str | None = None) -> subprocess.CompletedProcess[
 
 def write_fallback_project(root: Path, count: int) -> None:
     """Valid fictional records at real CA ZIPs, for when ``kdirectory.testing.synthetic`` is absent."""
-    from kdirectory.geocoding.gazetteer import all_zips
+    from kdirectory.record.gazetteer import all_zips
 
     zips = [z for z in all_zips() if z.state == "CA" and z.kind == "STANDARD"][::7][:count]
     folder = root / "data" / "clinics"
@@ -1001,10 +1002,9 @@ def test_two_clinics_with_one_slug_never_silently_become_one_page(
         config=(REPO / "kdirectory.toml").read_text(encoding="utf-8"),
     )
     directory = load_directory(root)
-    first, second = directory.clinics
-    clash = second.model_copy(update={"slug": first.slug})
-    directory.sources[id(clash)] = directory.source_of(second)
-    directory.clinics = [first, clash]
+    first, second = directory.entries
+    clash = second.clinic.model_copy(update={"slug": first.clinic.slug})
+    directory.entries = [first, Entry(clash, second.source)]
     with pytest.raises((BuildError, ValidationFailedError)):
         render_site(directory, directory.config)
     with pytest.raises((BuildError, ValidationFailedError)):

@@ -28,9 +28,9 @@ from kdirectory.geocoding import (
 from kdirectory.geocoding.cache import GeocodeCache
 from kdirectory.geocoding.distance import PointIndex
 from kdirectory.geocoding.errors import GeocodeFileError
-from kdirectory.geocoding.gazetteer import zip_info
 from kdirectory.geocoding.store import GeocodeStore
 from kdirectory.geocoding.types import Geocode
+from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.validate import load_directory
 from tests.conftest import GOOD_RECORD, REPO, ProjectFactory
 

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from kdirectory import load_directory, validate
 from kdirectory.cli import app
 from kdirectory.exceptions import ImportFileError
 from kdirectory.onboarding import workbook_guard
@@ -32,7 +33,6 @@ from kdirectory.onboarding.safe_text import (
     unprotected,
 )
 from kdirectory.onboarding.workbook_guard import WorkbookRefusedError
-from kdirectory.record.validate import load_directory, validate
 
 runner = CliRunner()
 SHEET = "xl/worksheets/sheet1.xml"

@@ -17,13 +17,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from kdirectory import load_directory, validate
 from kdirectory._atomic import AtomicBatch
 from kdirectory.cli import app
 from kdirectory.onboarding.columns import map_columns
 from kdirectory.onboarding.importer import ImportOptions, import_file
 from kdirectory.onboarding.normalise import hours_value, repair_zip, split_address
 from kdirectory.onboarding.titlecase import title_case
-from kdirectory.record.validate import load_directory, validate
 from kdirectory.site.build import build_site
 from tests.conftest import GOOD_RECORD
 
@@ -930,7 +930,7 @@ print(result.rows, result.created, result.rejected, seconds, peak)
 
 
 def _write_rows(path: Path, count: int) -> None:
-    from kdirectory.geocoding.gazetteer import all_zips
+    from kdirectory.record.gazetteer import all_zips
 
     zips = all_zips()[:5000]
     streets = ("Main St", "Oak Ave", "Elm St", "Park Blvd", "Cedar Rd", "Maple Dr")

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from kdirectory import load_directory, validate
 from kdirectory.cli import app
 from kdirectory.onboarding.project_init import init_project
-from kdirectory.record.validate import load_directory, validate
 
 runner = CliRunner()
 

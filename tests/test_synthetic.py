@@ -10,7 +10,7 @@ import yaml
 
 from kdirectory import Directory, load_directory, validate
 from kdirectory.config import load_config
-from kdirectory.geocoding.gazetteer import zip_info
+from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.write import dump_record
 from kdirectory.testing.synthetic import generate_project, generate_records
 

@@ -22,13 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from kdirectory import load_directory, validate
 from kdirectory.check import RULES
 from kdirectory.cli import app
 from kdirectory.exceptions import ConfigError
 from kdirectory.record import vocabulary
 from kdirectory.record.claims import CLAIM_RULES
 from kdirectory.record.model import Clinic
-from kdirectory.record.validate import load_directory, validate
 from kdirectory.record.write import dump_record
 from kdirectory.site.build import build_site, render_site
 from kdirectory.site.views import counted

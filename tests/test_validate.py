@@ -545,8 +545,8 @@ def test_aliases_and_hours_spellings_are_read_as_new_and_import_read_them(
     assert clinic.hours.saturday == []  # closed
     assert [str(s) for s in clinic.special_hours[0].hours or []] == ["09:00-13:00"]
     # what the layers saw is the canonical record, as import and new would write it
-    source = directory.source_of(clinic)
-    assert source.data is not None
+    source = directory.entries[0].source
+    assert source is not None and source.data is not None
     assert source.data["conditions"] == ["generalized-anxiety", "ptsd", "depression"]
     assert source.data["hours"]["monday"] == ["09:00-12:00", "13:00-17:00"]
     assert source.data["hours"]["saturday"] == "closed"

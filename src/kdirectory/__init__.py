@@ -4,7 +4,7 @@ The public API; everything else is internal::
 
     import kdirectory
     directory = kdirectory.load_directory("my-directory")
-    report = kdirectory.record.validate(directory)
+    report = kdirectory.validate(directory)
     print(report.summary())
     kdirectory.geocode_directory(directory)       # offline by default
     result = kdirectory.build_site(directory, "public")
@@ -32,12 +32,13 @@ from kdirectory.geocoding import (
     make_geocoder,
     nearest_clinics,
 )
-from kdirectory.record.directory import Directory
+from kdirectory.project import validate
+from kdirectory.record.directory import Directory, Entry
 from kdirectory.record.json_schema import clinic_schema
 from kdirectory.record.model import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
 from kdirectory.record.phones import Phone, parse_phone
 from kdirectory.record.slugs import slugify
-from kdirectory.record.validate import load_directory, validate
+from kdirectory.record.validate import load_directory
 from kdirectory.record.write import write_record
 from kdirectory.report import Problem, Report
 from kdirectory.site.build import BuildError, BuildResult, build_site
@@ -49,6 +50,7 @@ __all__ = [
     "Clinic",
     "ConfigError",
     "Directory",
+    "Entry",
     "Finding",
     "Geo",
     "GeocodeError",

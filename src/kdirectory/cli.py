@@ -120,7 +120,8 @@ def validate_command(
         kdirectory validate my-directory --strict
     """
     with _user_errors():
-        from kdirectory.record.validate import load_directory, validate  # noqa: PLC0415
+        from kdirectory.project import validate  # noqa: PLC0415
+        from kdirectory.record.validate import load_directory  # noqa: PLC0415
 
         report = validate(load_directory(path))
         if output_format is OutputFormat.json:

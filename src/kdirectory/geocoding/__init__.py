@@ -9,11 +9,11 @@ from __future__ import annotations
 from kdirectory.geocoding.batch import GeocodeResult, RecordOutcome, geocode_directory
 from kdirectory.geocoding.distance import distance_miles, nearest_clinics
 from kdirectory.geocoding.errors import GeocodeError, GeocoderSetupError
-from kdirectory.geocoding.gazetteer import timezone_for_zip, zip_info
 from kdirectory.geocoding.offline import OfflineGeocoder
 from kdirectory.geocoding.providers import make_geocoder
 from kdirectory.geocoding.store import LoadedGeocodes, load_geocodes
 from kdirectory.geocoding.types import Geocode, GeocodeQuery, Geocoder, Point
+from kdirectory.record.gazetteer import timezone_for_zip, zip_info
 
 __all__ = [
     "Geocode",

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from kdirectory.geocoding.cache import CACHE_FILE, MISSING, GeocodeCache
 from kdirectory.geocoding.distance import distance_miles
 from kdirectory.geocoding.errors import GeocodeError
-from kdirectory.geocoding.gazetteer import zip_info
 from kdirectory.geocoding.providers import make_geocoder
 from kdirectory.geocoding.redact import redact
 from kdirectory.geocoding.store import GEOCODES_FILE, GeocodeStore, StoredGeocode
@@ -25,10 +24,11 @@ from kdirectory.geocoding.types import (
     Point,
     coordinates_problem,
 )
+from kdirectory.record.gazetteer import zip_info
 from kdirectory.report import Problem
 
 if TYPE_CHECKING:
-    from kdirectory.record.directory import Directory
+    from kdirectory.record.directory import Directory, Entry
     from kdirectory.record.model import Clinic
 
 __all__ = ["GEOCODES_FILE", "GeocodeResult", "RecordOutcome", "geocode_directory", "query_for"]
@@ -173,10 +173,9 @@ def geocode_directory(
             )
     last_save = time.monotonic()
     try:
-        for clinic in sorted(directory.clinics, key=lambda c: c.slug or ""):
+        for entry in sorted(directory.entries, key=lambda e: e.clinic.slug or ""):
             outcome = _geocode_one(
-                directory,
-                clinic,
+                entry,
                 geocoder=geocoder,
                 store=store,
                 cache=cache,
@@ -202,8 +201,7 @@ def geocode_directory(
 
 
 def _geocode_one(
-    directory: Directory,
-    clinic: Clinic,
+    entry: Entry,
     *,
     geocoder: Geocoder,
     store: GeocodeStore,
@@ -213,9 +211,9 @@ def _geocode_one(
     dry_run: bool,
     today: str,
 ) -> RecordOutcome:
+    clinic = entry.clinic
     assert clinic.slug is not None
-    source = directory.source_of(clinic)
-    file, slug = source.display_path, clinic.slug
+    file, slug = entry.file, clinic.slug
     if clinic.geo is not None:
         return RecordOutcome(
             slug, file, "manual", Geocode(clinic.geo.lat, clinic.geo.lon, "manual", "manual")
@@ -254,7 +252,8 @@ def _geocode_one(
             cache.put(geocoder.name, query.key(), answer, today)
     if answer is None:
         return RecordOutcome(slug, file, "not_found", message=f"no match for {query.one_line()!r}")
-    warning = _far_from_zip(clinic, answer, file, source.line_for(("address",)))
+    line = entry.source.line_for(("address",)) if entry.source is not None else None
+    warning = _far_from_zip(clinic, answer, file, line)
     if warning is not None:
         result.warnings.append(warning)
     store.put(

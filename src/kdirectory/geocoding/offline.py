@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kdirectory.geocoding.gazetteer import city_info, zip_info
 from kdirectory.geocoding.types import Geocode, GeocodeQuery
+from kdirectory.record.gazetteer import city_info, zip_info
 
 
 class OfflineGeocoder:

@@ -82,8 +82,8 @@ class DuplicateIndex:
     def of_directory(cls, directory: Directory) -> DuplicateIndex:
         """Every clinic of ``directory``, each seen at its record file."""
         index = cls()
-        for clinic in directory.clinics:
-            index.add(clinic, directory.source_of(clinic).display_path)
+        for entry in directory.entries:
+            index.add(entry.clinic, entry.file)
         return index
 
     def __len__(self) -> int:

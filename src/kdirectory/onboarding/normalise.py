@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from kdirectory.geocoding.gazetteer import zip_info
 from kdirectory.onboarding.safe_text import (
     control_characters,
     is_formula,
@@ -25,6 +24,7 @@ from kdirectory.onboarding.tabular import Cell, Formula, cell_text
 from kdirectory.onboarding.titlecase import is_all_caps, title_case
 from kdirectory.record import vocabulary
 from kdirectory.record.addresses import is_po_box
+from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.model import day_hours
 
 TITLE_CASED_FIELDS = frozenset(

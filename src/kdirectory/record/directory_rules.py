@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from geopy.distance import geodesic
 
 from kdirectory.record.addresses import address_key, format_address_key
-from kdirectory.record.model import Clinic
+from kdirectory.record.directory import Directory, Entry
 from kdirectory.record.slugs import slugify
 from kdirectory.report import Problem
 
 if TYPE_CHECKING:
-    from kdirectory.record.directory import Directory
+    from kdirectory.record.model import Clinic
+    from kdirectory.record.read import SourceRecord
 
 SAME_PLACE_METERS = 100.0
 SIMILAR_NAME_RATIO = 0.9
@@ -31,52 +32,51 @@ _NAME_NOISE = re.compile(
 
 def assign_slugs(directory: Directory) -> list[Problem]:
     """Give every clinic its slug: its own, else from its name, else name + city on a
-    collision. Explicit slugs that collide are errors on both files."""
-    clinics = sorted(directory.clinics, key=lambda c: directory.source_of(c).display_path)
-    taken: dict[str, Clinic] = {}
+    collision. Explicit slugs that collide are errors on both files; a clinic whose slug
+    collides is left out of the directory."""
+    entries = sorted(directory.entries, key=lambda e: e.file)
+    taken: dict[str, Entry] = {}
     problems: list[Problem] = []
-    explicit = [c for c in clinics if c.slug]
-    derived_names = defaultdict(list)
-    for clinic in clinics:
-        if not clinic.slug:
-            derived_names[slugify(clinic.name)].append(clinic)
-    resolved: dict[int, str] = {}
-    for clinic in explicit:
-        assert clinic.slug is not None
-        if clinic.slug in taken:
-            problems += _collision(directory, clinic, taken[clinic.slug], clinic.slug)
+    derived_names: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if not entry.clinic.slug:
+            derived_names[slugify(entry.clinic.name)].append(entry)
+    resolved: list[tuple[Entry, str]] = []
+    for entry in entries:
+        slug = entry.clinic.slug
+        if not slug:
             continue
-        taken[clinic.slug] = clinic
-        resolved[id(clinic)] = clinic.slug
+        if slug in taken:
+            problems += _collision(directory, entry, taken[slug], slug)
+            continue
+        taken[slug] = entry
+        resolved.append((entry, slug))
     for base, group in derived_names.items():
-        for clinic in group:
-            slug: str = base
+        for entry in group:
+            slug = base
             if len(group) > 1 or slug in taken:
-                slug = slugify(f"{clinic.name} {clinic.address.city}")
+                slug = slugify(f"{entry.clinic.name} {entry.clinic.address.city}")
             if slug in taken:
-                problems += _collision(directory, clinic, taken[slug], slug)
+                problems += _collision(directory, entry, taken[slug], slug)
                 continue
-            taken[slug] = clinic
-            resolved[id(clinic)] = slug
-    new_clinics, new_sources = [], {}
-    for clinic in clinics:
-        final = resolved.get(id(clinic))
-        if final is None:
-            continue
-        updated = clinic if clinic.slug == final else clinic.model_copy(update={"slug": final})
-        new_clinics.append(updated)
-        new_sources[id(updated)] = directory.source_of(clinic)
-    directory.clinics = new_clinics
-    directory.sources = new_sources
+            taken[slug] = entry
+            resolved.append((entry, slug))
+    order = {id(entry): i for i, entry in enumerate(entries)}
+    resolved.sort(key=lambda pair: order[id(pair[0])])
+    directory.entries = [
+        entry
+        if entry.clinic.slug == slug
+        else Entry(entry.clinic.model_copy(update={"slug": slug}), entry.source)
+        for entry, slug in resolved
+    ]
     return problems
 
 
-def _collision(directory: Directory, clinic: Clinic, other: Clinic, slug: str) -> list[Problem]:
-    source, other_source = directory.source_of(clinic), directory.source_of(other)
+def _collision(directory: Directory, entry: Entry, other: Entry, slug: str) -> list[Problem]:
     return [
-        source.problem(
-            ("slug",) if clinic.slug else ("name",),
-            f'slug "{slug}" is already used by {other_source.display_path}',
+        entry.where(directory.root).problem(
+            ("slug",) if entry.clinic.slug else ("name",),
+            f'slug "{slug}" is already used by {other.file}',
             "give each clinic its own slug: add `slug:` with a different value",
             code="directory.slug_collision",
         )
@@ -93,17 +93,17 @@ def check_directory(directory: Directory) -> list[Problem]:
 
 
 def _same_address(directory: Directory) -> list[Problem]:
-    by_key: dict[tuple[str, str, str, str], list[Clinic]] = defaultdict(list)
-    for clinic in directory.clinics:
-        key = address_key(clinic.address)
+    by_key: dict[tuple[str, str, str, str], list[Entry]] = defaultdict(list)
+    for entry in directory.entries:
+        key = address_key(entry.clinic.address)
         if key is not None:
-            by_key[key].append(clinic)
+            by_key[key].append(entry)
     problems = []
     for key, group in by_key.items():
-        first = directory.source_of(group[0]).display_path
-        for clinic in group[1:]:
+        first = group[0].file
+        for entry in group[1:]:
             problems.append(
-                directory.source_of(clinic).problem(
+                entry.where(directory.root).problem(
                     ("address",),
                     f"is the same address as {first} ({format_address_key(key)})",
                     "one file per location: merge the two records, or correct the suite",
@@ -114,22 +114,23 @@ def _same_address(directory: Directory) -> list[Problem]:
 
 
 def _shared_phone(directory: Directory) -> list[Problem]:
-    by_phone: dict[str, list[Clinic]] = defaultdict(list)
-    for clinic in directory.clinics:
-        if clinic.phone is not None:
-            by_phone[str(clinic.phone)].append(clinic)
+    by_phone: dict[str, list[Entry]] = defaultdict(list)
+    for entry in directory.entries:
+        if entry.clinic.phone is not None:
+            by_phone[str(entry.clinic.phone)].append(entry)
     problems = []
     for group in by_phone.values():
-        first = group[0]
-        for clinic in group[1:]:
+        first = group[0].clinic
+        for entry in group[1:]:
+            clinic = entry.clinic
             same_brand = clinic.brand is not None and clinic.brand == first.brand
             if same_brand or address_key(clinic.address) == address_key(first.address):
                 continue
             problems.append(
-                directory.source_of(clinic).problem(
+                entry.where(directory.root).problem(
                     ("phone",),
                     f"{clinic.phone.national if clinic.phone else ''} is also the phone of "
-                    f"{directory.source_of(first).display_path} at another address",
+                    f"{group[0].file} at another address",
                     "if both are branches of one practice, give both the same `brand:`",
                     code="directory.shared_phone",
                     severity="warning",
@@ -158,25 +159,26 @@ def name_match_key(name: str) -> str:
 
 
 def _similar_names(directory: Directory) -> list[Problem]:
-    by_city: dict[tuple[str, str], list[Clinic]] = defaultdict(list)
-    for clinic in directory.clinics:
-        by_city[(clinic.address.region, clinic.address.city.casefold())].append(clinic)
+    by_city: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for entry in directory.entries:
+        address = entry.clinic.address
+        by_city[(address.region, address.city.casefold())].append(entry)
     problems = []
     for group in by_city.values():
-        keys = [name_match_key(c.name) for c in group]
+        keys = [name_match_key(e.clinic.name) for e in group]
         exhaustive = len(group) * (len(group) - 1) // 2 <= MAX_CITY_PAIRS
         first_with_key: dict[str, int] = {}
-        for i, clinic in enumerate(group):
+        for i, entry in enumerate(group):
             match = first_with_key.get(keys[i])
             if match is None and exhaustive:
                 match = next((j for j in range(i) if _similar(keys[i], keys[j])), None)
             first_with_key.setdefault(keys[i], i)
             if match is None:
                 continue
-            other = group[match]
+            clinic, other = entry.clinic, group[match].clinic
             if address_key(clinic.address) == address_key(other.address) and clinic.address.street:
                 continue  # already an error: same address
-            problems.append(_similar_problem(directory, clinic, other))
+            problems.append(_similar_problem(entry.where(directory.root), clinic, group[match]))
     return problems
 
 
@@ -188,24 +190,24 @@ def _similar(a: str, b: str) -> bool:
     return matcher.quick_ratio() >= SIMILAR_NAME_RATIO and matcher.ratio() >= SIMILAR_NAME_RATIO
 
 
-def _similar_problem(directory: Directory, clinic: Clinic, other: Clinic) -> Problem:
+def _similar_problem(source: SourceRecord, clinic: Clinic, entry: Entry) -> Problem:
+    other = entry.clinic
     where = ""
     if clinic.geo and other.geo:
         meters = geodesic((clinic.geo.lat, clinic.geo.lon), (other.geo.lat, other.geo.lon)).m
         where = f", {meters:,.0f} m away" if meters >= 1 else ", at the same coordinates"
         if meters <= SAME_PLACE_METERS:
-            return directory.source_of(clinic).problem(
+            return source.problem(
                 ("name",),
-                f'"{clinic.name}" looks like "{other.name}" in '
-                f"{directory.source_of(other).display_path}{where}",
+                f'"{clinic.name}" looks like "{other.name}" in {entry.file}{where}',
                 "the same clinic twice? merge the records; branches need distinct names",
                 code="directory.duplicate_name_geo",
                 severity="warning",
             )
-    return directory.source_of(clinic).problem(
+    return source.problem(
         ("name",),
         f'"{clinic.name}" is nearly the same name as "{other.name}" in '
-        f"{directory.source_of(other).display_path} (same city{where})",
+        f"{entry.file} (same city{where})",
         "the same clinic twice? merge the records, or make the names distinct",
         code="directory.similar_name",
         severity="warning",

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from geopy.distance import geodesic
 
-from kdirectory.geocoding.gazetteer import zip_info
 from kdirectory.record import vocabulary
 from kdirectory.record.addresses import is_po_box
 from kdirectory.record.claims import CLAIM_FIX, lint_claims
+from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.model import Clinic
 from kdirectory.record.read import SourceRecord
 from kdirectory.report import Problem

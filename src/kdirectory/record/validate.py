@@ -13,7 +13,6 @@ from pydantic import BaseModel, ValidationError
 
 from kdirectory.config import load_config
 from kdirectory.exceptions import ProjectNotFoundError
-from kdirectory.geocoding.store import load_geocodes
 from kdirectory.record import vocabulary
 from kdirectory.record.directory import Directory
 from kdirectory.record.directory_rules import assign_slugs, check_directory
@@ -61,8 +60,8 @@ def load_directory(path: Path | str = ".") -> Directory:
     return directory
 
 
-def validate(directory: Directory) -> Report:
-    """Every problem of the directory: what loading found plus record and directory rules.
+def validate_records(directory: Directory) -> Report:
+    """Every problem of the records: what loading found plus record and directory rules.
 
     Clinics added in Python without a ``slug`` get one here, as loading gives one to every
     clinic read from a file.
@@ -74,10 +73,9 @@ def validate(directory: Directory) -> Report:
     )
     if any(not clinic.slug for clinic in directory.clinics):
         report.extend(assign_slugs(directory))
-    for clinic in directory.clinics:
-        report.extend(check_clinic(clinic, directory.source_of(clinic)))
+    for entry in directory.entries:
+        report.extend(check_clinic(entry.clinic, entry.where(directory.root)))
     report.extend(check_directory(directory))
-    report.extend(load_geocodes(directory.root).problems)
     return report
 
 

@@ -25,7 +25,7 @@ from kdirectory.exceptions import (
     SiteCheckFailedError,
     ValidationFailedError,
 )
-from kdirectory.record.validate import validate
+from kdirectory.project import validate
 from kdirectory.site.model import build_model
 from kdirectory.site.plan import Page, Planner
 from kdirectory.site.publish import publish

@@ -83,11 +83,12 @@ def build_model(directory: Directory, today: date | None = None) -> SiteModel:
     today = today or build_date()
     clinics: dict[str, Clinic] = {}
     files: dict[str, str] = {}
-    for original in sorted(directory.clinics, key=lambda c: c.slug or ""):
+    for entry in sorted(directory.entries, key=lambda e: e.clinic.slug or ""):
+        original = entry.clinic
         if not original.slug:
             continue
         clinic = upcoming(original, today)
-        file = directory.source_of(original).display_path
+        file = entry.file
         other = clinics.setdefault(original.slug, clinic)
         first = files.setdefault(original.slug, file)
         if other is not clinic:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kdirectory.geocoding.batch import query_for
-from kdirectory.geocoding.gazetteer import timezone_for_zip
 from kdirectory.geocoding.offline import OfflineGeocoder
 from kdirectory.geocoding.store import GeocodeStore, load_geocodes
 from kdirectory.geocoding.types import GeocodeQuery, Point
 from kdirectory.record import vocabulary
+from kdirectory.record.gazetteer import timezone_for_zip
 from kdirectory.record.model import Clinic
 from kdirectory.record.slugs import slugify
 
