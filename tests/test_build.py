@@ -469,7 +469,7 @@ def test_invalid_records_leave_the_previous_site_byte_identical(tmp_path: Path) 
     with pytest.raises(ValidationFailedError) as caught:
         build(root, out)
     assert "cannot build" in str(caught.value)
-    assert [p.code for p in caught.value.report.errors] != []  # type: ignore[attr-defined]
+    assert [p.rule for p in caught.value.report.errors] != []  # type: ignore[attr-defined]
     assert snapshot(out) == before
     assert not staging_of(out).exists()
 
@@ -964,7 +964,7 @@ def test_explicit_slugs_that_collide_stop_the_build(
         config=(REPO / "kdirectory.toml").read_text(encoding="utf-8"),
     )
     report = validate(load_directory(root))
-    assert [(p.file, p.code) for p in report.errors] == [
+    assert [(p.file, p.rule) for p in report.errors] == [
         ("data/clinics/b.yaml", "directory.slug_collision")
     ]
     assert "already used by data/clinics/a.yaml" in report.errors[0].message
@@ -991,7 +991,7 @@ def test_same_name_in_one_city_is_a_slug_collision(make_project: ProjectFactory)
     second = GOOD_RECORD.replace("1200 N Main St", "455 W Grand Ave").replace("0123", "0124")
     root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": second})
     report = validate(load_directory(root))
-    assert "directory.slug_collision" in [p.code for p in report.errors]
+    assert "directory.slug_collision" in [p.rule for p in report.errors]
 
 
 def test_two_clinics_with_one_slug_never_silently_become_one_page(

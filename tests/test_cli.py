@@ -41,7 +41,7 @@ def test_validate_json_format(make_project: ProjectFactory) -> None:
     result = runner.invoke(app, ["validate", str(root), "--format", "json"])
     assert result.exit_code == 1
     problems = json.loads(result.stdout)
-    assert [(p["file"], p["line"], p["field"], p["code"]) for p in problems] == [
+    assert [(p["file"], p["line"], p["field"], p["rule"]) for p in problems] == [
         ("data/clinics/a.yaml", 8, "address.region", "region")
     ]
 

@@ -168,7 +168,7 @@ def test_far_result_is_a_warning_naming_both_points(tmp_path: Path) -> None:
         result = geocode_directory(load_directory(root))
     assert result.ok
     (warning,) = result.warnings
-    assert warning.code == "geocode.far_from_zip"
+    assert warning.rule == "geocode.far_from_zip"
     assert "34.05000,-118.24000" in warning.message
     assert "ZIP 92025" in warning.message
 

@@ -448,7 +448,7 @@ def test_load_geocodes_reports_an_unreadable_file_as_one_problem(tmp_path: Path,
     path = _write_results(tmp_path, content)
     loaded = load_geocodes(tmp_path)
     (problem,) = loaded.problems
-    assert (problem.file, problem.line, problem.severity, problem.code) == (
+    assert (problem.file, problem.line, problem.severity, problem.rule) == (
         "data/geocodes.json",
         line,
         "error",
@@ -456,7 +456,7 @@ def test_load_geocodes_reports_an_unreadable_file_as_one_problem(tmp_path: Path,
     )
     assert problem.message.startswith("cannot read the saved geocoding results: ")
     assert detail in problem.message
-    assert problem.hint is not None and "run `kdirectory geocode`" in problem.hint
+    assert problem.fix is not None and "run `kdirectory geocode`" in problem.fix
     assert loaded.store.entries == {}
     # The geocode command's strict reading raises the very same text.
     with pytest.raises(GeocodeFileError) as raised:

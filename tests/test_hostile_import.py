@@ -596,7 +596,7 @@ def test_names_without_letters_are_compared_only_when_equal(tmp_path: Path) -> N
             encoding="utf-8",
         )
     report = validate(load_directory(tmp_path / "project"))
-    similar = [p for p in report.problems if p.code.startswith("directory.similar_name")]
+    similar = [p for p in report.problems if p.rule.startswith("directory.similar_name")]
     assert [(p.file, p.message) for p in similar] == [
         ("data/clinics/c6.yaml", '"***" is nearly the same name as "***" in data/clinics/c0.yaml (same city)')
     ]  # fmt: skip

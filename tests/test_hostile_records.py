@@ -246,7 +246,7 @@ def test_the_model_refuses_control_characters_whoever_builds_the_clinic() -> Non
     }
     clinic, problems = check_data(data, "clinics.csv row 2")  # what import and new run
     assert clinic is None
-    assert [p.format() for p in problems if p.code == "control_character"] == [
+    assert [p.format() for p in problems if p.rule == "control_character"] == [
         f"clinics.csv row 2: name: contains a control character (\\x1b, ESC) at position 7 "
         f"{CONTROL_HINT}",
         f"clinics.csv row 2: insurance[1]: contains a control character (\\x07, BEL) at "
@@ -267,7 +267,7 @@ def test_aliases_are_not_read_through_a_control_character() -> None:
         "x",
     )
     assert clinic is None
-    assert {p.field for p in problems if p.code == "control_character"} == {
+    assert {p.field for p in problems if p.rule == "control_character"} == {
         "conditions[0]",
         "hours.monday",
     }
@@ -435,7 +435,7 @@ def test_read_record_refuses_a_link_out_of_its_project_by_default(
     link.symlink_to(outside)
     record = read_record(link, "data/clinics/x.yaml")  # the project is found from the path
     assert record.data is None
-    assert [p.code for p in record.problems] == ["file.outside_project"]
+    assert [p.rule for p in record.problems] == ["file.outside_project"]
 
 
 # --- 3. deep nesting ----------------------------------------------------------------------
@@ -609,7 +609,7 @@ def test_the_model_enforces_the_schema_length_of_every_text(path: str, limit: in
     assert [(p.field, p.message) for p in too_long] == [
         (path, f"is {limit + 1:,} characters long; at most {limit}")
     ], problems
-    assert too_long[0].hint
+    assert too_long[0].fix
     _set(data, path, "7" * limit)  # at the limit, length is not the complaint
     _, problems = check_data(data, "x")
     assert not any("characters long" in p.message for p in problems), problems

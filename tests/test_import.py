@@ -154,7 +154,7 @@ def test_agency_export_imports_good_rows_and_rejects_bad_ones(project: Path) -> 
 
     report = validate(load_directory(project))
     assert report.errors == []
-    assert {p.code for p in report.warnings} == {"therapies.none"}
+    assert {p.rule for p in report.warnings} == {"therapies.none"}
 
 
 def test_second_import_finds_existing_records_and_update_refreshes_them(project: Path) -> None:

@@ -149,7 +149,7 @@ def test_text_without_control_characters_is_not_refused_for_them(text: str) -> N
 def test_problems_print_as_one_line_without_control_characters(
     file: str, field: str, message: str
 ) -> None:
-    problem = Problem(file=file, line=3, field=field, message=message, hint=message)
+    problem = Problem(file=file, line=3, field=field, message=message, fix=message)
     line = problem.format()
     assert not UNPRINTABLE.search(line)
     assert not UNPRINTABLE.search(problem.explanation)
@@ -161,8 +161,8 @@ def test_problems_print_as_one_line_without_control_characters(
             "line": 3,
             "field": field,
             "message": message,
-            "hint": message,
+            "fix": message,
             "severity": "error",
-            "code": "invalid",
+            "rule": "invalid",
         }
     ]

@@ -305,10 +305,10 @@ def test_a_record_without_therapies_is_a_warning_that_says_what_the_site_will_do
 ) -> None:
     root = make_project({"x.yaml": NO_THERAPY}, DEMO_CONFIG)
     report = validate(load_directory(root))
-    [problem] = [p for p in report.problems if p.code == "therapies.none"]
+    [problem] = [p for p in report.problems if p.rule == "therapies.none"]
     assert problem.severity == "warning"
     assert "therapies not listed" in problem.message
-    assert "ketamine-therapy" in (problem.hint or "")
+    assert "ketamine-therapy" in (problem.fix or "")
 
 
 def test_ketamine_therapy_is_a_vocabulary_entry_for_sources_that_name_no_form() -> None:

@@ -574,8 +574,8 @@ def test_json_format_lists_objects(make_project: ProjectFactory) -> None:
     assert items[0]["line"] == 3
     assert items[0]["field"] == "phone"
     assert items[0]["severity"] == "error"
-    assert items[0]["code"] == "phone"
-    assert set(items[0]) == {"file", "line", "field", "message", "hint", "severity", "code"}
+    assert items[0]["rule"] == "phone"
+    assert set(items[0]) == {"file", "line", "field", "message", "fix", "severity", "rule"}
 
 
 # --- across the directory -----------------------------------------------------------------

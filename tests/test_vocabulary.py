@@ -383,7 +383,7 @@ def test_a_yaml_file_is_read_through_the_same_tables(tmp_path: Path) -> None:
     assert record.data["hours"]["tuesday"] == ["09:00-12:00", "13:00-17:00"]
     assert record.data["hours"]["sunday"] == "10:00"  # YAML's base-60 trap, still reported
     [problem] = record.problems
-    assert problem.code == "yaml.sexagesimal"
+    assert problem.rule == "yaml.sexagesimal"
     assert problem.field == "hours.sunday"
 
 

@@ -112,7 +112,7 @@ def validate_command(
 ) -> None:
     """Check every clinic record and report all problems at once.
 
-    Each problem reads `file:line: field: message (hint)`. Exit 0 when clean, 1 when there
+    Each problem reads `file:line: field: message (fix)`. Exit 0 when clean, 1 when there
     are errors (or warnings, with --strict), 2 when PATH is not a site project.
 
     Example:

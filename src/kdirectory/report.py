@@ -42,26 +42,26 @@ class Problem:
 
     ``file`` is relative to the project root, ``line`` is 1-based (``None`` when the file has
     no line to point at), ``field`` is a dotted path such as ``hours.monday[1]`` (empty for
-    the whole file), and ``code`` is a stable rule id (``phone.invalid``) for tooling.
+    the whole file), and ``rule`` is a stable rule id (``phone.invalid``) for tooling.
     """
 
     file: str
     line: int | None
     field: str
     message: str
-    hint: str | None = None
+    fix: str | None = None
     severity: Severity = "error"
-    code: str = "invalid"
+    rule: str = "invalid"
 
     @property
     def explanation(self) -> str:
-        """``message (hint)``: what is wrong and how to fix it, without where. Printable:
+        """``message (fix)``: what is wrong and how to fix it, without where. Printable:
         control characters of the values quoted in it are written as escapes."""
-        text = f"{self.message} ({self.hint})" if self.hint else self.message
+        text = f"{self.message} ({self.fix})" if self.fix else self.message
         return printable(text)
 
     def format(self) -> str:
-        """Render as ``file:line: field: message (hint)``, the shape editors can jump to.
+        """Render as ``file:line: field: message (fix)``, the shape editors can jump to.
 
         One printable line: a control character anywhere (a value quoted in the message, a
         file name, a field name) is written as an escape such as ``\\x1b``, so no record
@@ -102,7 +102,7 @@ class Report:
     def sorted_problems(self) -> list[Problem]:
         """Problems in a stable order: by file, line, then field."""
         return sorted(
-            self.problems, key=lambda p: (p.file, p.line or 0, p.field, p.code, p.message)
+            self.problems, key=lambda p: (p.file, p.line or 0, p.field, p.rule, p.message)
         )
 
     def summary(self) -> str:
@@ -113,9 +113,9 @@ class Report:
             f"{_count(n_err, 'error')}, {_count(n_warn, 'warning')}"
         )
 
-    def counts_by_code(self) -> Counter[str]:
+    def counts_by_rule(self) -> Counter[str]:
         """How often each rule fired, for summaries and notes."""
-        return Counter(p.code for p in self.problems)
+        return Counter(p.rule for p in self.problems)
 
     def to_json(self) -> str:
         """The problems as a JSON list of objects (``--format json``).

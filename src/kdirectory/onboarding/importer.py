@@ -216,7 +216,7 @@ class _Importer:
         if clinic is None or bad:
             bad = bad or problems
             reasons = [self._problem_text(p) for p in [*bad, *dropped]]
-            return _Reject(reasons, bad[0].code if bad else "invalid")
+            return _Reject(reasons, bad[0].rule if bad else "invalid")
         assert clinic is not None
         duplicate = self.index.find(clinic)
         if duplicate is None and clinic.slug and hash(clinic.slug) in self.slugs:
@@ -241,9 +241,9 @@ class _Importer:
             RowWarning(number, self._column(n.field), shown(n.message, None), n.kind)
             for n in built.notes
         ] + [
-            RowWarning(number, self._column(p.field), shown(p.explanation, None), p.code)
+            RowWarning(number, self._column(p.field), shown(p.explanation, None), p.rule)
             for p in problems
-            if p.severity == "warning" and p.code != NO_THERAPY_CODE
+            if p.severity == "warning" and p.rule != NO_THERAPY_CODE
         ]
         if duplicate is not None:
             assert isinstance(duplicate.origin, str)
@@ -318,7 +318,7 @@ class _Importer:
             bad = bad or problems
             return _Reject(
                 [f"updating {origin}: {self._problem_text(p)}" for p in bad],
-                bad[0].code if bad else "invalid",
+                bad[0].rule if bad else "invalid",
             )
         stored = stored_form(merged, clinic)
         self._count_therapies(stored)
@@ -400,7 +400,7 @@ class _Importer:
     def _problem_text(self, problem: Problem) -> str:
         column = self._column(problem.field) if problem.field else ""
         message = problem.explanation
-        if problem.code == "model.missing":  # the model's hint speaks YAML ("add `city:`")
+        if problem.rule == "model.missing":  # the model's hint speaks YAML ("add `city:`")
             message = "is empty; every clinic needs it (fill it in, or remove the row)"
         return f"{column}: {message}" if column else message
 

@@ -92,7 +92,7 @@ class _Interview:
                 raise typer.BadParameter(f"the answer {problem}; type it again")
             value = convert(answer)
             errors, warnings = self._problems_at(path, value)
-            errors = [p for p in errors if p.code not in asked_next]
+            errors = [p for p in errors if p.rule not in asked_next]
             if errors:
                 raise typer.BadParameter("; ".join(shown(p.explanation, None) for p in errors))
             for warning in warnings:

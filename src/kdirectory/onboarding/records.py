@@ -158,7 +158,7 @@ def drop_unusable_phones(row: RowRecord, problems: Sequence[Problem]) -> list[Pr
         return []
     for problem in phones:
         row.data.pop(problem.field, None)
-        row.notes.append(phone_dropped(problem.field, problem.message, problem.hint))
+        row.notes.append(phone_dropped(problem.field, problem.message, problem.fix))
     return phones
 
 
@@ -296,7 +296,7 @@ def rejecting(problems: Sequence[Problem]) -> list[Problem]:
     thousands of imported rows. ``rejected.csv`` puts it in front of someone who can look
     up the street address (or clear the street to list a service-area clinic).
     """
-    return [p for p in problems if p.severity == "error" or p.code in REJECTED_WARNINGS]
+    return [p for p in problems if p.severity == "error" or p.rule in REJECTED_WARNINGS]
 
 
 def merge_records(existing: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:

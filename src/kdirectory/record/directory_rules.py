@@ -78,7 +78,7 @@ def _collision(directory: Directory, entry: Entry, other: Entry, slug: str) -> l
             ("slug",) if entry.clinic.slug else ("name",),
             f'slug "{slug}" is already used by {other.file}',
             "give each clinic its own slug: add `slug:` with a different value",
-            code="directory.slug_collision",
+            rule="directory.slug_collision",
         )
     ]
 
@@ -107,7 +107,7 @@ def _same_address(directory: Directory) -> list[Problem]:
                     ("address",),
                     f"is the same address as {first} ({format_address_key(key)})",
                     "one file per location: merge the two records, or correct the suite",
-                    code="directory.same_address",
+                    rule="directory.same_address",
                 )
             )
     return problems
@@ -132,7 +132,7 @@ def _shared_phone(directory: Directory) -> list[Problem]:
                     f"{clinic.phone.national if clinic.phone else ''} is also the phone of "
                     f"{group[0].file} at another address",
                     "if both are branches of one practice, give both the same `brand:`",
-                    code="directory.shared_phone",
+                    rule="directory.shared_phone",
                     severity="warning",
                 )
             )
@@ -201,7 +201,7 @@ def _similar_problem(source: SourceRecord, clinic: Clinic, entry: Entry) -> Prob
                 ("name",),
                 f'"{clinic.name}" looks like "{other.name}" in {entry.file}{where}',
                 "the same clinic twice? merge the records; branches need distinct names",
-                code="directory.duplicate_name_geo",
+                rule="directory.duplicate_name_geo",
                 severity="warning",
             )
     return source.problem(
@@ -209,6 +209,6 @@ def _similar_problem(source: SourceRecord, clinic: Clinic, entry: Entry) -> Prob
         f'"{clinic.name}" is nearly the same name as "{other.name}" in '
         f"{entry.file} (same city{where})",
         "the same clinic twice? merge the records, or make the names distinct",
-        code="directory.similar_name",
+        rule="directory.similar_name",
         severity="warning",
     )

@@ -148,9 +148,9 @@ class SourceRecord:
         self,
         loc: Path_,
         message: str,
-        hint: str | None = None,
+        fix: str | None = None,
         *,
-        code: str,
+        rule: str,
         severity: str = "error",
     ) -> Problem:
         """Make a :class:`Problem` for the value at ``loc`` of this file."""
@@ -159,9 +159,9 @@ class SourceRecord:
             line=self.line_for(loc),
             field=format_loc(loc),
             message=message,
-            hint=hint,
+            fix=fix,
             severity="warning" if severity == "warning" else "error",
-            code=code,
+            rule=rule,
         )
 
 
@@ -241,7 +241,7 @@ class RecordReader:
                     (),
                     "the file is empty",
                     "write one clinic record here or delete the file",
-                    code="file.empty",
+                    rule="file.empty",
                 )
             )
             return record
@@ -269,7 +269,7 @@ class RecordReader:
                         (),
                         f"is a link to {link}, which does not exist",
                         "point the link at a record file, or delete it",
-                        code="file.dangling_link",
+                        rule="file.dangling_link",
                     )
                 )
                 return None
@@ -282,7 +282,7 @@ class RecordReader:
                         (),
                         f"is a link to {link}, which leads back to itself (a link loop)",
                         "replace the link with the record file itself",
-                        code="file.link_loop",
+                        rule="file.link_loop",
                     )
                 )
                 return None
@@ -294,7 +294,7 @@ class RecordReader:
                     (),
                     f"{how}{shown}, outside the project; it was not read",
                     "copy the record into data/clinics/ instead of linking to it",
-                    code="file.outside_project",
+                    rule="file.outside_project",
                 )
             )
             return None
@@ -326,7 +326,7 @@ def _read_bytes(target: Path, record: SourceRecord, suffix: str) -> bytes | None
                         (),
                         "is not a regular file (a named pipe, socket or device)",
                         "replace it with a plain .yaml or .json file",
-                        code="file.not_regular",
+                        rule="file.not_regular",
                     )
                 )
                 return None
@@ -354,12 +354,12 @@ def _folder(record: SourceRecord, suffix: str) -> Problem:
         "is a folder, not a record file; records inside it are not read",
         f"rename the folder so its name does not end in {suffix}, and keep one clinic per "
         "file directly in data/clinics/",
-        code="file.folder",
+        rule="file.folder",
     )
 
 
 def _unreadable(record: SourceRecord, exc: OSError) -> Problem:
-    return record.problem((), f"cannot be read: {exc.strerror}", code="file.unreadable")
+    return record.problem((), f"cannot be read: {exc.strerror}", rule="file.unreadable")
 
 
 def _too_large(record: SourceRecord, size: int) -> Problem:
@@ -367,7 +367,7 @@ def _too_large(record: SourceRecord, size: int) -> Problem:
         (),
         f"the file is {size / 1_000_000:.1f} MB; a clinic record is a few kilobytes",
         "is this the right file? One clinic per file, at most 1 MB",
-        code="file.too_large",
+        rule="file.too_large",
     )
 
 
@@ -378,7 +378,7 @@ def _decode(raw: bytes, record: SourceRecord) -> str | None:
                 (),
                 "is a binary file, not a YAML or JSON text record",
                 "save the record as plain text (UTF-8)",
-                code="file.binary",
+                rule="file.binary",
             )
         )
         return None
@@ -392,8 +392,8 @@ def _decode(raw: bytes, record: SourceRecord) -> str | None:
                 line=line,
                 field="",
                 message=f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                hint="save the file as UTF-8; spreadsheets often export Windows-1252",
-                code="file.encoding",
+                fix="save the file as UTF-8; spreadsheets often export Windows-1252",
+                rule="file.encoding",
             )
         )
         return None
@@ -429,8 +429,8 @@ def _read_yaml(text: str, record: SourceRecord) -> None:
                 field="",
                 message=f"is not valid YAML: {problem}"
                 + (f" (column {mark.column + 1})" if mark else ""),
-                hint=hint,
-                code="yaml.syntax",
+                fix=hint,
+                rule="yaml.syntax",
             )
         )
         return
@@ -444,8 +444,8 @@ def _read_yaml(text: str, record: SourceRecord) -> None:
                 field="",
                 message=f"is not valid YAML: it holds the character U+{character:04X}, which "
                 f"YAML does not allow (column {column})",
-                hint="remove it",
-                code="yaml.syntax",
+                fix="remove it",
+                rule="yaml.syntax",
             )
         )
         return
@@ -538,8 +538,8 @@ def _json_syntax(
         line=line,
         field="",
         message=message,
-        hint=hint,
-        code="json.syntax",
+        fix=hint,
+        rule="json.syntax",
     )
 
 
@@ -571,8 +571,8 @@ def _too_deep(record: SourceRecord, loc: Path_, line: int | None) -> Problem:
         line=line if line is not None else record.line_for(loc),
         field=format_loc(loc),
         message=f"is nested too deeply (more than {MAX_DEPTH} levels)",
-        hint="a clinic record has at most 4 levels of lists and fields; is this the right file?",
-        code="file.too_deep",
+        fix="a clinic record has at most 4 levels of lists and fields; is this the right file?",
+        rule="file.too_deep",
     )
 
 
@@ -650,7 +650,7 @@ def _data_from_node(
 ) -> None:
     if node is None:
         record.problems.append(
-            record.problem((), "holds no record (only comments)", code="file.empty")
+            record.problem((), "holds no record (only comments)", rule="file.empty")
         )
         return
     builder = _Builder(record, text, raw)
@@ -662,7 +662,7 @@ def _data_from_node(
                 (),
                 f"has more than {MAX_NODES:,} values",
                 "a clinic record is small; is this the right file?",
-                code="file.too_large",
+                rule="file.too_large",
             )
         )
         return
@@ -676,7 +676,7 @@ def _data_from_node(
                 "holds itself: a YAML alias (*name) is used inside the value its anchor "
                 "(&name) marks",
                 "write the value out instead of the alias",
-                code="yaml.alias_cycle",
+                rule="yaml.alias_cycle",
             )
         )
         return
@@ -695,7 +695,7 @@ def _set_mapping(data: object, record: SourceRecord) -> None:
                 (),
                 f"holds {kind}, not a clinic record",
                 "a record is a set of `field: value` lines, starting with `name:`",
-                code="file.not_mapping",
+                rule="file.not_mapping",
             )
         )
         return
@@ -816,8 +816,8 @@ class _RawControls:
                     field="",
                     message="contains a control character "
                     f"({control_character_name(char)}) at column {column}",
-                    hint="remove it; it is invisible and breaks pages",
-                    code="control_character",
+                    fix="remove it; it is invisible and breaks pages",
+                    rule="control_character",
                 )
             )
         return problems
@@ -910,7 +910,7 @@ class _Builder:
                     loc,
                     f'"{rest}" is read by YAML as a comment, so {key} is empty',
                     f'put it in quotes: {key}: "{rest}"',
-                    code="yaml.comment_value",
+                    rule="yaml.comment_value",
                 )
             )
 
@@ -924,7 +924,7 @@ class _Builder:
                     loc,
                     f"uses the YAML tag {tag}, which records do not support",
                     "remove the !tag",
-                    code="yaml.tag",
+                    rule="yaml.tag",
                 )
             )
             return self._text(node)
@@ -942,7 +942,7 @@ class _Builder:
                     loc,
                     f"{node.value} is read by YAML as the number {number} (base 60), not a time",
                     f'put times in quotes: "{node.value}"',
-                    code="yaml.sexagesimal",
+                    rule="yaml.sexagesimal",
                 )
             )
             return node.value
@@ -958,13 +958,13 @@ class _Builder:
         return self._text(node)  # text, and dates: the model checks (and parses) them
 
     def _at(
-        self, line: int, loc: Path_, message: str, hint: str | None, code: str = "yaml"
+        self, line: int, loc: Path_, message: str, fix: str | None, rule: str = "yaml"
     ) -> Problem:
         return Problem(
             file=self.record.display_path,
             line=line,
             field=format_loc(loc),
             message=message,
-            hint=hint,
-            code=code,
+            fix=fix,
+            rule=rule,
         )

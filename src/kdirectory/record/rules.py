@@ -37,7 +37,7 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 ("address", "street"),
                 f'"{address.street}" is a PO box, not a place patients can visit',
                 "give the clinic's street address, or leave street out for a service-area clinic",
-                code="address.po_box",
+                rule="address.po_box",
                 severity="warning",
             )
         )
@@ -51,7 +51,7 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 ("address", "postal_code"),
                 f"ZIP {zip5} does not exist",
                 "check the ZIP on the clinic's website or at usps.com",
-                code="address.zip_unknown",
+                rule="address.zip_unknown",
             )
         )
         return problems
@@ -63,7 +63,7 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 ("address", "postal_code"),
                 f"ZIP {zip5} is in {where}, not in {address.region}",
                 "fix the ZIP or the region",
-                code="address.zip_state",
+                rule="address.zip_state",
             )
         )
         return problems
@@ -75,7 +75,7 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 ("address", "city"),
                 f'"{address.city}" is not a city name USPS uses for ZIP {zip5} ({names})',
                 "check the city and the ZIP; a neighbourhood name may need the city's",
-                code="address.city_zip",
+                rule="address.city_zip",
                 severity="warning",
             )
         )
@@ -88,7 +88,7 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                     f"({clinic.geo.lat}, {clinic.geo.lon}) is {km:,.0f} km from the centre of "
                     f"ZIP {zip5} ({info.lat}, {info.lon})",
                     "check for swapped or mistyped coordinates (US longitudes are negative)",
-                    code="geo.far_from_zip",
+                    rule="geo.far_from_zip",
                     severity="warning",
                 )
             )
@@ -98,7 +98,7 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 ("timezone",),
                 f"{clinic.timezone} differs from ZIP {zip5}'s time zone {info.timezone}",
                 "leave timezone out to use the ZIP's",
-                code="timezone.zip",
+                rule="timezone.zip",
                 severity="warning",
             )
         )
@@ -116,7 +116,7 @@ def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 "add the therapies the clinic's own information names (e.g. therapies: "
                 "[iv-ketamine-infusion]), or [ketamine-therapy] when it says only "
                 "'ketamine therapy'",
-                code="therapies.none",
+                rule="therapies.none",
                 severity="warning",
             )
         )
@@ -135,7 +135,7 @@ def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 f"offers {rems[0]} (Spravato) but spravato_rems_certified is not true",
                 "Spravato may only be given in a REMS-certified setting: set "
                 "spravato_rems_certified: true once certified, or remove the therapy",
-                code="therapies.rems",
+                rule="therapies.rems",
             )
         )
     if clinic.spravato_rems_certified and not rems:
@@ -144,7 +144,7 @@ def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 ("spravato_rems_certified",),
                 "is true but the clinic does not list esketamine-nasal-spray",
                 "add esketamine-nasal-spray to therapies if the clinic offers it",
-                code="therapies.rems_unused",
+                rule="therapies.rems_unused",
                 severity="warning",
             )
         )
@@ -159,7 +159,7 @@ def _contact_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 ("tracking_phone",),
                 "is the same as phone",
                 "leave tracking_phone out unless it is a separate call-tracking number",
-                code="phone.tracking_same",
+                rule="phone.tracking_same",
                 severity="warning",
             )
         )
@@ -171,7 +171,7 @@ def _contact_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                     loc,
                     f'"{url}" is not https',
                     "use the https:// address",
-                    code="url.http",
+                    rule="url.http",
                     severity="warning",
                 )
             )
@@ -183,7 +183,7 @@ def _contact_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                     ("service_area", index),
                     f'"{city}" is the clinic\'s own city',
                     "list only the other cities it serves",
-                    code="service_area.own_city",
+                    rule="service_area.own_city",
                     severity="warning",
                 )
             )
@@ -201,7 +201,7 @@ def _hours_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                     ("special_hours", index, "date"),
                     f"{day} is listed twice (also special_hours[{seen[day]}])",
                     "keep one entry per date",
-                    code="special_hours.duplicate",
+                    rule="special_hours.duplicate",
                 )
             )
         seen.setdefault(day, index)
@@ -220,7 +220,7 @@ def _claims_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                     (field_name,),
                     f'says "{finding.phrase}": {finding.why}',
                     CLAIM_FIX,
-                    code=finding.code,
+                    rule=finding.code,
                     severity=finding.severity,
                 )
             )

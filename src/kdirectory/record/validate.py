@@ -171,14 +171,14 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
                 (*loc, key),
                 f'unknown field "{key}"',
                 _did_you_mean(key, allowed),
-                code="schema.unknown_field",
+                rule="schema.unknown_field",
             )
             for key in instance
             if key not in allowed
         ]
     if kind == "required" and isinstance(instance, dict):
         return [
-            source.problem((*loc, name), "is required", f"add `{name}:`", code="schema.required")
+            source.problem((*loc, name), "is required", f"add `{name}:`", rule="schema.required")
             for name in value
             if name not in instance
         ]
@@ -187,7 +187,7 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
             _TYPE_WORDS.get(t, t) for t in ([value] if isinstance(value, str) else value)
         )
         return [
-            source.problem(loc, f"must be {wanted}, not {_describe(instance)}", code="schema.type")
+            source.problem(loc, f"must be {wanted}, not {_describe(instance)}", rule="schema.type")
         ]
     if kind == "enum":
         hint = _did_you_mean(str(instance), [str(v) for v in value])
@@ -196,7 +196,7 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
                 loc,
                 f'"{instance!s:.60}" is not one of the allowed values',
                 hint,
-                code="schema.enum",
+                rule="schema.enum",
             )
         ]
     if kind == "maxItems":
@@ -204,7 +204,7 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
             source.problem(
                 loc,
                 f"has {len(instance):,} entries; at most {value} are allowed",
-                code="schema.max_items",
+                rule="schema.max_items",
             )
         ]
     if kind == "maxLength":
@@ -213,14 +213,14 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
                 loc,
                 f"is {len(instance):,} characters long; at most {value}",
                 _too_long_hint(loc),
-                code="schema.max_length",
+                rule="schema.max_length",
             )
         ]
     if kind == "uniqueItems":
-        return [source.problem(loc, "lists the same value twice", code="schema.unique")]
+        return [source.problem(loc, "lists the same value twice", rule="schema.unique")]
     return [
         source.problem(
-            loc, f"{_describe(instance)} is not in the expected form", code=f"schema.{kind}"
+            loc, f"{_describe(instance)} is not in the expected form", rule=f"schema.{kind}"
         )
     ]
 
@@ -306,7 +306,7 @@ def _model_problems(source: SourceRecord, exc: ValidationError) -> list[Problem]
             if kind in _PLAIN_MESSAGES and kind != "string_too_short":
                 message += f", not {_describe(value)}"
         code = kind if "message" in ctx else f"model.{kind}"
-        problems.append(source.problem(loc, message, hint, code=code))
+        problems.append(source.problem(loc, message, hint, rule=code))
     return problems
 
 
