@@ -1,4 +1,5 @@
-"""Development sessions: `nox` runs tests, lint and typecheck; the rest on demand."""
+"""Development sessions: `nox` runs tests, lint, typecheck, html, slow and docs; the rest on
+demand."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import nox
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck", "html", "slow"]
+nox.options.sessions = ["tests", "lint", "typecheck", "html", "slow", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
@@ -53,8 +54,8 @@ def golden(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Check style and common bugs with ruff."""
     session.install("--group", "lint")
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "docs", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "docs", "noxfile.py")
 
 
 @nox.session(python=PYTHON)
@@ -62,6 +63,21 @@ def typecheck(session: nox.Session) -> None:
     """Type-check src/ with mypy --strict."""
     session.install("-e", ".", "--group", "typecheck")
     session.run("mypy", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation (mkdocs.yml, docs/) into build/docs; any warning fails."""
+    session.install("-e", ".", "--group", "docs")
+    session.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        "build/docs",
+        # Material for MkDocs prints a notice about its end of life on every build.
+        env={"NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 @nox.session(python=PYTHON)
