@@ -1,6 +1,9 @@
 """Build the compact schema.org table that kdirectory's JSON-LD vocabulary check uses.
 
-Reads the schema.org release CSVs (types and properties) and writes
+Reads the two CSVs of a schema.org release (``schemaorg-current-https-types.csv`` and
+``schemaorg-current-https-properties.csv`` from https://schema.org/docs/developers.html, in
+a folder named ``schemaorg-<version>``; it is not in this repository: see
+``src/kdirectory/check/schemaorg_data/ATTRIBUTION.md``) and writes
 ``src/kdirectory/check/schemaorg_data/vocab.json``:
 
 - ``types``: every class -> itself followed by all its ancestors (sorted);
@@ -14,7 +17,7 @@ All names are short (``MedicalClinic``, not ``https://schema.org/MedicalClinic``
 The output is sorted and byte-for-byte reproducible, one term per line so diffs stay small.
 
 Usage:
-    python scripts/build_schemaorg_table.py [--source DIR] [--out FILE]
+    python scripts/build_schemaorg_table.py --source DIR [--out FILE]
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = ROOT.parent / "shared" / "vocab" / "schemaorg-30.0"
 DEFAULT_OUT = ROOT / "src" / "kdirectory" / "check" / "schemaorg_data" / "vocab.json"
 PREFIXES = ("https://schema.org/", "http://schema.org/")
 # Data types have no schema.org superclass; every other parentless class except Thing
@@ -132,7 +134,9 @@ def dump(table: dict[str, object]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="schema.org CSV dir")
+    parser.add_argument(
+        "--source", type=Path, required=True, help="folder of the release's CSVs (schemaorg-30.0)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="vocab.json to write")
     args = parser.parse_args()
     text = dump(build(args.source))

@@ -33,8 +33,8 @@ from kdirectory.geocoding.types import Geocode
 from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.validate import load_directory
 from tests.conftest import GOOD_RECORD, REPO, ProjectFactory
+from tests.helpers import FACILITIES_CSV
 
-REAL_FACILITIES = REPO.parent / "shared" / "data" / "real" / "us_facilities_public.csv"
 runner = CliRunner()
 
 
@@ -133,10 +133,9 @@ def test_nearest_clinics_respects_the_radius_and_exclusion() -> None:
     assert nearest_clinics(a, 0, 200, [("a", a)]) == []
 
 
-@pytest.mark.skipif(not REAL_FACILITIES.is_file(), reason="shared real data not present")
 def test_offline_finds_every_real_zip_that_its_table_has() -> None:
     geocoder = OfflineGeocoder()
-    with REAL_FACILITIES.open(encoding="utf-8-sig", newline="") as handle:
+    with FACILITIES_CSV.open(encoding="utf-8-sig", newline="") as handle:
         zips = {(row.get("zip") or "").strip()[:5] for row in csv.DictReader(handle)}
     zips = {z.zfill(5) for z in zips if z.isdigit()}
     assert zips, "no ZIP column found"

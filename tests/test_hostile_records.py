@@ -365,15 +365,15 @@ def test_a_relative_link_out_of_the_project_names_where_it_leads(
 
 @needs_symlinks
 def test_a_linked_clinics_folder_outside_the_project_is_refused(tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    (shared / "x.yaml").write_text(VISTA, encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.yaml").write_text(VISTA, encoding="utf-8")
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
-    (root / "data" / "clinics").symlink_to(shared, target_is_directory=True)
+    (root / "data" / "clinics").symlink_to(outside, target_is_directory=True)
     assert _lines(root) == [
         "data/clinics/x.yaml: is reached through a linked folder (that is "
-        f"{(shared / 'x.yaml').resolve()}), outside the project; it was not read "
+        f"{(outside / 'x.yaml').resolve()}), outside the project; it was not read "
         "(copy the record into data/clinics/ instead of linking to it)"
     ]
 

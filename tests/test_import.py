@@ -26,11 +26,10 @@ from kdirectory.onboarding.normalise import hours_value, repair_zip, split_addre
 from kdirectory.onboarding.titlecase import title_case
 from kdirectory.site.build import build_site
 from tests.conftest import GOOD_RECORD
+from tests.helpers import FACILITIES_CSV
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
-REAL_FACILITIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
-REAL_CSV = REAL_FACILITIES / "us_facilities_public.csv"
 HEADER = "Practice Name,Address 1,Suite,City,State,Zip Code,Phone Number\n"
 
 
@@ -879,14 +878,13 @@ def test_a_column_without_header_at_the_end_is_ignored(project: Path, tmp_path: 
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REAL_CSV.is_file(), reason="needs ../shared/data/real")
 def test_real_facilities_import_validate_and_build(project: Path, tmp_path: Path) -> None:
     """2,995 real facilities, exactly as published: every row is a valid record or a
     rejected row with a reason; the imported project validates and builds."""
     started = time.perf_counter()
-    result = import_file(REAL_CSV, ImportOptions(project=project))
+    result = import_file(FACILITIES_CSV, ImportOptions(project=project))
     import_seconds = time.perf_counter() - started
-    with REAL_CSV.open(encoding="utf-8", newline="") as handle:
+    with FACILITIES_CSV.open(encoding="utf-8", newline="") as handle:
         total = sum(1 for _ in csv.DictReader(handle))
     assert result.rows == total == 2995
     assert result.created + result.rejected == total

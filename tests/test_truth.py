@@ -459,14 +459,6 @@ def test_city_pages_link_the_guide_instead_of_repeating_it(tmp_path: Path) -> No
     assert "Treatments named by the clinics listed for Escondido" in city
 
 
-def test_nothing_users_read_cites_files_they_do_not_have() -> None:
-    shipped = [*REPO.joinpath("src").rglob("*.py"), *REPO.joinpath("templates").rglob("*")]
-    shipped += [REPO / "README.md", *REPO.joinpath("docs").rglob("*.md")]
-    for path in shipped:
-        if path.is_file() and path.suffix in {".py", ".md", ".html", ".yaml"}:
-            assert "DESIGN.md" not in path.read_text(encoding="utf-8"), path
-
-
 def test_branches_named_alike_in_one_list_say_which_is_which(make_project: ProjectFactory) -> None:
     root = make_project({"a.yaml": GOOD_RECORD, "b.yaml": GRAND_BRANCH}, DEMO_CONFIG)
     directory = load_directory(root)

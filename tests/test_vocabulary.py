@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import csv
+import json
 import re
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -20,11 +21,6 @@ from kdirectory.record.vocabulary import Condition, IcdCode, State
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ICD10CM = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
-SCHEMAORG_TYPES = (
-    Path(__file__).resolve().parents[2]
-    / "shared/vocab/schemaorg-30.0/schemaorg-current-https-types.csv"
-)
-
 # Frozen from the FY2026 ICD-10-CM tabular list (April 1, 2026 update, via the
 # simple-icd-10-cm 1.5.0 package). A change here means someone re-verified the codes.
 VERIFIED_CODES = {
@@ -146,15 +142,15 @@ def test_therapies() -> None:
 
 
 def schemaorg_specialties() -> set[str]:
-    if not SCHEMAORG_TYPES.exists():
-        pytest.skip("shared/vocab is not next to this checkout")
-    with SCHEMAORG_TYPES.open(encoding="utf-8", newline="") as handle:
-        return {
-            row["label"]
-            for row in csv.DictReader(handle)
-            if row["enumerationtype"] == "https://schema.org/MedicalSpecialty"
-            and not row["supersededBy"]
-        }
+    """The current members of schema.org's MedicalSpecialty, from the packaged table."""
+    table = json.loads(
+        resources.files("kdirectory.check.schemaorg_data").joinpath("vocab.json").read_text("utf-8")
+    )
+    return {
+        member
+        for member, enumeration in table["members"].items()
+        if enumeration == "MedicalSpecialty" and member not in table["superseded"]
+    }
 
 
 def test_specialties_are_the_schemaorg_medical_specialties() -> None:

@@ -20,9 +20,8 @@ from kdirectory.cli import app
 from kdirectory.record.validate import load_directory
 from kdirectory.site.build import build_site
 from kdirectory.testing.synthetic import generate_project
-from tests.conftest import REPO
+from tests.helpers import FACILITIES_CSV, REPO
 
-REAL_LIST = REPO.parent / "shared" / "data" / "real" / "us_facilities_public.csv"
 runner = CliRunner()
 
 
@@ -55,15 +54,12 @@ def test_generated_directories_pass_check(tmp_path: Path, count: int) -> None:
     build_and_check(tmp_path)
 
 
-@pytest.mark.skipif(
-    not REAL_LIST.is_file(), reason=f"the real facility list is not here ({REAL_LIST})"
-)
 def test_the_import_of_a_real_facility_list_passes_check(tmp_path: Path) -> None:
     root = tmp_path / "real"
     assert runner.invoke(app, ["init", str(root)]).exit_code == 0
     for example in (root / "data" / "clinics").iterdir():
         example.unlink()
-    imported = runner.invoke(app, ["import", str(REAL_LIST), "--into", str(root)])
+    imported = runner.invoke(app, ["import", str(FACILITIES_CSV), "--into", str(root)])
     assert imported.exit_code in (0, 1), imported.output  # 1: some rows rejected
     report = build_and_check(root)
     assert report.pages > 3000
