@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -41,13 +40,8 @@ from kdirectory.record.model import Clinic
 from kdirectory.site.build import MANIFEST, BuildError, BuildResult, build_site, render_site
 from kdirectory.site.plan import Page
 from kdirectory.site.site_files import sitemaps
+from kdirectory.testing.synthetic import generate_project
 from tests.conftest import GOOD_RECORD, REPO, VISTA, ProjectFactory, copy_demo
-
-generate_project: Callable[..., Any] | None
-try:
-    from kdirectory.testing.synthetic import generate_project
-except ImportError:  # pragma: no cover - the fallback below writes simple records instead
-    generate_project = None
 
 runner = CliRunner()
 
@@ -97,43 +91,6 @@ def run_cli(*args: str, seed: str | None = None) -> subprocess.CompletedProcess[
         timeout=300,
         env=env,
     )
-
-
-def write_fallback_project(root: Path, count: int) -> None:
-    """Valid fictional records at real CA ZIPs, for when ``kdirectory.testing.synthetic`` is absent."""
-    from kdirectory.record.gazetteer import all_zips
-
-    zips = [z for z in all_zips() if z.state == "CA" and z.kind == "STANDARD"][::7][:count]
-    folder = root / "data" / "clinics"
-    folder.mkdir(parents=True)
-    shutil.copy2(REPO / "kdirectory.toml", root / "kdirectory.toml")
-    area_codes = ("213", "310", "415", "510", "619", "626", "714", "760", "805", "818", "909")
-    for n, info in enumerate(zips):
-        record = {
-            "name": f"Fallback Ketamine Clinic {n}",
-            "phone": f"({area_codes[n % len(area_codes)]}) 555-01{n // len(area_codes):02d}",
-            "address": {
-                "street": f"{100 + n} Main St",
-                "city": info.city.title(),
-                "region": "CA",
-                "postal_code": info.zip5,
-            },
-            "hours": {"monday": ["09:00-12:00", "13:00-18:00"], "sunday": "closed"},
-            "conditions": ["depression"],
-            "therapies": ["iv-ketamine-infusion"],
-            "specialties": ["psychiatric"],
-        }
-        if n % 3 == 0:
-            record["geo"] = {"lat": round(info.lat, 5), "lon": round(info.lon, 5)}
-        text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False)
-        (folder / f"clinic-{n}.yaml").write_text(text, encoding="utf-8")
-
-
-def make_generated_project(root: Path, count: int) -> None:
-    if generate_project is not None:
-        generate_project(root, count, seed=GENERATED_SEED)
-    else:  # pragma: no cover
-        write_fallback_project(root, count)
 
 
 class PageParser(HTMLParser):
@@ -269,7 +226,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 def generated_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """A generated directory of 200 clinics, built once; tests must not change it."""
     root = tmp_path_factory.mktemp("generated") / "project"
-    make_generated_project(root, GENERATED_CLINICS)
+    generate_project(root, GENERATED_CLINICS, seed=GENERATED_SEED)
     return built_site(root, root / "site")
 
 
