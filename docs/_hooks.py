@@ -337,28 +337,29 @@ def _field_anchor(path: str) -> str:
 
 
 def cli_reference() -> str:
-    """Every command of the ``kdirectory`` command line, read from the Typer app."""
+    """Every command of the ``kdirectory`` command line, read from the Typer app: the
+    command itself, then each subcommand (and theirs, if a subcommand is a group)."""
     import typer  # noqa: PLC0415
 
     from kdirectory.cli import app  # noqa: PLC0415
 
     group = typer.main.get_command(app)
     name = group.name or "kdirectory"
-    root = group.context_class(group, info_name=name)
-    out = [f"## {code(name)}\n", help_markdown(group.help or ""), ""]
-    out.append(f"Usage: {code(' '.join([name, *group.collect_usage_pieces(root)]))}\n")
-    out += _params_markdown(group, root)
-    commands: dict[str, Any] = getattr(group, "commands", {})
-    for command_name, command in commands.items():
-        if command.hidden:
-            continue
-        context = command.context_class(command, info_name=command_name, parent=root)
-        usage = " ".join([name, command_name, *command.collect_usage_pieces(context)])
-        out.append(f"## {code(f'{name} {command_name}')} {{#{command_name}}}\n")
-        out.append(help_markdown(command.help or "") + "\n")
-        out.append(f"Usage: {code(usage)}\n")
-        out += _params_markdown(command, context)
-    return "\n".join(out)
+    return "\n".join(_command_markdown(group, [name], None))
+
+
+def _command_markdown(command: Any, path: list[str], parent: Any) -> list[str]:
+    context = command.context_class(command, info_name=path[-1], parent=parent)
+    usage = " ".join([*path, *command.collect_usage_pieces(context)])
+    anchor = "-".join(path[1:]) or path[0]
+    out = [f"## {code(' '.join(path))} {{#{anchor}}}\n"]
+    out += [help_markdown(command.help or "") + "\n", f"Usage: {code(usage)}\n"]
+    out += _params_markdown(command, context)
+    subcommands: dict[str, Any] = getattr(command, "commands", {})
+    for sub_name, sub in subcommands.items():
+        if not sub.hidden:
+            out += _command_markdown(sub, [*path, sub_name], context)
+    return out
 
 
 def _params_markdown(command: Any, context: Any) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import kdirectory
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 DOCS = REPO / "docs"
 
