@@ -14,6 +14,9 @@ from tests.conftest import REPO
 
 PACKAGE = REPO / "src" / "kdirectory"
 STAGES = ("record", "geocoding", "site", "check", "onboarding", "testing")
+LAYERS = ("catalogue", "cli")
+"""Folders that are no stage: the catalogue of rules under every stage, the command line
+over all of them."""
 
 
 def module_name(path: Path) -> str:
@@ -73,16 +76,19 @@ def test_no_module_imports_itself_through_others() -> None:
 
 
 def test_stages_are_folders_and_the_package_root_holds_only_shared_modules() -> None:
-    for stage in STAGES:
-        assert (PACKAGE / stage / "__init__.py").is_file(), stage
+    folders = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
+    assert folders == sorted((*STAGES, *LAYERS))
     top = sorted(p.stem for p in PACKAGE.glob("*.py"))
     assert top == [
-        "__init__", "__main__", "_atomic", "_output", "cli", "config", "exceptions", "project", "report",
+        "__init__", "__main__", "_atomic", "_output", "config", "exceptions", "project", "report",
     ]  # fmt: skip
 
 
 def test_lower_stages_never_import_higher_ones() -> None:
-    order = {"record": 0, "geocoding": 1, "check": 1, "site": 2, "onboarding": 3, "cli": 4}
+    order = {
+        "catalogue": -1, "record": 0, "geocoding": 1, "check": 1, "site": 2, "onboarding": 3,
+        "cli": 4,
+    }  # fmt: skip
     for name, imported in import_graph().items():
         stage = name.split(".")[1] if name.count(".") else ""
         if stage not in order:
@@ -91,6 +97,24 @@ def test_lower_stages_never_import_higher_ones() -> None:
             other_stage = other.split(".")[1] if other.count(".") else ""
             if other_stage in order and other_stage != stage:
                 assert order[other_stage] <= order[stage], f"{name} imports {other}"
+
+
+def packages_imported(path: Path) -> set[str]:
+    """The top-level packages ``path`` imports (``rich`` for ``from rich.table import …``)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_command_line_draws_on_the_terminal() -> None:
+    """Progress bars, tables and consoles (rich) belong to ``cli/``; stages return results."""
+    for path in PACKAGE.rglob("*.py"):
+        if path.relative_to(PACKAGE).parts[0] != "cli":
+            assert "rich" not in packages_imported(path), module_name(path)
 
 
 def test_a_site_from_clinics_made_in_python(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ The public API; everything else is internal::
 
 from __future__ import annotations
 
-from kdirectory.check import Finding, SiteReport, check_site
+from kdirectory.check import check_site
 from kdirectory.config import SiteConfig, load_config
 from kdirectory.exceptions import (
     ConfigError,
@@ -51,7 +51,6 @@ __all__ = [
     "ConfigError",
     "Directory",
     "Entry",
-    "Finding",
     "Geo",
     "GeocodeError",
     "GeocodeResult",
@@ -64,7 +63,6 @@ __all__ = [
     "Report",
     "SiteConfig",
     "SiteNotFoundError",
-    "SiteReport",
     "SpecialHours",
     "ValidationFailedError",
     "WeeklyHours",

@@ -59,7 +59,8 @@ class TemplateFailedError(BuildError):
 
 class SiteCheckFailedError(BuildError):
     """Raised by ``build_site`` when the new site, checked before it is published, has
-    errors; the last site is left as it was. Carries the check's ``SiteReport``."""
+    errors; the last site is left as it was. Carries the check's
+    :class:`~kdirectory.report.Report`."""
 
     def __init__(self, message: str, report: object) -> None:
         super().__init__(message)

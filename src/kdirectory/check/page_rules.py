@@ -5,13 +5,12 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlsplit
 
-from kdirectory.check.findings import Finding, finding
+from kdirectory.catalogue.site import DESCRIPTION_LENGTH, TITLE_LENGTH
+from kdirectory.check.findings import finding
 from kdirectory.check.page import PageFacts
 from kdirectory.check.structured import jsonld_findings
 from kdirectory.record.claims import ClaimFinding, lint_claims
-
-TITLE_LENGTH = (30, 60)
-DESCRIPTION_LENGTH = (70, 160)
+from kdirectory.report import Problem
 
 
 def page_url(name: str, base_url: str) -> str:
@@ -20,10 +19,10 @@ def page_url(name: str, base_url: str) -> str:
     return f"{base_url}/{path}"
 
 
-def page_findings(page: PageFacts, base_url: str | None) -> list[Finding]:
+def page_findings(page: PageFacts, base_url: str | None) -> list[Problem]:
     """Everything wrong with ``page`` that can be seen without looking at other pages."""
     name = page.name
-    found: list[Finding] = []
+    found: list[Problem] = []
     if page.truncated_at is not None:
         message = (
             "elements nest more than 255 deep here; the HTML parser stops reading at this "
@@ -32,11 +31,13 @@ def page_findings(page: PageFacts, base_url: str | None) -> list[Finding]:
         found.append(finding(name, "html.unreadable", message, line=page.truncated_at))
     if not (page.lang or "").strip():
         found.append(finding(name, "html.lang", "<html> has no lang attribute"))
-    found += _one_text(page, page.titles, "head.title", "<title>", TITLE_LENGTH)
+    found += _one_text(
+        page, page.titles, ("head.title", "head.title-length"), "<title>", TITLE_LENGTH
+    )
     found += _one_text(
         page,
         page.descriptions,
-        "head.description",
+        ("head.description", "head.description-length"),
         '<meta name="description">',
         DESCRIPTION_LENGTH,
     )
@@ -67,7 +68,7 @@ def page_findings(page: PageFacts, base_url: str | None) -> list[Finding]:
     texts += [("page text", page.own_text), *(("page text", t) for t in page.shared_texts)]
     for where, text in texts:
         for claim in _claims(text):
-            found.append(finding(name, claim.code, f"{claim.phrase!r}: {claim.why}", where=where))
+            found.append(finding(name, claim.rule, f"{claim.phrase!r}: {claim.why}", where=where))
     return found
 
 
@@ -78,17 +79,23 @@ def _claims(text: str) -> tuple[ClaimFinding, ...]:
 
 
 def _one_text(
-    page: PageFacts, values: list[str], rule: str, tag: str, length: tuple[int, int]
-) -> list[Finding]:
+    page: PageFacts,
+    values: list[str],
+    rules: tuple[str, str],
+    tag: str,
+    length: tuple[int, int],
+) -> list[Problem]:
+    """One non-empty ``tag`` (the first of ``rules``) of a length in ``length`` (the second)."""
+    one, length_rule = rules
     if len(values) != 1 or not values[0]:
         what = "no" if not values else ("an empty" if len(values) == 1 else f"{len(values)}")
-        return [finding(page.name, rule, f"{what} {tag}", line=page.head_line)]
+        return [finding(page.name, one, f"{what} {tag}", line=page.head_line)]
     low, high = length
     if not low <= len(values[0]) <= high:
         return [
             finding(
                 page.name,
-                f"{rule}-length",
+                length_rule,
                 f"{tag} is {len(values[0])} characters ({low}-{high} wanted): {values[0]!r}",
                 line=page.head_line,
             )
@@ -96,7 +103,7 @@ def _one_text(
     return []
 
 
-def _canonical(page: PageFacts, base_url: str | None) -> list[Finding]:
+def _canonical(page: PageFacts, base_url: str | None) -> list[Problem]:
     name = page.name
     if len(page.canonicals) != 1:
         what = "no canonical link" if not page.canonicals else f"{len(page.canonicals)} canonicals"

@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from kdirectory._output import INTERNAL, MANIFEST
-from kdirectory.check.findings import Finding, SiteReport, finding
+from kdirectory.check.findings import finding
 from kdirectory.check.page import page_shingles, read_page
 from kdirectory.check.page_rules import page_findings
 from kdirectory.check.similarity import EXACT_PAIRS_UP_TO, signature
@@ -25,6 +25,7 @@ from kdirectory.check.site_rules import (
     sitemap_findings,
 )
 from kdirectory.exceptions import SiteNotFoundError
+from kdirectory.report import Problem, Report
 
 NEAR_DUPLICATE = 0.8
 """Pages at least this alike are near-duplicates, unless the site's manifest records the
@@ -32,7 +33,7 @@ uniqueness threshold it was built with (similarity = 1 - threshold)."""
 # Below this many pages a second process costs more than it saves.
 _PARALLEL_FROM = 1500
 
-PageResult = tuple[str, list[Finding], PageSummary | None]
+PageResult = tuple[str, list[Problem], PageSummary | None]
 
 
 def check_site(
@@ -41,8 +42,8 @@ def check_site(
     base_url: str | None = None,
     near_duplicate: float | None = None,
     jobs: int | None = None,
-) -> SiteReport:
-    """Check the built site in ``site`` against every rule in ``kdirectory.check.RULES``.
+) -> Report:
+    """Check the built site in ``site`` against every ``check`` rule of the catalogue.
 
     Args:
         site: the output folder of ``kdirectory build``.
@@ -69,20 +70,20 @@ def check_site(
     if not names:
         raise SiteNotFoundError(f"{root} has no HTML pages; build the site first")
     base = (base_url or "").rstrip("/") or _base_url_of(root)
-    report = SiteReport(site=str(root), pages=len(names))
+    report = Report(command="check", site=str(root), pages=len(names))
     summaries: dict[str, PageSummary] = {}
     site_files = SiteFiles(root, files, base)
     for name, found, summary in _read_all(site_files, names, jobs):
-        report.findings += found
+        report.problems += found
         if summary is not None:
             summaries[name] = summary
-    report.findings += duplicate_findings(summaries)
-    report.findings += anchor_findings(summaries)
-    report.findings += sitemap_findings(site_files, summaries)
-    report.findings += robots_findings(site_files)
+    report.problems += duplicate_findings(summaries)
+    report.problems += anchor_findings(summaries)
+    report.problems += sitemap_findings(site_files, summaries)
+    report.problems += robots_findings(site_files)
     if near_duplicate is None:
         near_duplicate = _built_near_duplicate(root)
-    report.findings += similarity_findings(summaries, near_duplicate)
+    report.problems += similarity_findings(summaries, near_duplicate)
     return report
 
 

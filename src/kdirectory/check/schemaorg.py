@@ -41,9 +41,11 @@ class VocabIssue:
 
     path: str
     message: str
-    # unknown-type, unknown-property, not-allowed (property not on its type), range (a value
-    # of the wrong kind), retired (attic, superseded, pending), structure (context, @type shape)
-    kind: str = field(default="structure", compare=False)
+    rule: str = field(default="jsonld.structure", compare=False)
+    """The catalogue's rule: ``jsonld.unknown-type``, ``jsonld.unknown-property``,
+    ``jsonld.not-allowed`` (a property not on its type), ``jsonld.range`` (a value of the
+    wrong kind), ``jsonld.retired`` (attic, superseded, pending) or ``jsonld.structure``
+    (the context, the shape of @type)."""
 
 
 @dataclass(frozen=True)
@@ -120,19 +122,19 @@ class _Checker:
             )
         return found
 
-    def report(self, path: str, message: str, kind: str = "structure") -> None:
-        self.issues.append(VocabIssue(path, message, kind))
+    def report(self, path: str, message: str, rule: str = "jsonld.structure") -> None:
+        self.issues.append(VocabIssue(path, message, rule))
 
     def status(self, path: str, term: str) -> None:
         """Report a term that schema.org has retired (or not yet accepted)."""
         if term in self.vocab.attic:
-            self.report(path, f"{term!r} is retired (attic.schema.org)", "retired")
+            self.report(path, f"{term!r} is retired (attic.schema.org)", "jsonld.retired")
         elif term in self.vocab.superseded:
             self.report(
-                path, f"{term!r} is superseded by {self.vocab.superseded[term]!r}", "retired"
+                path, f"{term!r} is superseded by {self.vocab.superseded[term]!r}", "jsonld.retired"
             )
         elif term in self.vocab.pending and not self.allow_pending:
-            self.report(path, f"{term!r} is only pending in schema.org", "retired")
+            self.report(path, f"{term!r} is only pending in schema.org", "jsonld.retired")
 
     def context(self, path: str, value: object) -> None:
         values = value if isinstance(value, list) else [value]
@@ -155,7 +157,7 @@ class _Checker:
                 self.report(
                     _join(path, "@type"),
                     f"{term!r} is a data type, not a node type",
-                    "unknown-type",
+                    "jsonld.unknown-type",
                 )
             elif term in self.vocab.types:
                 known.append(term)
@@ -165,12 +167,14 @@ class _Checker:
                 self.report(
                     _join(path, "@type"),
                     f"{term!r} is a {enumeration} value, not a type",
-                    "unknown-type",
+                    "jsonld.unknown-type",
                 )
             else:
                 hint = _did_you_mean(term, self.vocab.types)
                 self.report(
-                    _join(path, "@type"), f"unknown schema.org type {name!r}{hint}", "unknown-type"
+                    _join(path, "@type"),
+                    f"unknown schema.org type {name!r}{hint}",
+                    "jsonld.unknown-type",
                 )
         return known
 
@@ -197,7 +201,9 @@ class _Checker:
                     continue  # schema.org's "<property>-input" annotation on actions
                 hint = _did_you_mean(term, self.vocab.properties)
                 self.report(
-                    key_path, f"unknown schema.org property {key!r}{hint}", "unknown-property"
+                    key_path,
+                    f"unknown schema.org property {key!r}{hint}",
+                    "jsonld.unknown-property",
                 )
                 self.value(node[key], key_path, None)
                 continue
@@ -208,7 +214,7 @@ class _Checker:
                     key_path,
                     f"{term!r} is not a property of {_alternatives(types)}"
                     + (f" (it belongs on {_alternatives(domain)})" if domain else ""),
-                    "not-allowed",
+                    "jsonld.not-allowed",
                 )
             self.value(node[key], key_path, range_ or None)
         return types
@@ -239,7 +245,7 @@ class _Checker:
         self.report(
             path,
             f"a {_alternatives(types)} is not expected here (expected {_alternatives(range_)})",
-            "range",
+            "jsonld.range",
         )
 
     def plain(self, value: object, path: str, range_: frozenset[str] | None) -> None:
@@ -262,9 +268,13 @@ class _Checker:
         if isinstance(value, str) and enumerations and enumerations == classes == range_:
             values = [m for m, e in self.vocab.members.items() if self.vocab.types[e] & range_]
             hint = _did_you_mean(_short(value), values)
-            self.report(path, f"{value!r} is not a {_alternatives(range_)} value{hint}", "range")
+            self.report(
+                path, f"{value!r} is not a {_alternatives(range_)} value{hint}", "jsonld.range"
+            )
         else:
-            self.report(path, f"{value!r} does not fit (expected {_alternatives(range_)})", "range")
+            self.report(
+                path, f"{value!r} does not fit (expected {_alternatives(range_)})", "jsonld.range"
+            )
 
     def enumerations(self, classes: Iterable[str]) -> frozenset[str]:
         return frozenset(c for c in classes if "Enumeration" in self.vocab.types.get(c, ()))

@@ -12,10 +12,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import numpy as np
 
-from kdirectory.check.findings import Finding, finding
+from kdirectory.check.findings import finding
 from kdirectory.check.page import PageFacts
 from kdirectory.check.page_rules import page_url
 from kdirectory.check.similarity import near_duplicates
+from kdirectory.report import Problem
 
 _SKIPPED_SCHEMES = frozenset({"mailto", "tel", "sms", "javascript", "data", "ftp"})
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -82,9 +83,9 @@ class SiteFiles:
         )
 
 
-def duplicate_findings(pages: Mapping[str, PageSummary]) -> list[Finding]:
+def duplicate_findings(pages: Mapping[str, PageSummary]) -> list[Problem]:
     """Titles and descriptions shared by two or more indexable pages."""
-    found: list[Finding] = []
+    found: list[Problem] = []
     for attribute, rule in (
         ("title", "head.title-duplicate"),
         ("description", "head.description-duplicate"),
@@ -102,11 +103,11 @@ def duplicate_findings(pages: Mapping[str, PageSummary]) -> list[Finding]:
 
 def link_findings(
     page: PageFacts, site: SiteFiles, resolved: dict[str, str | None]
-) -> tuple[list[Finding], tuple[Anchor, ...]]:
+) -> tuple[list[Problem], tuple[Anchor, ...]]:
     """Links on ``page`` to site files that do not exist, and its links with a fragment
     (for :func:`anchor_findings`). ``resolved`` caches URL -> file ("" for another site,
     None for a broken link) across the pages of one run."""
-    found: list[Finding] = []
+    found: list[Problem] = []
     anchors: list[Anchor] = []
     here = page_url(page.name, site.base_url or "https://site.invalid")
     for href in page.links:
@@ -138,7 +139,7 @@ def link_findings(
     return found, tuple(anchors)
 
 
-def anchor_findings(pages: Mapping[str, PageSummary]) -> list[Finding]:
+def anchor_findings(pages: Mapping[str, PageSummary]) -> list[Problem]:
     """Links to a ``#fragment`` that no element of the target page has as its id."""
     return [
         finding(
@@ -154,12 +155,12 @@ def anchor_findings(pages: Mapping[str, PageSummary]) -> list[Finding]:
     ]
 
 
-def sitemap_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[Finding]:
+def sitemap_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[Problem]:
     """The sitemap lists every indexable page, no noindex page and nothing else."""
     if "sitemap.xml" not in site.files:
         return [finding("sitemap.xml", "sitemap.missing", "the site has no sitemap.xml")]
     listed: dict[str, str] = {}  # URL -> the sitemap file that lists it
-    problems: list[Finding] = []
+    problems: list[Problem] = []
     queue = ["sitemap.xml"]
     seen: set[str] = set()
     unreadable = False
@@ -222,12 +223,12 @@ def sitemap_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[
     return problems
 
 
-def robots_findings(site: SiteFiles) -> list[Finding]:
+def robots_findings(site: SiteFiles) -> list[Problem]:
     """robots.txt exists, names the sitemap by absolute URL and does not block everything."""
     if "robots.txt" not in site.files:
         return [finding("robots.txt", "robots.missing", "the site has no robots.txt")]
     text = (site.root / "robots.txt").read_text(encoding="utf-8", errors="replace")
-    found: list[Finding] = []
+    found: list[Problem] = []
     sitemaps = []
     agents: list[str] = []  # the user agents of the group being read
     in_rules = False
@@ -266,7 +267,7 @@ def robots_findings(site: SiteFiles) -> list[Finding]:
     return found
 
 
-def similarity_findings(pages: Mapping[str, PageSummary], threshold: float) -> list[Finding]:
+def similarity_findings(pages: Mapping[str, PageSummary], threshold: float) -> list[Problem]:
     """Indexable pages whose own text is at least ``threshold`` alike (shingle Jaccard)."""
     indexable = {name: p.shingles for name, p in pages.items() if not p.noindex}
     signatures = {

@@ -8,9 +8,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from kdirectory.check.findings import Finding, finding
+from kdirectory.check.findings import finding
 from kdirectory.check.page import PageFacts
 from kdirectory.check.schemaorg import check_jsonld, type_lineage
+from kdirectory.report import Problem
 
 _SCHEMA = re.compile(r"^https?://schema\.org/")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})\s*([AP]M)|noon|midnight", re.IGNORECASE)
@@ -19,9 +20,9 @@ _EMERGENCY = frozenset({"988", "911"})
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def jsonld_findings(page: PageFacts) -> list[Finding]:
+def jsonld_findings(page: PageFacts) -> list[Problem]:
     """Every JSON-LD finding on ``page``."""
-    found: list[Finding] = []
+    found: list[Problem] = []
     for text, line in page.jsonld:
         try:
             doc = json.loads(text)
@@ -35,11 +36,7 @@ def jsonld_findings(page: PageFacts) -> list[Finding]:
             found.append(finding(page.name, "jsonld.parse", message, line=line))
             continue
         for issue in check_jsonld(doc):
-            found.append(
-                finding(
-                    page.name, f"jsonld.{issue.kind}", issue.message, line=line, where=issue.path
-                )
-            )
+            found.append(finding(page.name, issue.rule, issue.message, line=line, where=issue.path))
         for path, node in _nodes(doc, ""):
             types = node.get("@type")
             names = [
@@ -91,7 +88,7 @@ def _nodes(value: object, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def _google_fields(
     page: PageFacts, node: dict[str, Any], path: str, line: int | None
-) -> list[Finding]:
+) -> list[Problem]:
     found = []
     address = node.get("address")
     if not node.get("name"):
@@ -130,12 +127,12 @@ def _google_fields(
     return found
 
 
-def _nap(page: PageFacts, node: dict[str, Any], path: str, line: int | None) -> list[Finding]:
+def _nap(page: PageFacts, node: dict[str, Any], path: str, line: int | None) -> list[Problem]:
     """Name, address, phone and hours in the JSON-LD equal what the page shows."""
     name = node.get("name")
     if "mainEntityOfPage" not in node and not any(text == name for text, _ in page.h1):
         return []  # a business mentioned on the page, not the page's subject
-    found: list[Finding] = []
+    found: list[Problem] = []
 
     def report(rule: str, message: str) -> None:
         found.append(finding(page.name, rule, message, line=line, where=path))

@@ -100,14 +100,13 @@ def _far_from_zip(clinic: Clinic, answer: Geocode, file: str, line: int | None) 
     if km <= FAR_FROM_ZIP_KM:
         return None
     return Problem(
+        "geocode.far_from_zip",
         file,
         line,
         "address",
         f"{answer.provider} placed this clinic at {answer.point}, {km:.0f} km from "
         f"the centre of ZIP {zip5} ({centroid})",
         "check the street and ZIP, or set `geo` by hand",
-        "warning",
-        "geocode.far_from_zip",
     )
 
 

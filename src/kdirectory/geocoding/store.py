@@ -24,8 +24,8 @@ from kdirectory.report import Problem
 
 FORMAT_VERSION = 1
 GEOCODES_FILE = "data/geocodes.json"
-UNREADABLE_CODE = "geocodes.unreadable"
-_HINT = (
+UNREADABLE_RULE = "geocodes.unreadable"
+_FIX = (
     "fix the file, or run `kdirectory geocode`: it moves a file it cannot read to "
     "geocodes.json.corrupt and saves the results again"
 )
@@ -73,13 +73,12 @@ class _UnreadableError(Exception):
 
 def _problem(display: str, line: int | None, detail: str) -> Problem:
     return Problem(
+        UNREADABLE_RULE,
         display,
         line,
         "",
         f"cannot read the saved geocoding results: {detail}",
-        _HINT,
-        "error",
-        UNREADABLE_CODE,
+        _FIX,
     )
 
 

@@ -54,7 +54,7 @@ from kdirectory.report import Problem
 REJECTED_NAME = "rejected.csv"
 MAX_NOTES_KEPT = 200
 """Warnings kept for the console; the counts by kind cover the rest."""
-NO_THERAPY_CODE = "therapies.none"
+NO_THERAPY_RULE = "therapies.none"
 """The warning ``validate`` gives a record that lists no therapy. Most sources never say,
 so the import counts those rows once in its summary (``without_therapies``, with the
 ``--set`` that states one) instead of repeating the warning on every row."""
@@ -243,7 +243,7 @@ class _Importer:
         ] + [
             RowWarning(number, self._column(p.field), shown(p.explanation, None), p.rule)
             for p in problems
-            if p.severity == "warning" and p.rule != NO_THERAPY_CODE
+            if p.severity == "warning" and p.rule != NO_THERAPY_RULE
         ]
         if duplicate is not None:
             assert isinstance(duplicate.origin, str)
@@ -395,12 +395,12 @@ class _Importer:
         return field_path
 
     def _damage_text(self, damage: DamagedCellError) -> str:
-        return f"{self._column(damage.field)}: {damage.message} ({damage.hint})"
+        return f"{self._column(damage.field)}: {damage.message} ({damage.fix})"
 
     def _problem_text(self, problem: Problem) -> str:
         column = self._column(problem.field) if problem.field else ""
         message = problem.explanation
-        if problem.rule == "model.missing":  # the model's hint speaks YAML ("add `city:`")
+        if problem.rule == "model.missing":  # the model's fix speaks YAML ("add `city:`")
             message = "is empty; every clinic needs it (fill it in, or remove the row)"
         return f"{column}: {message}" if column else message
 

@@ -58,12 +58,12 @@ class Note:
 class DamagedCellError(ValueError):
     """A cell that cannot be repaired safely; the row is rejected with this reason."""
 
-    def __init__(self, code: str, field: str, message: str, hint: str) -> None:
+    def __init__(self, code: str, field: str, message: str, fix: str) -> None:
         super().__init__(message)
         self.code = code
         self.field = field
         self.message = message
-        self.hint = hint
+        self.fix = fix
 
 
 # What Excel shows in a cell whose formula failed (#N/A is read as a placeholder instead).

@@ -112,7 +112,7 @@ def build_record(
                 texts[name], phone_notes = repair_phone(texts[name], name)
             except DamagedCellError as damage:
                 del texts[name]
-                notes.append(phone_dropped(name, damage.message, damage.hint))
+                notes.append(phone_dropped(name, damage.message, damage.fix))
                 continue
             notes += phone_notes
     if "address.postal_code" in texts:
@@ -134,7 +134,7 @@ def build_record(
     return RowRecord(data=_nest(texts), notes=notes, defaulted=defaulted)
 
 
-def phone_dropped(field_name: str, message: str, hint: str | None) -> Note:
+def phone_dropped(field_name: str, message: str, how: str | None) -> Note:
     """The note on a row imported without its phone: what was wrong and how to put the real
     number in."""
     fix = "add the clinic's real number to its record, or correct the cell and import again "
@@ -142,7 +142,7 @@ def phone_dropped(field_name: str, message: str, hint: str | None) -> Note:
     return Note(
         PHONE_DROPPED,
         field_name,
-        f"{message}; imported without it ({fix}{f'; {hint}' if hint else ''})",
+        f"{message}; imported without it ({fix}{f'; {how}' if how else ''})",
     )
 
 
@@ -175,7 +175,7 @@ def check_set_values(values: Mapping[str, str]) -> None:
             built = build_record({name: text})
         except DamagedCellError as damage:
             raise SetOptionError(
-                f"--set {quoted(f'{name}={text}')}: {damage.message} ({damage.hint})"
+                f"--set {quoted(f'{name}={text}')}: {damage.message} ({damage.fix})"
             ) from None
         if get_field(built.data, name) is None:
             raise SetOptionError(

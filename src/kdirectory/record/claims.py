@@ -1,35 +1,32 @@
 """Claims lint: wording a health page must not use about ketamine treatment.
 
-Each rule is a regular expression over prose with the reason it misleads patients. This is
-the one catalogue both ``kdirectory validate`` (over a record's own text) and ``kdirectory
-check`` (over page text) use, with the same ids and severities: an error-level claim in a
-record stops the build, so it is never published.
+Each rule is a regular expression over prose with the reason it misleads patients. Both
+``kdirectory validate`` (over a record's own text) and ``kdirectory check`` (over page text)
+use these patterns; each is one rule of the catalogue (:mod:`kdirectory.catalogue.claims`),
+with one id and one severity for both: an error-level claim in a record stops the build, so
+it is never published.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
-
-CLAIM_FIX = "reword it modestly: say what studies found and how treatment is monitored"
 
 
 @dataclass(frozen=True)
 class ClaimRule:
-    """One kind of overclaim: a rule id, a pattern, and why it is not allowed."""
+    """One kind of overclaim: the catalogue's rule id, a pattern, and why it is not allowed."""
 
-    code: str
+    rule: str
     pattern: re.Pattern[str]
     why: str
     # Lower-case words one of which every match contains: a cheap test that lets most texts
     # skip the regular expression (``kdirectory check`` lints thousands of pages).
     needles: tuple[str, ...]
-    severity: Literal["error", "warning"] = "error"
 
 
-def _rule(code: str, pattern: str, why: str, needles: tuple[str, ...]) -> ClaimRule:
-    return ClaimRule(code, re.compile(pattern, re.IGNORECASE), why, needles)
+def _rule(rule_id: str, pattern: str, why: str, needles: tuple[str, ...]) -> ClaimRule:
+    return ClaimRule(rule_id, re.compile(pattern, re.IGNORECASE), why, needles)
 
 
 CLAIM_RULES: tuple[ClaimRule, ...] = (
@@ -98,12 +95,11 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
 
 @dataclass(frozen=True)
 class ClaimFinding:
-    """A phrase in some text that a claims rule matched."""
+    """A phrase in some text that the claims rule ``rule`` matched."""
 
-    code: str
+    rule: str
     phrase: str
     why: str
-    severity: Literal["error", "warning"] = "error"
 
 
 def lint_claims(text: str) -> list[ClaimFinding]:
@@ -115,7 +111,5 @@ def lint_claims(text: str) -> list[ClaimFinding]:
             continue
         for match in rule.pattern.finditer(text):
             phrase = " ".join(match.group(0).split())
-            findings.append(
-                (match.start(), ClaimFinding(rule.code, phrase, rule.why, rule.severity))
-            )
+            findings.append((match.start(), ClaimFinding(rule.rule, phrase, rule.why)))
     return [finding for _, finding in sorted(findings, key=lambda item: item[0])]

@@ -133,7 +133,6 @@ def _shared_phone(directory: Directory) -> list[Problem]:
                     f"{group[0].file} at another address",
                     "if both are branches of one practice, give both the same `brand:`",
                     rule="directory.shared_phone",
-                    severity="warning",
                 )
             )
     return problems
@@ -202,7 +201,6 @@ def _similar_problem(source: SourceRecord, clinic: Clinic, entry: Entry) -> Prob
                 f'"{clinic.name}" looks like "{other.name}" in {entry.file}{where}',
                 "the same clinic twice? merge the records; branches need distinct names",
                 rule="directory.duplicate_name_geo",
-                severity="warning",
             )
     return source.problem(
         ("name",),
@@ -210,5 +208,4 @@ def _similar_problem(source: SourceRecord, clinic: Clinic, entry: Entry) -> Prob
         f"{entry.file} (same city{where})",
         "the same clinic twice? merge the records, or make the names distinct",
         rule="directory.similar_name",
-        severity="warning",
     )

@@ -1,8 +1,8 @@
 """The clinic record as pydantic models.
 
 Each constrained value is an ``Annotated`` type with its own validator so that a problem is
-reported at the exact field path (``hours.monday[1]``) with a message and a hint. Messages are
-raised as ``PydanticCustomError`` with the hint in the error context; ``validate.py`` turns
+reported at the exact field path (``hours.monday[1]``) with a message and a fix. Messages are
+raised as ``PydanticCustomError`` with the fix in the error context; ``validate.py`` turns
 them into :class:`~kdirectory.report.Problem` objects.
 """
 
@@ -65,9 +65,10 @@ PaymentMethod = Literal[
 PAYMENT_METHODS: tuple[str, ...] = get_args(PaymentMethod)
 
 
-def fail(code: str, message: str, hint: str | None = None) -> NoReturn:
-    """Reject a value with a message and a hint, reported at the field being validated."""
-    raise PydanticCustomError(code, "{message}", {"message": message, "hint": hint or ""})
+def fail(rule: str, message: str, fix: str | None = None) -> NoReturn:
+    """Reject a value by the catalogue's rule ``rule`` (``phone.invalid``), with a message
+    and a fix, reported at the field being validated."""
+    raise PydanticCustomError(rule, "{message}", {"message": message, "fix": fix or ""})
 
 
 # --- control characters --------------------------------------------------------------------
@@ -99,7 +100,7 @@ def control_character_name(char: str) -> str:
 
 
 def control_character_problem(text: str) -> tuple[str, str] | None:
-    """``(message, hint)`` when ``text`` holds a :data:`CONTROL_CHARACTER`, else ``None``.
+    """``(message, fix)`` when ``text`` holds a :data:`CONTROL_CHARACTER`, else ``None``.
     The message names the first one by escape and position (1 = the first character) and
     never holds the character itself."""
     match = CONTROL_CHARACTER.search(text)
@@ -131,11 +132,11 @@ def _control_character_errors(value: object) -> list[InitErrorDetails]:
         if isinstance(item, str):
             problem = control_character_problem(item)
             if problem is not None:
-                message, hint = problem
+                message, fix = problem
                 errors.append(
                     InitErrorDetails(
                         type=PydanticCustomError(
-                            "control_character", "{message}", {"message": message, "hint": hint}
+                            "text.control_character", "{message}", {"message": message, "fix": fix}
                         ),
                         loc=loc,
                         input=item,
@@ -204,13 +205,13 @@ LongText = Annotated[
 def _bounded_list(value: object) -> object:
     if isinstance(value, str):
         fail(
-            "list_type",
+            "list.type",
             f'must be a list, not the text "{value:.60}"',
             f"write it as a list: [{value:.40}]",
         )
     if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
         fail(
-            "too_long",
+            "list.too_long",
             f"has {len(value):,} entries; at most {MAX_LIST_ITEMS} are allowed",
             "list only what this clinic really offers",
         )
@@ -221,7 +222,7 @@ def _no_repeats(value: list[Any]) -> list[Any]:
     seen: set[str] = set()
     for item in value:
         if str(item) in seen:
-            fail("duplicate", f'lists "{item}" twice', "remove the repeat")
+            fail("list.duplicate", f'lists "{item}" twice', "remove the repeat")
         seen.add(str(item))
     return value
 
@@ -253,20 +254,28 @@ _FIELD_OF: dict[VocabularyKind, str] = {
 }
 
 
+_UNKNOWN: dict[VocabularyKind, str] = {
+    "condition": "conditions.unknown",
+    "therapy": "therapies.unknown",
+    "specialty": "specialties.unknown",
+}
+"""The catalogue's rule for a value missing from each vocabulary."""
+
+
 def _vocabulary_check(kind: VocabularyKind) -> Callable[[object], str]:
     field = _FIELD_OF[kind]
 
     def check(value: object) -> str:
         if not isinstance(value, str):
-            fail("string_type", f"must be text, not {value!r:.40}")
+            fail("model.type", f"must be text, not {value!r:.40}")
         slug = vocabulary.canonical(field, value)  # a slug, a name or an alias
         if slug is not None:
             return slug
         guess = vocabulary.suggest(value, _vocabulary(kind), vocabulary.aliases_of(field))
-        hint = (
+        fix = (
             f'did you mean "{guess}"?' if guess else f"see `kdirectory schema` for the {kind} list"
         )
-        fail(f"unknown_{kind}", f'unknown {kind} "{value}"', hint)
+        fail(_UNKNOWN[kind], f'unknown {kind} "{value}"', fix)
 
     return check
 
@@ -304,13 +313,13 @@ SpecialtySlug = Annotated[
 
 def _language(value: object) -> str:
     if not isinstance(value, str):
-        fail("string_type", f"must be a language code such as en or es, not {value!r:.40}")
+        fail("model.type", f"must be a language code such as en or es, not {value!r:.40}")
     code = vocabulary.canonical("languages", value)  # a code in any case, or an English name
     if code is not None:
         return code
     guess = vocabulary.suggest(value, LANGUAGE_NAMES, vocabulary.aliases_of("languages"))
-    hint = f'did you mean "{guess}"?' if guess else "use an ISO 639-1 code such as en, es, zh, vi"
-    fail("unknown_language", f'unknown language "{value}"', hint)
+    fix = f'did you mean "{guess}"?' if guess else "use an ISO 639-1 code such as en, es, zh, vi"
+    fail("languages.unknown", f'unknown language "{value}"', fix)
 
 
 LanguageCode = Annotated[
@@ -360,13 +369,13 @@ def _url(value: str) -> str:
     if scheme not in ("http", "https"):
         shown = f'"{scheme}:"' if scheme else "no scheme"
         fail(
-            "url_scheme",
+            "url.scheme",
             f'"{value:.80}" is not a web address ({shown})',
             "use a full address starting with https://",
         )
     if not parts.hostname or "." not in parts.hostname or re.search(r"\s", value):
         fail(
-            "url_host",
+            "url.host",
             f'"{value:.80}" is not a complete web address',
             "write it like https://clinic.example/",
         )
@@ -392,7 +401,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 def _email(value: str) -> str:
     if not _EMAIL.match(value):
-        fail("email", f'"{value:.80}" is not an email address', "write it like info@clinic.example")
+        fail(
+            "email.invalid",
+            f'"{value:.80}" is not an email address',
+            "write it like info@clinic.example",
+        )
     return value
 
 
@@ -405,11 +418,11 @@ def _phone(value: object) -> Phone:
     if isinstance(value, Phone):
         return value
     if isinstance(value, bool) or not isinstance(value, str | int):
-        fail("phone_type", f"must be a phone number written as text, not {value!r:.40}")
+        fail("phone.type", f"must be a phone number written as text, not {value!r:.40}")
     try:
         return parse_phone(str(value))
     except PhoneError as exc:
-        fail("phone", exc.message, exc.hint)
+        fail("phone.invalid", exc.message, exc.fix)
 
 
 PhoneNumber = Annotated[
@@ -432,11 +445,15 @@ def _date(value: object) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        fail("date", f'"{value!s:.40}" is not a date', "write dates as YYYY-MM-DD, e.g. 2026-12-25")
+        fail(
+            "date.invalid",
+            f'"{value!s:.40}" is not a date',
+            "write dates as YYYY-MM-DD, e.g. 2026-12-25",
+        )
     try:
         return date.fromisoformat(value.strip())
     except ValueError as exc:
-        fail("date", f'"{value}" is not a real date ({exc})', "check the day and the month")
+        fail("date.invalid", f'"{value}" is not a real date ({exc})', "check the day and the month")
 
 
 Date = Annotated[
@@ -455,7 +472,7 @@ def _timezones() -> frozenset[str]:
 def _timezone(value: str) -> str:
     if value not in _timezones():
         fail(
-            "timezone",
+            "timezone.unknown",
             f'"{value:.60}" is not an IANA time zone',
             "write it like America/Los_Angeles, or leave it out to derive it from the ZIP",
         )
@@ -577,7 +594,7 @@ def _interval(value: object) -> Interval:
         return value
     if not isinstance(value, str):
         fail(
-            "hours_type",
+            "hours.type",
             f"{value!r:.40} is not a time range",
             'write opening hours as "09:00-17:00" in quotes',
         )
@@ -585,21 +602,21 @@ def _interval(value: object) -> Interval:
     match = _RANGE.match(shift) if shift is not None else None
     if not match:
         fail(
-            "hours_format",
+            "hours.format",
             f'"{value:.40}" is not a time range like 09:00-17:00',
             'write it like "09:00-17:00" or "9am-5pm", or "closed"',
         )
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
         fail(
-            "hours_time",
+            "hours.time",
             f'"{value}" has a time that does not exist',
             "hours run 00:00-23:59; use 24:00 only for midnight at closing",
         )
     opens, closes = h1 * 60 + m1, h2 * 60 + m2
     if closes <= opens:
         fail(
-            "hours_reversed",
+            "hours.reversed",
             f'"{value}" closes before it opens',
             "for hours past midnight, end this day at 24:00 and start the next at 00:00",
         )
@@ -615,10 +632,10 @@ def _day_to_list(value: object) -> object:
             return []
         value = [day] if isinstance(day, str) else day
     if value is None:
-        fail("hours_missing", "has no hours", 'write "closed" or a time range like "09:00-17:00"')
+        fail("hours.missing", "has no hours", 'write "closed" or a time range like "09:00-17:00"')
     if isinstance(value, list) and len(value) > MAX_SHIFTS:
         fail(
-            "too_long",
+            "list.too_long",
             f"has {len(value):,} shifts; at most {MAX_SHIFTS} are allowed",
             "merge shifts that follow one another into one range",
         )
@@ -630,7 +647,7 @@ def _no_overlap(intervals: list[Interval]) -> list[Interval]:
     for before, after in pairwise(ordered):
         if after.opens < before.closes:
             fail(
-                "hours_overlap",
+                "hours.overlap",
                 f"{before} and {after} overlap",
                 "merge them into one range or fix the times",
             )
@@ -691,10 +708,14 @@ class SpecialHours(Model):
     @model_validator(mode="after")
     def _closed_or_hours(self) -> SpecialHours:
         if self.closed and self.hours:
-            fail("special_hours", "says both closed: true and gives hours", "keep one of them")
+            fail(
+                "special_hours.closed_or_hours",
+                "says both closed: true and gives hours",
+                "keep one of them",
+            )
         if not self.closed and self.hours is None:
             fail(
-                "special_hours",
+                "special_hours.closed_or_hours",
                 "gives neither closed: true nor hours",
                 'add closed: true, or hours: "10:00-14:00"',
             )
@@ -710,8 +731,8 @@ def _region(value: str) -> str:
         names = {state.name: code for code, state in vocabulary.states().items()}
         guess = vocabulary.suggest(value, [*names, *names.values()])
         guess = names.get(guess, guess) if guess else None
-        hint = f'did you mean "{guess}"?' if guess else "use the 2-letter code, e.g. CA"
-        fail("region", f'"{value:.40}" is not a US state', hint)
+        fix = f'did you mean "{guess}"?' if guess else "use the 2-letter code, e.g. CA"
+        fail("address.state", f'"{value:.40}" is not a US state', fix)
     return code
 
 
@@ -722,11 +743,15 @@ def _postal_code(value: str) -> str:
         return f"{value[:5]}-{value[5:]}"
     if re.fullmatch(r"\d{4}", value):
         fail(
-            "postal_code",
+            "address.zip_format",
             f'"{value}" has 4 digits; ZIP codes have 5',
             f'a leading zero was probably lost: write "0{value}" in quotes',
         )
-    fail("postal_code", f'"{value:.40}" is not a ZIP code', 'write 5 digits or ZIP+4, e.g. "92025"')
+    fail(
+        "address.zip_format",
+        f'"{value:.40}" is not a ZIP code',
+        'write 5 digits or ZIP+4, e.g. "92025"',
+    )
 
 
 class Address(Model):

@@ -11,12 +11,12 @@ _REASONS = phonenumbers.ValidationResult
 
 
 class PhoneError(ValueError):
-    """A phone number that cannot be used; ``hint`` says how to fix it."""
+    """A phone number that cannot be used; ``fix`` says how to fix it."""
 
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: str, fix: str) -> None:
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.fix = fix
 
 
 @dataclass(frozen=True, order=True)

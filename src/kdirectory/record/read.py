@@ -151,18 +151,9 @@ class SourceRecord:
         fix: str | None = None,
         *,
         rule: str,
-        severity: str = "error",
     ) -> Problem:
-        """Make a :class:`Problem` for the value at ``loc`` of this file."""
-        return Problem(
-            file=self.display_path,
-            line=self.line_for(loc),
-            field=format_loc(loc),
-            message=message,
-            fix=fix,
-            severity="warning" if severity == "warning" else "error",
-            rule=rule,
-        )
+        """A :class:`Problem` of ``rule`` for the value at ``loc`` of this file."""
+        return Problem(rule, self.display_path, self.line_for(loc), format_loc(loc), message, fix)
 
 
 def format_loc(loc: Path_) -> str:
@@ -419,9 +410,9 @@ def _read_yaml(text: str, record: SourceRecord) -> None:
         problem = exc.problem or "cannot be parsed"
         if "expected a single document" in str(exc.context):
             problem = "holds more than one YAML document (a line with ---)"
-            hint = "put each clinic in its own file"
+            fix = "put each clinic in its own file"
         else:
-            hint = _yaml_hint(problem)
+            fix = _yaml_fix(problem)
         record.problems.append(
             Problem(
                 file=record.display_path,
@@ -429,7 +420,7 @@ def _read_yaml(text: str, record: SourceRecord) -> None:
                 field="",
                 message=f"is not valid YAML: {problem}"
                 + (f" (column {mark.column + 1})" if mark else ""),
-                fix=hint,
+                fix=fix,
                 rule="yaml.syntax",
             )
         )
@@ -455,7 +446,7 @@ def _read_yaml(text: str, record: SourceRecord) -> None:
     _data_from_node(node, record, parsed, raw)
 
 
-def _yaml_hint(problem: str) -> str:
+def _yaml_fix(problem: str) -> str:
     if "mapping values are not allowed" in problem:
         return 'a value holding ": " needs quotes, e.g. name: "Clinic: Downtown"'
     if "could not find expected ':'" in problem:
@@ -521,24 +512,24 @@ def _json_syntax(
     line, column = _line_and_column(text, position)
     char = text[position : position + 1]
     message = f"is not valid JSON: {exc.msg} (column {column})"
-    hint = "check for a missing comma or quote on this line or the one above"
+    fix = "check for a missing comma or quote on this line or the one above"
     if char in ("\n", "\r"):
         message = f"is not valid JSON: a line break inside quotes (column {column})"
-        hint = 'close the quote on this line; inside quotes, write a line break as "\\n"'
+        fix = 'close the quote on this line; inside quotes, write a line break as "\\n"'
     elif char == "\t":
         message = f"is not valid JSON: a tab inside quotes (column {column})"
-        hint = 'write a tab inside quotes as "\\t"'
+        fix = 'write a tab inside quotes as "\\t"'
     elif char and CONTROL_CHARACTER.match(char):
         message = (
             f"contains a control character ({control_character_name(char)}) at column {column}"
         )
-        hint = "remove it; it is invisible and breaks pages"
+        fix = "remove it; it is invisible and breaks pages"
     return Problem(
         file=record.display_path,
         line=line,
         field="",
         message=message,
-        fix=hint,
+        fix=fix,
         rule="json.syntax",
     )
 
@@ -817,7 +808,7 @@ class _RawControls:
                     message="contains a control character "
                     f"({control_character_name(char)}) at column {column}",
                     fix="remove it; it is invisible and breaks pages",
-                    rule="control_character",
+                    rule="text.control_character",
                 )
             )
         return problems
@@ -866,7 +857,13 @@ class _Builder:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, ScalarNode):
                 self.record.problems.append(
-                    self._at(line, loc, "a field name must be plain text", "yaml.key")
+                    self._at(
+                        line,
+                        loc,
+                        "a field name must be plain text",
+                        "write the field name as a plain word followed by a colon",
+                        rule="yaml.key",
+                    )
                 )
                 continue
             key = self._text(key_node)
@@ -877,7 +874,7 @@ class _Builder:
                         loc,
                         "YAML merge keys (<<) are not supported",
                         "write the fields out in full",
-                        "yaml.merge",
+                        rule="yaml.merge",
                     )
                 )
                 continue
@@ -888,7 +885,7 @@ class _Builder:
                         (*loc, key),
                         f"is given twice (first on line {first_line[key]})",
                         "keep one; YAML would silently use the last",
-                        "yaml.duplicate_key",
+                        rule="yaml.duplicate_key",
                     )
                 )
                 continue
@@ -957,14 +954,5 @@ class _Builder:
             pass
         return self._text(node)  # text, and dates: the model checks (and parses) them
 
-    def _at(
-        self, line: int, loc: Path_, message: str, fix: str | None, rule: str = "yaml"
-    ) -> Problem:
-        return Problem(
-            file=self.record.display_path,
-            line=line,
-            field=format_loc(loc),
-            message=message,
-            fix=fix,
-            rule=rule,
-        )
+    def _at(self, line: int, loc: Path_, message: str, fix: str, *, rule: str) -> Problem:
+        return Problem(rule, self.record.display_path, line, format_loc(loc), message, fix)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from geopy.distance import geodesic
 
+from kdirectory.catalogue.claims import CLAIM_FIX
 from kdirectory.record import vocabulary
 from kdirectory.record.addresses import is_po_box
-from kdirectory.record.claims import CLAIM_FIX, lint_claims
+from kdirectory.record.claims import lint_claims
 from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.model import Clinic
 from kdirectory.record.read import SourceRecord
@@ -38,7 +39,6 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 f'"{address.street}" is a PO box, not a place patients can visit',
                 "give the clinic's street address, or leave street out for a service-area clinic",
                 rule="address.po_box",
-                severity="warning",
             )
         )
     zip5 = address.zip5
@@ -76,7 +76,6 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 f'"{address.city}" is not a city name USPS uses for ZIP {zip5} ({names})',
                 "check the city and the ZIP; a neighbourhood name may need the city's",
                 rule="address.city_zip",
-                severity="warning",
             )
         )
     if clinic.geo is not None and info.lat is not None and info.lon is not None:
@@ -89,7 +88,6 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                     f"ZIP {zip5} ({info.lat}, {info.lon})",
                     "check for swapped or mistyped coordinates (US longitudes are negative)",
                     rule="geo.far_from_zip",
-                    severity="warning",
                 )
             )
     if clinic.timezone and info.timezone and clinic.timezone != info.timezone:
@@ -99,7 +97,6 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 f"{clinic.timezone} differs from ZIP {zip5}'s time zone {info.timezone}",
                 "leave timezone out to use the ZIP's",
                 rule="timezone.zip",
-                severity="warning",
             )
         )
     return problems
@@ -117,7 +114,6 @@ def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 "[iv-ketamine-infusion]), or [ketamine-therapy] when it says only "
                 "'ketamine therapy'",
                 rule="therapies.none",
-                severity="warning",
             )
         )
     therapies = vocabulary.therapies()
@@ -145,7 +141,6 @@ def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 "is true but the clinic does not list esketamine-nasal-spray",
                 "add esketamine-nasal-spray to therapies if the clinic offers it",
                 rule="therapies.rems_unused",
-                severity="warning",
             )
         )
     return problems
@@ -160,7 +155,6 @@ def _contact_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 "is the same as phone",
                 "leave tracking_phone out unless it is a separate call-tracking number",
                 rule="phone.tracking_same",
-                severity="warning",
             )
         )
     for index, url in enumerate([clinic.url, *clinic.same_as]):
@@ -172,7 +166,6 @@ def _contact_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                     f'"{url}" is not https',
                     "use the https:// address",
                     rule="url.http",
-                    severity="warning",
                 )
             )
     own_city = clinic.address.city.casefold()
@@ -184,7 +177,6 @@ def _contact_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                     f'"{city}" is the clinic\'s own city',
                     "list only the other cities it serves",
                     rule="service_area.own_city",
-                    severity="warning",
                 )
             )
     return problems
@@ -220,8 +212,7 @@ def _claims_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                     (field_name,),
                     f'says "{finding.phrase}": {finding.why}',
                     CLAIM_FIX,
-                    rule=finding.code,
-                    severity=finding.severity,
+                    rule=finding.rule,
                 )
             )
     return problems

@@ -190,12 +190,12 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
             source.problem(loc, f"must be {wanted}, not {_describe(instance)}", rule="schema.type")
         ]
     if kind == "enum":
-        hint = _did_you_mean(str(instance), [str(v) for v in value])
+        fix = _did_you_mean(str(instance), [str(v) for v in value])
         return [
             source.problem(
                 loc,
                 f'"{instance!s:.60}" is not one of the allowed values',
-                hint,
+                fix,
                 rule="schema.enum",
             )
         ]
@@ -212,7 +212,7 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
             source.problem(
                 loc,
                 f"is {len(instance):,} characters long; at most {value}",
-                _too_long_hint(loc),
+                _too_long_fix(loc),
                 rule="schema.max_length",
             )
         ]
@@ -220,12 +220,12 @@ def _translate_schema_error(source: SourceRecord, error: SchemaError) -> list[Pr
         return [source.problem(loc, "lists the same value twice", rule="schema.unique")]
     return [
         source.problem(
-            loc, f"{_describe(instance)} is not in the expected form", rule=f"schema.{kind}"
+            loc, f"{_describe(instance)} is not in the expected form", rule="schema.invalid"
         )
     ]
 
 
-def _too_long_hint(loc: Path_) -> str:
+def _too_long_fix(loc: Path_) -> str:
     """How to fix a text over its length limit, for the field at ``loc``."""
     keys = {part for part in loc if isinstance(part, str)}
     if "description" in keys:
@@ -270,6 +270,21 @@ _PLAIN_MESSAGES = {
 }
 
 
+_MODEL_RULES = {
+    "missing": "model.missing",
+    "extra_forbidden": "model.unknown_field",
+    "literal_error": "model.choice",
+    "string_too_long": "model.too_long",
+    "string_too_short": "model.empty",
+    "string_pattern_mismatch": "model.form",
+    "greater_than_equal": "model.range",
+    "less_than_equal": "model.range",
+    **dict.fromkeys(_PLAIN_MESSAGES.keys() - {"string_too_short"}, "model.type"),
+}
+"""The catalogue's rule for each error of pydantic's own (the model's validators name their
+rule themselves); any other is ``model.invalid``."""
+
+
 def _model_problems(source: SourceRecord, exc: ValidationError) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False)[:MAX_PROBLEMS_PER_LAYER]:
@@ -277,36 +292,36 @@ def _model_problems(source: SourceRecord, exc: ValidationError) -> list[Problem]
         kind = error["type"]
         ctx: dict[str, Any] = error.get("ctx") or {}
         value = error.get("input")
-        hint: str | None = None
+        fix: str | None = None
         if "message" in ctx:
-            message, hint = str(ctx["message"]), (str(ctx["hint"]) or None)
+            message, fix = str(ctx["message"]), (str(ctx["fix"]) or None)
         elif kind == "missing":
-            message, hint = "is required", f"add `{loc[-1]}:`"
+            message, fix = "is required", f"add `{loc[-1]}:`"
         elif kind == "extra_forbidden":
             parent = tuple("#" if isinstance(p, int) else str(p) for p in loc[:-1])
             model = _MODEL_AT.get(parent)
             message = f'unknown field "{loc[-1]}"'
-            hint = _did_you_mean(str(loc[-1]), list(model.model_fields)) if model else None
+            fix = _did_you_mean(str(loc[-1]), list(model.model_fields)) if model else None
         elif kind == "literal_error":
             expected = str(ctx.get("expected", "")).replace("'", "")
             message = f'"{value!s:.60}" is not one of: {expected}'
             choices = [c.strip() for c in expected.replace(" or ", ",").split(",")]
-            hint = _did_you_mean(str(value), choices)
+            fix = _did_you_mean(str(value), choices)
         elif kind == "string_too_long":
             length = len(value.strip()) if isinstance(value, str) else len(str(value))
             message = f"is {length:,} characters long; at most {ctx.get('max_length')}"
-            hint = _too_long_hint(loc)
+            fix = _too_long_fix(loc)
         elif kind == "string_pattern_mismatch" and loc == ("slug",):
             message = f'"{value!s:.60}" is not a valid slug'
-            hint = "lowercase letters, digits and single hyphens, e.g. bff-medical-wellness-clinic"
+            fix = "lowercase letters, digits and single hyphens, e.g. bff-medical-wellness-clinic"
         elif kind in ("greater_than_equal", "less_than_equal"):
             message = f"{value} is out of range ({error['msg'].lower()})"
         else:
             message = _PLAIN_MESSAGES.get(kind, error["msg"])
             if kind in _PLAIN_MESSAGES and kind != "string_too_short":
                 message += f", not {_describe(value)}"
-        code = kind if "message" in ctx else f"model.{kind}"
-        problems.append(source.problem(loc, message, hint, rule=code))
+        rule = kind if "message" in ctx else _MODEL_RULES.get(kind, "model.invalid")
+        problems.append(source.problem(loc, message, fix, rule=rule))
     return problems
 
 

@@ -34,10 +34,9 @@ from kdirectory.site.templating import get_template_source, make_environment, re
 from kdirectory.site.thin_pages import thin_pages
 
 if TYPE_CHECKING:
-    from kdirectory.check.findings import SiteReport
     from kdirectory.config import SiteConfig
     from kdirectory.record.directory import Directory
-    from kdirectory.report import Problem
+    from kdirectory.report import Problem, Report
 
 __all__ = ["MANIFEST", "BuildError", "BuildResult", "build_site", "publish", "render_site"]
 STATIC_FILES = {"assets/site.js": "assets/site.js", "favicon.svg": "favicon.svg"}
@@ -58,7 +57,7 @@ class BuildResult:
     kept: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     """The records' warnings (errors stop the build)."""
-    check: SiteReport | None = None
+    check: Report | None = None
     """What ``kdirectory check`` found in the site before it was published (no errors)."""
 
     def summary(self) -> str:
@@ -162,7 +161,7 @@ def build_site(
         config = config.model_copy(update={"site": site})
     target = Path(out) if out is not None else directory.root / config.build.out
     pages, files = render_site(directory, config)
-    checked: list[SiteReport] = []
+    checked: list[Report] = []
 
     def verify(staging: Path) -> None:
         from kdirectory.check import check_site  # noqa: PLC0415 - the checker loads lxml

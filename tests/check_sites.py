@@ -1,0 +1,178 @@
+"""Built sites for the tests of ``kdirectory check``: the demo (and a richer fixture site
+whose clinic has a street address, phone, split-shift and special hours), each built and
+checked once per test session, and the tools to seed ONE defect into a copy of one.
+
+Test modules import the ``demo`` and ``rich`` fixtures from here (as ``demo_fixture`` and
+``rich_fixture``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+from kdirectory.catalogue import RULES
+from kdirectory.check import check_site
+from kdirectory.record.validate import load_directory
+from kdirectory.report import Report
+from kdirectory.site.build import BuildResult, build_site
+from tests.conftest import GOOD_RECORD, REPO, VISTA, copy_demo
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NOINDEX = '<meta name="robots" content="noindex">'
+
+# Pages of the demo site.
+HOME = "index.html"
+STATE = "ca/index.html"
+ESCONDIDO = "ca/escondido/index.html"
+BUENA_PARK = "ca/buena-park/index.html"
+LOS_ANGELES = "ca/los-angeles/index.html"
+BFF = "clinics/bff-medical-wellness-clinic/index.html"
+OCD = "conditions/ocd/index.html"
+# The rich site's clinic page: street address, phone, split shifts, special hours, url.
+HARBOR = "clinics/harbor-ketamine-clinic-escondido/index.html"
+
+RICH_RECORD = (
+    GOOD_RECORD
+    + """\
+special_hours:
+  - {date: 2026-12-24, hours: "09:00-12:00"}
+  - {date: 2026-12-25, closed: true}
+"""
+)
+
+
+# --- built sites ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Built:
+    """A built site, its build result and the report of ``check`` on it (do not modify)."""
+
+    root: Path
+    out: Path
+    result: BuildResult
+    report: Report
+
+
+def build_and_check(root: Path) -> Built:
+    out = root / "site"
+    result = build_site(load_directory(root), out)
+    return Built(root, out, result, check_site(out))
+
+
+def write_project(root: Path, records: dict[str, str], config: str | None = None) -> Path:
+    """A project with the demo's kdirectory.toml (or ``config``) and these records."""
+    clinics = root / "data" / "clinics"
+    clinics.mkdir(parents=True)
+    text = config if config is not None else (REPO / "kdirectory.toml").read_text("utf-8")
+    (root / "kdirectory.toml").write_text(text, encoding="utf-8")
+    for name, record in records.items():
+        (clinics / name).write_text(record, encoding="utf-8")
+    return root
+
+
+_BUILT: dict[tuple[str, Path], Built] = {}
+"""The sites built in this session (by name and the session's temporary folder), shared by
+every module that uses the fixtures."""
+
+
+def _once(name: str, factory: pytest.TempPathFactory, make: Callable[[Path], Path]) -> Built:
+    key = (name, factory.getbasetemp())
+    if key not in _BUILT:
+        _BUILT[key] = build_and_check(make(factory.mktemp(f"check-{name}") / "project"))
+    return _BUILT[key]
+
+
+@pytest.fixture(name="demo")
+def demo_fixture(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The demo directory, built and checked once."""
+    return _once("demo", tmp_path_factory, copy_demo)
+
+
+@pytest.fixture(name="rich")
+def rich_fixture(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Two fictional clinics (one with special hours), built and checked once."""
+    records = {"harbor.yaml": RICH_RECORD, "vista.yaml": VISTA}
+    return _once("rich", tmp_path_factory, lambda root: write_project(root, records))
+
+
+def found(report: Report, rule: str) -> list[str]:
+    """The problems of ``rule``, formatted (so a failing assert shows them)."""
+    return [p.format("check") for p in report.problems if p.rule == rule]
+
+
+# --- seeding one defect ------------------------------------------------------------------------
+
+
+def replace(site: Path, page: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in ``page`` (fails when the template no longer has it)."""
+    path = site / page
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {page}: the template changed, update the defect"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def resub(site: Path, page: str, pattern: str, new: str | Callable[[re.Match[str]], str]) -> None:
+    """Replace the first match of ``pattern`` in ``page`` (fails when nothing matches)."""
+    path = site / page
+    text = path.read_text(encoding="utf-8")
+    edited, count = re.subn(
+        pattern, new if callable(new) else (lambda _: new), text, count=1, flags=re.DOTALL
+    )
+    assert count == 1 and edited != text, f"{pattern!r} changed nothing in {page}"
+    path.write_text(edited, encoding="utf-8")
+
+
+def tag_text(site: Path, page: str, pattern: str) -> str:
+    match = re.search(pattern, (site / page).read_text(encoding="utf-8"), re.DOTALL)
+    assert match, f"{pattern!r} not in {page}"
+    return match[1]
+
+
+Seed = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class Defect:
+    seed: Seed
+    site: Literal["demo", "rich"]
+    page: str  # the page the problem must name
+    rule: str
+
+
+Register = Callable[[Literal["demo", "rich"], str, str], Callable[[Seed], Seed]]
+
+
+def registry(defects: list[Defect]) -> Register:
+    """A decorator that adds the decorated function to ``defects`` as a seeded defect
+    expected to give ``rule`` on ``page``."""
+
+    def defect(site: Literal["demo", "rich"], page: str, rule: str) -> Callable[[Seed], Seed]:
+        def register(seed: Seed) -> Seed:
+            defects.append(Defect(seed, site, page, rule))
+            return seed
+
+        return register
+
+    return defect
+
+
+def assert_found(case: Defect, clean: Built, tmp_path: Path) -> None:
+    """Seed ``case`` into a copy of ``clean`` and expect its rule on its page, with the
+    rule's severity and fix."""
+    assert found(clean.report, case.rule) == [], "the clean site must not have it already"
+    site = tmp_path / "site"
+    shutil.copytree(clean.out, site)
+    case.seed(site)
+    report = check_site(site)
+    hits = [p for p in report.problems if p.rule == case.rule and p.file == case.page]
+    assert hits, f"no {case.rule} on {case.page}:\n" + "\n".join(report.lines())
+    rule = RULES[case.rule]
+    assert all(p.severity == rule.severity and p.fix == rule.fix and p.message for p in hits)
