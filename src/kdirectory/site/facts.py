@@ -1,10 +1,11 @@
-"""What a city page says that no other city page can: its clinics, the clinics that serve it,
-distances to the nearest others, counts, hours and services, and a FAQ answered from them.
+"""What a city or state page says that no other page can: its clinics, the clinics that
+serve it, distances to the nearest others, and the counts its headline, title, description,
+facts table, FAQ and JSON-LD state.
 
 Every number, yes/no and list a city page states is counted here, once, from the clinic
-views, and the headline, title, description, facts table, FAQ and JSON-LD all read these
-counts. Nothing is a template with the city name swapped in: two cities with different
-clinics get different pages.
+views; the sentences around them are the theme's (``templates/wording/city.txt``,
+``templates/city.html``). Nothing is a template with the city name swapped in: two cities
+with different clinics get different pages.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kdirectory.site.templating import lower_first
-from kdirectory.site.views import counted, listing_summary, names_list
+from kdirectory.site.templating import plural
 
 if TYPE_CHECKING:
     from kdirectory.site.model import SiteModel
@@ -22,16 +22,6 @@ if TYPE_CHECKING:
     from kdirectory.site.views import ClinicView
 
 NEARBY_LIMIT = 8
-
-
-def is_weekend_open(view: ClinicView) -> bool:
-    """The clinic publishes opening hours on Saturday or Sunday."""
-    return any(day in {"Saturday", "Sunday"} and text != "Closed" for day, text in view.hours_rows)
-
-
-def lists_spravato(view: ClinicView) -> bool:
-    """The clinic lists a therapy that may only be given in REMS-certified settings."""
-    return any(t.requires_rems for t in view.therapies)
 
 
 @dataclass(frozen=True)
@@ -59,10 +49,15 @@ class CityCounts:
     def therapies_not_listed(self) -> int:
         return self.listed - self.ketamine
 
+    @property
+    def therapy_names(self) -> tuple[str, ...]:
+        """The therapies listed, by name."""
+        return tuple(name for name, _ in self.therapies)
+
 
 def count_city(listed: list[ClinicView], located: int, nearby: int) -> CityCounts:
     """Count what a city page says about ``listed`` (its located clinics first)."""
-    spravato = [v for v in listed if lists_spravato(v)]
+    spravato = [v for v in listed if v.lists_spravato]
     return CityCounts(
         located=located,
         serving=len(listed) - located,
@@ -72,8 +67,8 @@ def count_city(listed: list[ClinicView], located: int, nearby: int) -> CityCount
         spravato_certified=sum(1 for v in spravato if v.spravato_rems_certified),
         accepting=sum(1 for v in listed if v.accepting_new_patients is True),
         not_accepting=sum(1 for v in listed if v.accepting_new_patients is False),
-        with_hours=sum(1 for v in listed if v.hours_rows),
-        weekend=sum(1 for v in listed if is_weekend_open(v)),
+        with_hours=sum(1 for v in listed if v.hours),
+        weekend=sum(1 for v in listed if v.open_on_weekend),
         with_phone=sum(1 for v in listed if v.call_display),
         nearby=nearby,
         with_prices=sum(1 for v in listed if v.price_range),
@@ -91,10 +86,6 @@ class CityFacts:
     nearby: list[ClinicView]
     nearest_outside: ClinicView | None
     counts: CityCounts
-    intro: str
-    facts: list[tuple[str, str]]
-    faq: list[dict[str, str]]
-    guide_summary: str
     noindex_reason: str | None
 
     @property
@@ -106,9 +97,29 @@ class CityFacts:
         """At least one clinic the page lists says it offers a ketamine therapy."""
         return self.counts.ketamine > 0
 
+    @property
+    def local_at_streets(self) -> bool:
+        """Every clinic located in the city gives a street address."""
+        return all(not v.is_service_area for v in self.local)
+
+    @property
+    def closest(self) -> ClinicView | None:
+        """The closest other clinic: the nearest of those nearby, else the nearest at all."""
+        return self.nearby[0] if self.nearby else self.nearest_outside
+
+    @property
+    def spravato(self) -> list[ClinicView]:
+        """The clinics listed that list esketamine (Spravato)."""
+        return [v for v in self.listed if v.lists_spravato]
+
+    @property
+    def weekend(self) -> list[ClinicView]:
+        """The clinics listed that publish weekend hours."""
+        return [v for v in self.listed if v.open_on_weekend]
+
 
 def city_facts(model: SiteModel, city: City) -> CityFacts:
-    """Compute the clinic lists, counts, intro, facts table and FAQ of one city page."""
+    """Find the clinics of one city page, the nearby and nearest others, and count them."""
     views = model.views
     miles_limit = model.config.build.nearby_miles
     local = [views[s] for s in city.clinics]
@@ -131,179 +142,47 @@ def city_facts(model: SiteModel, city: City) -> CityFacts:
                 nearest_outside = views[outside[0].key].at_distance(
                     outside[0].miles, city.name, approximate=approximate
                 )
-    counts = count_city(local + serving, len(local), len(nearby))
-    closest = nearby[0] if nearby else nearest_outside
     return CityFacts(
         local=local,
         serving=serving,
         nearby=nearby,
         nearest_outside=nearest_outside,
-        counts=counts,
-        intro=_intro(city, counts, local, serving, closest, miles_limit),
-        facts=_facts(city, counts, closest, miles_limit),
-        faq=_faq(city, counts, local + serving, closest),
-        guide_summary=_guide_summary(city, counts),
+        counts=count_city(local + serving, len(local), len(nearby)),
         noindex_reason=_thin_reason(city, serving),
     )
 
 
 def _thin_reason(city: City, serving: list[ClinicView]) -> str | None:
-    """Why a service-area page is kept out of search: nobody is located there and none of
-    the clinics that serve it takes new patients."""
+    """Why a service-area page is kept out of search (for the build's report, not the
+    page): nobody is located there and none of the clinics that serve it takes new
+    patients."""
     if city.clinics or not serving:
         return None
     if all(v.accepting_new_patients is False for v in serving):
         return (
             f"no clinic is located in {city.name}, and the "
-            f"{counted(len(serving), 'clinic')} serving it "
+            f"{plural(len(serving), 'clinic')} serving it "
             f"{'says it is' if len(serving) == 1 else 'say they are'} not accepting new patients"
         )
     return None
 
 
-def _intro(
-    city: City,
-    counts: CityCounts,
-    local: list[ClinicView],
-    serving: list[ClinicView],
-    closest: ClinicView | None,
-    miles: float,
-) -> str:
-    parts: list[str] = []
-    if local:
-        where = "at a street address in" if all(not v.is_service_area for v in local) else "for"
-        parts.append(
-            f"The directory has {listing_summary(local)} {where} {city.name}: {names_list(local)}."
-        )
-    if serving:
-        parts.append(
-            f"Based elsewhere, listing {city.name} in their service area: "
-            f"{listing_summary(serving)} ({names_list(serving)})."
-        )
-    if counts.nearby and closest is not None:
-        parts.append(
-            f"Within {miles:.0f} miles there {'is' if counts.nearby == 1 else 'are'} "
-            f"{counted(counts.nearby, 'other clinic')}; the closest is {closest.name} "
-            f"in {closest.city}."
-        )
-    elif closest is not None:
-        parts.append(f"The nearest other listed clinic is {closest.name} in {closest.locality}.")
-    return " ".join(parts)
+@dataclass(frozen=True)
+class StateCounts:
+    """The counts a state page states."""
+
+    listed: int
+    ketamine: int
+    city_pages: int
+    therapy_names: tuple[str, ...]
+    """Every therapy its clinics list, by name, in alphabetical order."""
 
 
-def _of(part: int, whole: int) -> str:
-    return f"{part:,} of {whole:,}"
-
-
-def _facts(
-    city: City, counts: CityCounts, closest: ClinicView | None, miles: float
-) -> list[tuple[str, str]]:
-    n = counts.listed
-    rows = [
-        (f"Clinics located in {city.name}", f"{counts.located:,}"),
-        (f"Clinics based elsewhere that serve {city.name}", f"{counts.serving:,}"),
-        ("Clinics listing a ketamine therapy", _of(counts.ketamine, n)),
-        (
-            "Treatments listed",
-            ", ".join(name for name, _ in counts.therapies)
-            if counts.therapies
-            else "Not listed by these clinics",
-        ),
-        ("Clinics listing Spravato (esketamine)", f"{counts.spravato:,}"),
-        ("Clinics that say they accept new patients", _of(counts.accepting, n)),
-        ("Clinics that publish opening hours", _of(counts.with_hours, n)),
-        ("Open on Saturday or Sunday", f"{counts.weekend:,}"),
-        ("Clinics with a phone number listed", _of(counts.with_phone, n)),
-        (f"Other clinics within {miles:.0f} miles", f"{counts.nearby:,}"),
-    ]
-    if closest is not None and closest.distance_text:
-        rows.append(
-            ("Closest other clinic", f"{closest.name} ({lower_first(closest.distance_text)})")
-        )
-    return rows
-
-
-def _faq(
-    city: City, counts: CityCounts, everyone: list[ClinicView], closest: ClinicView | None
-) -> list[dict[str, str]]:
-    faq: list[dict[str, str]] = []
-    if everyone:
-        answer = (
-            f"The directory has {listing_summary(everyone)} for {city.label}: "
-            f"{names_list(everyone, 5)}. Listings come from each clinic's own published "
-            "information."
-        )
-    else:
-        answer = f"No clinic in this directory is located in or lists {city.label} yet."
-    faq.append(
-        {"question": f"How many clinics in this directory serve {city.name}?", "answer": answer}
+def count_state(clinics: list[ClinicView], city_pages: int) -> StateCounts:
+    """Count what a state page says about its ``clinics``."""
+    return StateCounts(
+        listed=len(clinics),
+        ketamine=sum(1 for v in clinics if v.lists_ketamine),
+        city_pages=city_pages,
+        therapy_names=tuple(sorted({t for v in clinics for t in v.therapy_names})),
     )
-
-    spravato = [v for v in everyone if lists_spravato(v)]
-    if spravato:
-        one = len(spravato) == 1
-        certified = counted(counts.spravato_certified, "of them reports", "of them report")
-        answer = (
-            f"{names_list(spravato)} {'lists' if one else 'list'} esketamine nasal spray "
-            f"(Spravato). {certified} REMS certification; Spravato may only be given in "
-            "REMS-certified settings, so confirm this when you call."
-        )
-    else:
-        answer = (
-            f"None of the clinics listed for {city.name} lists esketamine nasal spray "
-            "(Spravato). It may only be given at REMS-certified treatment centers; ask your "
-            "prescriber where the nearest one is."
-        )
-    faq.append({"question": f"Can I get Spravato (esketamine) in {city.name}?", "answer": answer})
-
-    weekend = [v for v in everyone if is_weekend_open(v)]
-    if weekend:
-        one = len(weekend) == 1
-        answer = f"{names_list(weekend)} {'lists' if one else 'list'} weekend hours."
-    elif counts.with_hours:
-        answer = (
-            f"None of the {counted(counts.with_hours, 'clinic')} that publish hours here "
-            "lists weekend hours."
-        )
-    else:
-        answer = (
-            "None of these clinics has published its opening hours here; ask the clinic "
-            "before you go."
-        )
-    faq.append({"question": f"Are clinics near {city.name} open on weekends?", "answer": answer})
-
-    if closest is not None and closest.distance_text:
-        faq.append(
-            {
-                "question": f"What is the nearest other clinic to {city.name}?",
-                "answer": f"{closest.name} in {closest.locality}, "
-                f"{lower_first(closest.distance_text)} (measured in a straight line from the "
-                "city center).",
-            }
-        )
-    return faq
-
-
-def _guide_summary(city: City, counts: CityCounts) -> str:
-    """A few sentences on what the listings for this city say about treatments and cost,
-    in front of the links to the guide pages."""
-    n = counts.listed
-    if not n:
-        return ""
-    if counts.therapies:
-        listed = "; ".join(f"{name} ({counted(k, 'clinic')})" for name, k in counts.therapies)
-        first = f"Treatments named by the clinics listed for {city.name}: {listed}."
-    else:
-        first = (
-            f"None of the {counted(n, 'clinic')} listed for {city.name} says which treatments "
-            "it offers, so ask before you book."
-        )
-    ask = "ask about the total cost of a course of treatment when you call."
-    if not counts.with_prices and not counts.with_insurance:
-        cost = f"None of them publishes prices or the insurance plans it takes here; {ask}"
-    else:
-        cost = (
-            f"{_of(counts.with_prices, n)} publish prices and {_of(counts.with_insurance, n)} "
-            f"list the insurance plans they take; {ask}"
-        )
-    return f"{first} {cost}"

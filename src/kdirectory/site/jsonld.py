@@ -8,6 +8,7 @@ stands for the brand (``branchOf`` is superseded), ``isAcceptingNewPatients`` an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from kdirectory.config import SiteConfig
@@ -15,7 +16,7 @@ from kdirectory.record import vocabulary
 from kdirectory.record.model import Clinic, Interval
 from kdirectory.record.slugs import slugify
 from kdirectory.site.places import City, Location
-from kdirectory.site.views import PAYMENT_LABELS, ClinicView, Link
+from kdirectory.site.views import ClinicView, Link
 
 Node = dict[str, Any]
 SCHEMA = "https://schema.org/"
@@ -127,9 +128,14 @@ def postal_address(clinic: Clinic) -> Node:
 
 
 def medical_clinic(
-    config: SiteConfig, clinic: Clinic, view: ClinicView, location: Location | None
+    config: SiteConfig,
+    clinic: Clinic,
+    view: ClinicView,
+    location: Location | None,
+    payment_labels: Mapping[str, str],
 ) -> Node:
-    """The MedicalClinic node of a clinic page."""
+    """The MedicalClinic node of a clinic page; ``payment_labels`` names the payment
+    methods as the page does (``content/labels.yaml``)."""
     base = config.site.base_url
     assert clinic.slug is not None
     node: Node = {
@@ -178,7 +184,7 @@ def medical_clinic(
     if clinic.price_range:
         node["priceRange"] = clinic.price_range
     if clinic.payment:
-        node["paymentAccepted"] = ", ".join(PAYMENT_LABELS[p] for p in clinic.payment)
+        node["paymentAccepted"] = ", ".join(payment_labels[p] for p in clinic.payment)
     if clinic.languages:
         node["knowsLanguage"] = list(clinic.languages)
     if clinic.brand and clinic.brand != clinic.name:

@@ -1,10 +1,13 @@
 """The page plan: every page of the site, with its path, title, description, breadcrumbs,
 JSON-LD and template context. Rendering is a separate step (``build``).
 
-Titles are fitted to 30–60 characters and descriptions to 70–160, the ranges search
-engines show in full and the quality gate checks, and are unique across the site: pages
-whose first choice would repeat another's are told apart by what only they have (a
-clinic's street, unit or ZIP code).
+The plan computes facts; the words are the theme's. Titles, descriptions, headings and FAQ
+come from the macros of ``templates/wording/`` (:class:`~kdirectory.site.templating.Wording`),
+once per page, so the ``<title>``, the meta description, the JSON-LD and the uniqueness
+check below all read the same text. Titles are fitted to 30–60 characters and descriptions
+to 70–160, the ranges search engines show in full and the quality gate checks, and are
+unique across the site: pages whose first choice would repeat another's are told apart by
+what only they have (a clinic's street, unit or ZIP code), then numbered.
 """
 
 from __future__ import annotations
@@ -16,9 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from kdirectory.record import vocabulary
 from kdirectory.site import jsonld
-from kdirectory.site.facts import city_facts
-from kdirectory.site.templating import lower_first
-from kdirectory.site.views import ClinicView, Link, counted, listing_summary
+from kdirectory.site.facts import CityFacts, city_facts, count_state
+from kdirectory.site.templating import (
+    DESCRIPTION_RANGE,
+    TITLE_RANGE,
+    content_data,
+    content_markdown,
+    fit_keeping,
+    wording,
+)
+from kdirectory.site.views import ClinicView, Link
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -28,15 +38,15 @@ if TYPE_CHECKING:
     from kdirectory.site.model import SiteModel, StateGroup
     from kdirectory.site.places import City
 
-TITLE_RANGE = (30, 60)
-DESCRIPTION_RANGE = (70, 160)
-TITLE_TAIL = "Ketamine Therapy Directory"
-HOME = Link("Home", "/")
+CITY_FAQ = ("count", "spravato", "weekend", "nearest")
+"""The questions a city page answers, in order (``wording/city.txt``: ``count_question``,
+``count_answer``, …); ``nearest`` only when there is another clinic to name."""
 
 
 @dataclass(frozen=True)
 class Guide:
-    """One page of the guide: a long explainer that city pages link to instead of repeating."""
+    """One page of the guide (``content/guides.yaml``): a long explainer that city pages
+    link to instead of repeating."""
 
     slug: str
     name: str
@@ -45,41 +55,6 @@ class Guide:
     @property
     def path(self) -> str:
         return f"/guide/{self.slug}/"
-
-
-GUIDES = (
-    Guide(
-        "what-is-ketamine-therapy",
-        "What ketamine therapy is",
-        "Ketamine is an anesthetic that doctors also use off-label for depression; esketamine "
-        "(Spravato) is a nasal spray. What each one is and how it is given.",
-    ),
-    Guide(
-        "what-to-expect",
-        "What to expect at a ketamine clinic",
-        "The screening before you start, what happens during a session, getting home "
-        "afterwards, and the follow-up a careful clinic offers.",
-    ),
-    Guide(
-        "safety",
-        "Safety and side effects of ketamine therapy",
-        "Common side effects of ketamine and esketamine, who should be careful, how sessions "
-        "are monitored, and the risk of misuse, in plain words.",
-    ),
-    Guide(
-        "cost-and-insurance",
-        "Cost and insurance for ketamine therapy",
-        "Why prices vary between clinics, when insurance may pay for Spravato, self-pay "
-        "infusions, and what to ask about cost before you book.",
-    ),
-    Guide(
-        "choosing-a-clinic",
-        "Choosing a ketamine clinic",
-        "Questions to ask a clinic about who treats you, screening, monitoring during "
-        "sessions, emergencies and follow-up before your first visit.",
-    ),
-)
-GUIDE_LINKS = tuple(Link(g.name, g.path) for g in GUIDES)
 
 
 @dataclass
@@ -109,45 +84,8 @@ class Page:
         return self.path.lstrip("/") + "index.html"
 
 
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–- ")
-    return cut + "…"
-
-
 def _newest(dates: Iterable[date | None]) -> date | None:
     return max((d for d in dates if d is not None), default=None)
-
-
-def fit_title(main: str, site_name: str) -> str:
-    """``main | site name`` when that fits in 60 characters, else ``main`` padded to 30."""
-    low, high = TITLE_RANGE
-    for candidate in (f"{main} | {site_name}", main):
-        if low <= len(candidate) <= high:
-            return candidate
-    if len(main) < low:
-        return f"{main} | {TITLE_TAIL}"[:high]
-    return _shorten(main, high)
-
-
-def fit_keeping(text: str, keep: str, limit: int) -> str:
-    """``text`` shortened as needed so that `` keep`` still fits at its end."""
-    return f"{_shorten(text, limit - len(keep) - 1)} {keep}"
-
-
-def fit_description(*sentences: str) -> str:
-    """The first sentences that fit in 160 characters (at least 70 when they exist)."""
-    low, high = DESCRIPTION_RANGE
-    text = ""
-    for sentence in sentences:
-        candidate = f"{text} {sentence}".strip()
-        if len(candidate) > high:
-            break
-        text = candidate
-    if len(text) < low:
-        text = _shorten(" ".join(sentences), high)
-    return text
 
 
 class Planner:
@@ -159,10 +97,13 @@ class Planner:
         self.config = model.config
         self.base = model.config.site.base_url
         self.site_name = model.config.site.name
-        from kdirectory.site.templating import content_yaml  # noqa: PLC0415 - cycle-free late import
-
-        self.condition_texts: dict[str, dict[str, str]] = content_yaml(env, "conditions") or {}
-        self.home_faq: list[dict[str, str]] = content_yaml(env, "faq") or []
+        self.condition_texts: dict[str, dict[str, str]] = content_data(env, "conditions") or {}
+        self.home_faq: list[dict[str, str]] = content_data(env, "faq") or []
+        self.guides = [Guide(**entry) for entry in content_data(env, "guides") or []]
+        self.guide_links = [Link(g.name, g.path) for g in self.guides]
+        self.payment_labels: dict[str, str] = content_data(env, "labels")["payment"]
+        self.common = wording(env, "common")
+        self.home_link = Link(self.common.say("home_link"), "/")
         self._names: Counter[tuple[str, str]] | None = None
 
     def url(self, path: str) -> str:
@@ -183,7 +124,7 @@ class Planner:
             pages.extend(self.city(city) for city in state.cities)
         pages.extend(self.clinic(slug) for slug in self.model.clinics)
         pages.extend(self.condition(slug) for slug in vocabulary.conditions())
-        pages.extend(self.guide(guide) for guide in GUIDES)
+        pages.extend(self.guide(guide) for guide in self.guides)
         pages.append(self.not_found())
         self._tell_apart(pages)
         return pages
@@ -202,7 +143,7 @@ class Planner:
                 seen[text] = seen.get(text, 0) + 1
                 number = seen[text]
                 while number > 1:
-                    candidate = fit_keeping(text, f"(listing {number})", limit)
+                    candidate = fit_keeping(text, self.common.say("listing", number=number), limit)
                     if candidate not in taken:
                         taken.add(candidate)
                         setattr(page, attribute, candidate)
@@ -214,19 +155,11 @@ class Planner:
 
     def home(self) -> Page:
         model = self.model
-        n_cities = len(model.cities)
+        say = wording(self.env, "home").say
         views = [model.views[slug] for slug in model.clinics]
         ketamine = any(v.lists_ketamine for v in views)
-        topic = "ketamine therapy clinics" if ketamine else "clinics"
-        title = fit_title(
-            f"{'Ketamine Therapy Clinics' if ketamine else 'Clinic Directory'}: {self.site_name}",
-            TITLE_TAIL,
-        )
-        description = fit_description(
-            f"Find {topic} by state and city: {listing_summary(views)}, "
-            f"{counted(n_cities, 'city page')}.",
-            "Addresses, phone numbers, hours and treatments, with careful information on safety.",
-        )
+        title = say("title", ketamine=ketamine, site_name=self.site_name)
+        description = say("description", clinics=views, ketamine=ketamine, cities=len(model.cities))
         states = [self._state_link(s) for s in sorted(model.states.values(), key=lambda s: s.name)]
         cities = [
             self._city_link(c)
@@ -235,12 +168,6 @@ class Planner:
         conditions = [
             Link(c.name, f"/conditions/{slug}/") for slug, c in vocabulary.conditions().items()
         ]
-        intro = (
-            f"The directory has {listing_summary(views)}, with a page for each of the "
-            f"{counted(n_cities, 'city', 'cities')} they are in or serve. Listings come from "
-            "the clinics' own published information; the directory does not rank or endorse "
-            "any clinic."
-        )
         graph = jsonld.graph(
             jsonld.website(self.config),
             jsonld.organization(self.config),
@@ -253,13 +180,13 @@ class Planner:
             "home",
             title=title,
             description=description,
-            heading=f"Find {topic} near you",
-            breadcrumbs=[HOME],
+            heading=say("heading", ketamine=ketamine),
+            breadcrumbs=[self.home_link],
             jsonld=graph,
             context={
-                "intro": intro,
-                "guides": GUIDE_LINKS,
-                "guide_summary": "",
+                "clinics": views,
+                "city_pages": len(model.cities),
+                "guides": self.guide_links,
                 "states": states,
                 "cities": cities,
                 "conditions": conditions,
@@ -269,31 +196,25 @@ class Planner:
         )
 
     def _state_link(self, state: StateGroup) -> dict[str, Any]:
-        return {
-            "name": state.name,
-            "path": state.path,
-            "count_text": counted(len(state.clinics), "clinic"),
-        }
+        return {"name": state.name, "path": state.path, "clinics": len(state.clinics)}
 
     def _city_link(self, city: City) -> dict[str, Any]:
-        n, m = len(city.clinics), len(city.serving)
-        text = counted(n, "clinic") if n else f"served by {m:,}"
-        return {"name": city.name, "region": city.region, "path": city.path, "count_text": text}
+        return {
+            "name": city.name,
+            "region": city.region,
+            "path": city.path,
+            "clinics": len(city.clinics),
+            "serving": len(city.serving),
+        }
 
     def state(self, state: StateGroup) -> Page:
         model = self.model
+        say = wording(self.env, "state").say
         clinics = sorted((model.views[s] for s in state.clinics), key=lambda v: (v.city, v.name))
-        n = len(clinics)
-        ketamine = any(v.lists_ketamine for v in clinics)
-        topic = "Ketamine Therapy" if ketamine else "Clinics"
-        title = fit_title(f"{topic} in {state.name}", self.site_name)
-        description = fit_description(
-            f"{listing_summary(clinics)} in {state.name}, "
-            f"across {counted(len(state.cities), 'city page')}.",
-            "Compare addresses, phone numbers, hours and treatments, and read what to ask "
-            "before you book.",
-        )
-        crumbs = [HOME, Link(state.name, state.path)]
+        counts = count_state(clinics, len(state.cities))
+        title = say("title", state=state, counts=counts, site_name=self.site_name)
+        description = say("description", state=state, clinics=clinics)
+        crumbs = [self.home_link, Link(state.name, state.path)]
         cities = [self._city_link(c) for c in sorted(state.cities, key=lambda c: c.name)]
         neighbours = (
             [
@@ -304,28 +225,13 @@ class Planner:
             if state.code in vocabulary.states()
             else []
         )
-        therapies = sorted({t for v in clinics for t in v.therapy_names})
-        facts = [
-            ("Clinics listed", f"{n:,}"),
-            ("Clinics listing a ketamine therapy", f"{sum(v.lists_ketamine for v in clinics):,}"),
-            ("City pages", f"{len(state.cities):,}"),
-            (
-                "Treatments listed",
-                ", ".join(therapies) if therapies else "Not listed by these clinics",
-            ),
-        ]
-        intro = (
-            f"The directory has {listing_summary(clinics)} in {state.name}, with pages for "
-            f"{counted(len(state.cities), 'city', 'cities')}. Choose a city to see each "
-            "clinic's address, hours, treatments and the clinics nearby."
-        )
         url = self.url(state.path)
         graph = jsonld.graph(
             jsonld.web_page(
                 self.config, url, title, description, {"@type": "State", "name": state.name}
             ),
             jsonld.breadcrumbs(url, self.base, crumbs),
-            jsonld.item_list(url, self.base, clinics, f"Clinics in {state.name}")
+            jsonld.item_list(url, self.base, clinics, say("list_name", state=state))
             if clinics
             else None,
         )
@@ -335,15 +241,14 @@ class Planner:
             "state",
             title=title,
             description=description,
-            heading=f"{topic.capitalize()} in {state.name}",
+            heading=say("heading", state=state, counts=counts),
             breadcrumbs=crumbs,
             jsonld=graph,
             context={
                 "state": state,
-                "intro": intro,
+                "counts": counts,
                 "cities": cities,
                 "clinics": clinics,
-                "facts": facts,
                 "neighbors": neighbours,
             },
             lastmod=model.latest(state.clinics),
@@ -351,33 +256,22 @@ class Planner:
 
     def city(self, city: City) -> Page:
         model = self.model
+        say = wording(self.env, "city").say
         state = model.states[city.region]
         facts = city_facts(model, city)
-        listed = facts.listed
-        topic = "Ketamine therapy" if facts.about_ketamine else "Clinics"
-        where = "near" if city.is_service_area_only else "in"
-        heading = f"{topic} {where} {city.label}"
-        title = fit_title(heading.replace("therapy", "Therapy"), self.site_name)
-        nearby = (
-            f", {facts.counts.nearby:,} more within {model.config.build.nearby_miles:.0f} miles"
-            if facts.nearby
-            else ""
-        )
-        description = fit_description(
-            f"{listing_summary(listed)} for {city.label}{nearby}."
-            if listed
-            else f"No clinic is listed for {city.label}{nearby}.",
-            "Addresses, phone numbers, hours and treatments, with distances and answers to "
-            "common questions.",
-            "Listings come from each clinic's own information.",
-        )
-        crumbs = [HOME, Link(state.name, state.path), Link(city.name, city.path)]
+        miles = model.config.build.nearby_miles
+        heading = say("heading", city=city, facts=facts)
+        title = say("title", city=city, facts=facts, site_name=self.site_name)
+        description = say("description", city=city, facts=facts, miles=miles)
+        faq = self._city_faq(city, facts)
+        crumbs = [self.home_link, Link(state.name, state.path), Link(city.name, city.path)]
         url = self.url(city.path)
+        listed = facts.listed
         graph = jsonld.graph(
             jsonld.web_page(self.config, url, title, description, jsonld.city_place(city)),
             jsonld.breadcrumbs(url, self.base, crumbs),
             jsonld.item_list(url, self.base, listed, heading) if listed else None,
-            jsonld.faq_page(url, facts.faq),
+            jsonld.faq_page(url, faq),
         )
         slugs = [*city.clinics, *city.serving]
         return self._page(
@@ -391,48 +285,43 @@ class Planner:
             jsonld=graph,
             context={
                 "city": city,
-                "intro": facts.intro,
+                "facts": facts,
+                "counts": facts.counts,
                 "local": facts.local,
                 "serving": facts.serving,
                 "nearby": facts.nearby,
                 "nearest_outside": facts.nearest_outside,
-                "facts": facts.facts,
-                "faq": facts.faq,
-                "nearby_miles": model.config.build.nearby_miles,
-                "guides": GUIDE_LINKS,
-                "guide_summary": facts.guide_summary,
+                "faq": faq,
+                "nearby_miles": miles,
+                "guides": self.guide_links,
             },
             lastmod=model.latest(slugs),
             indexable=facts.noindex_reason is None,
             noindex_reason=facts.noindex_reason,
         )
 
+    def _city_faq(self, city: City, facts: CityFacts) -> list[dict[str, str]]:
+        """The questions of :data:`CITY_FAQ` this city page can answer, and the answers."""
+        say = wording(self.env, "city").say
+        topics = [t for t in CITY_FAQ if t != "nearest" or facts.closest is not None]
+        return [
+            {
+                "question": say(f"{topic}_question", city=city, facts=facts),
+                "answer": say(f"{topic}_answer", city=city, facts=facts),
+            }
+            for topic in topics
+        ]
+
     def clinic(self, slug: str) -> Page:
         model = self.model
+        say = wording(self.env, "clinic").say
         clinic, view = model.clinics[slug], model.views[slug]
         city = model.city_of(slug)
         state = model.states[city.region]
-        where = view.locality
-        if self._name_repeats(view):
-            where = f"{view.distinguisher}, {view.locality}"
-        title = fit_title(f"{view.name}, {where}", self.site_name)
-        if where not in title:  # the name is so long that fitting cut the place off
-            title = fit_keeping(view.name, f"– {where}", TITLE_RANGE[1])
-        services = (
-            ", ".join(view.therapy_names[:2]) if view.lists_ketamine else "therapies not listed"
-        )
-        place = (
-            f"{', '.join(view.street_lines)}, {view.locality}"
-            if view.street_lines
-            else f"serving {view.locality}"
-        )
-        description = fit_description(
-            f"{view.name}, {place}: {services}.",
-            "Contact details, opening hours, conditions listed and nearby clinics.",
-            "Details come from the clinic's own information.",
-        )
+        title = say("title", c=view, repeats=self._name_repeats(view), site_name=self.site_name)
+        description = say("description", c=view)
         crumbs = [
-            HOME,
+            self.home_link,
             Link(state.name, state.path),
             Link(city.name, city.path),
             Link(view.name, view.path),
@@ -455,7 +344,7 @@ class Planner:
         graph = jsonld.graph(
             jsonld.web_page(self.config, url, title, description, {"@id": clinic_id}),
             jsonld.breadcrumbs(url, self.base, crumbs),
-            jsonld.medical_clinic(self.config, clinic, view, location),
+            jsonld.medical_clinic(self.config, clinic, view, location, self.payment_labels),
         )
         return self._page(
             view.path,
@@ -471,9 +360,8 @@ class Planner:
         )
 
     def condition(self, slug: str) -> Page:
-        from kdirectory.site.templating import content_markdown  # noqa: PLC0415
-
         model = self.model
+        say = wording(self.env, "condition").say
         condition = vocabulary.conditions()[slug]
         text = self.condition_texts.get(slug, {})
         listing = [s for s, c in model.clinics.items() if slug in c.conditions]
@@ -486,15 +374,10 @@ class Planner:
             if views:
                 by_state.append({"name": state.name, "path": state.path, "clinics": views})
         path = f"/conditions/{slug}/"
-        title = fit_title(f"Ketamine Therapy for {condition.name}", self.site_name)
-        summary = (
-            text.get("summary")
-            or f"What is known about ketamine treatment for {condition.name.lower()}."
-        )
-        description = fit_description(
-            summary, f"{len(listing)} listed clinics name this condition."
-        )
-        crumbs = [HOME, Link(condition.name, path)]
+        written = text.get("summary")
+        title = say("title", condition=condition, site_name=self.site_name)
+        description = say("description", condition=condition, written=written, clinics=len(listing))
+        crumbs = [self.home_link, Link(condition.name, path)]
         url = self.url(path)
         studied = sorted(
             {vocabulary.therapies()[t].name for s in listing for t in model.clinics[s].therapies}
@@ -506,8 +389,8 @@ class Planner:
         )
         view = {
             "name": condition.name,
-            "summary": summary,
-            "evidence": text.get("evidence", "Not assessed"),
+            "summary": say("summary", condition=condition, written=written),
+            "evidence": text.get("evidence"),
             "codes": condition.codes,
             "body_html": content_markdown(self.env, f"conditions/{slug}"),
             "therapies": studied,
@@ -518,7 +401,7 @@ class Planner:
             "condition",
             title=title,
             description=description,
-            heading=f"Ketamine therapy for {lower_first(condition.name)}",
+            heading=say("heading", condition=condition),
             breadcrumbs=crumbs,
             jsonld=graph,
             context={"condition": view, "by_state": by_state},
@@ -528,13 +411,13 @@ class Planner:
         )
 
     def guide(self, guide: Guide) -> Page:
-        from kdirectory.site.templating import content_markdown  # noqa: PLC0415
-
+        say = wording(self.env, "guide").say
         url = self.url(guide.path)
-        title = fit_title(guide.name, self.site_name)
-        crumbs = [HOME, Link(guide.name, guide.path)]
+        title = say("title", guide=guide, site_name=self.site_name)
+        description = say("description", guide=guide)
+        crumbs = [self.home_link, Link(guide.name, guide.path)]
         graph = jsonld.graph(
-            jsonld.web_page(self.config, url, title, guide.description, None),
+            jsonld.web_page(self.config, url, title, description, None),
             jsonld.breadcrumbs(url, self.base, crumbs),
         )
         return self._page(
@@ -542,18 +425,19 @@ class Planner:
             "guide.html",
             "guide",
             title=title,
-            description=fit_description(guide.description),
+            description=description,
             heading=guide.name,
             breadcrumbs=crumbs,
             jsonld=graph,
             context={
                 "body_html": content_markdown(self.env, f"explainer/{guide.slug}"),
-                "others": [link for link in GUIDE_LINKS if link.path != guide.path],
+                "others": [link for link in self.guide_links if link.path != guide.path],
             },
             lastmod=self.config.review.last_reviewed,
         )
 
     def not_found(self) -> Page:
+        say = wording(self.env, "not_found").say
         states = [
             self._state_link(s) for s in sorted(self.model.states.values(), key=lambda s: s.name)
         ]
@@ -561,13 +445,10 @@ class Planner:
             "/404.html",
             "404.html",
             "404",
-            title=fit_title("Page not found", self.site_name),
-            description=fit_description(
-                "This page is not in the directory. It may have moved when a listing changed; "
-                "start again from the home page or a state page."
-            ),
-            heading="Page not found",
-            breadcrumbs=[HOME],
+            title=say("title", site_name=self.site_name),
+            description=say("description"),
+            heading=say("heading"),
+            breadcrumbs=[self.home_link],
             jsonld=None,
             context={"states": states},
             indexable=False,

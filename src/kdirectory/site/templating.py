@@ -1,17 +1,25 @@
-"""The Jinja environment: site templates over the packaged theme, filters, Markdown content.
+"""The Jinja environment: site templates over the packaged theme, filters, Markdown content
+and wording files.
 
 Template lookup (Pelican/Datasette style): a site's own ``templates/`` first,
 then the packaged default theme; ``default:NAME`` always names the packaged one, so an
 override can ``{% extends "default:city.html" %}``. Prose partials under ``content/`` are
 Markdown, found the same way, so an agency can rewrite any section.
+
+Every sentence a page says is in a template or a content file. What Python needs as well
+(a page's title, description and heading, its FAQ, the names in its JSON-LD) comes from
+the macros of ``wording/NAME.txt`` (:class:`Wording`): written once, used by the page, its
+``<head>``, its JSON-LD and the uniqueness checks alike, and changed by a theme in one place.
 """
 
 from __future__ import annotations
 
 import json
 import traceback
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +36,7 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
+from jinja2.runtime import Macro
 from markupsafe import Markup
 
 if TYPE_CHECKING:
@@ -74,15 +83,170 @@ def make_environment(site_templates: Path | None = None) -> Environment:
     env.filters["jsonld"] = jsonld_script_text
     env.filters["long_date"] = long_date
     env.filters["lower_first"] = lower_first
+    env.filters["number"] = number
+    env.filters["plural"] = plural
+    env.filters["join_list"] = join_list
+    env.filters["fit_title"] = fit_title
+    env.filters["fit_keeping"] = fit_keeping
+    env.filters["fit_description"] = fit_description
     rendered: dict[str, Markup] = {}
+    data: dict[str, Any] = {}
+    books: dict[str, Wording] = {}
 
     def content(name: str) -> Markup:
         if name not in rendered:
             rendered[name] = content_markdown(env, name)
         return rendered[name]
 
+    def content_data(name: str) -> Any:
+        if name not in data:
+            data[name] = content_yaml(env, name)
+        return data[name]
+
+    def wording_of(name: str) -> Wording:
+        if name not in books:
+            books[name] = Wording(env, name)
+        return books[name]
+
     env.globals["content"] = content
+    env.globals["content_data"] = content_data
+    env.globals["wording"] = wording_of
     return env
+
+
+# --- wording -------------------------------------------------------------------------------
+
+
+class Wording:
+    """The macros of one wording file, ``wording/NAME.txt``, as functions that return text.
+
+    Each macro takes facts (numbers, names, lists, yes or no) and returns a sentence, a
+    title or a label as plain text: the files are not autoescaped, and a page escapes the
+    text where it prints it, as it escapes any other value. Python calls a macro with
+    :meth:`say`; a page template calls it as a method, ``{{ wording("city").intro(...) }}``,
+    and gets the same plain text (never markup), so it is escaped exactly once either way.
+    """
+
+    def __init__(self, env: Environment, name: str) -> None:
+        self.env = env
+        self.template = f"wording/{name}.txt"
+        with template_errors(env, self.template):
+            module = load_template(env, self.template).module
+        self.macros: dict[str, Macro] = {
+            key: value for key, value in vars(module).items() if isinstance(value, Macro)
+        }
+        self._said: dict[Hashable, str] = {}
+
+    def say(self, macro: str, /, *args: object, **facts: object) -> str:
+        """What macro ``macro`` says about ``args`` and ``facts``.
+
+        Macros are text of their facts alone, so what one says about facts that can be
+        remembered (hashable: frozen views, numbers, tuples) is worded once per build: a
+        clinic's hours or distance shown on many pages, say.
+        """
+        key: Hashable = (macro, args, tuple(facts.items()))
+        try:
+            return self._said[key]
+        except KeyError:
+            pass
+        except TypeError:  # a list or other unhashable fact: word it every time
+            key = None
+        found = self.macros.get(macro)
+        if found is None:
+            raise TemplateFailedError(
+                f'{self.template}: no macro "{macro}", which the build calls; copy it from '
+                f'"default:{self.template}"'
+            )
+        with template_errors(self.env, self.template):
+            text = str(found(*args, **facts))
+        if key is not None:
+            self._said[key] = text
+        return text
+
+    def __getattr__(self, macro: str) -> Callable[..., str]:
+        if macro.startswith("_") or macro not in self.__dict__.get("macros", {}):
+            raise AttributeError(macro)
+        return partial(self.say, macro)
+
+
+def wording(env: Environment, name: str) -> Wording:
+    """The macros of ``wording/NAME.txt`` (loaded once per environment)."""
+    found = env.globals["wording"](name)  # type: ignore[operator]
+    assert isinstance(found, Wording)
+    return found
+
+
+def content_data(env: Environment, name: str) -> Any:
+    """A data partial (``content/NAME.yaml``), read once per environment."""
+    return env.globals["content_data"](name)  # type: ignore[operator]
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def number(n: int) -> str:
+    """``2827`` -> ``2,827``"""
+    return f"{n:,}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``{{ n | plural("city", "cities") }}``: ``1 city``, ``2,827 cities``; without
+    ``many``, ``one`` with an "s"."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def join_list(items: Iterable[str], conjunction: str = "and") -> str:
+    """``{{ names | join_list }}``: ``A``, ``A and B``, ``A, B, and C`` (plain text, escaped
+    where a page prints it)."""
+    names = list(items)
+    if len(names) <= 2:
+        return f" {conjunction} ".join(names)
+    return ", ".join(names[:-1]) + f", {conjunction} " + names[-1]
+
+
+TITLE_RANGE = (30, 60)
+DESCRIPTION_RANGE = (70, 160)
+"""Title and description lengths that search engines show in full; the quality gate checks them."""
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return cut + "…"
+
+
+def fit_title(main: str, site_name: str, tail: str) -> str:
+    """``main | site name`` when that fits in 30–60 characters, else ``main``; a ``main``
+    under 30 is padded with ``| tail``, one over 60 shortened."""
+    low, high = TITLE_RANGE
+    for candidate in (f"{main} | {site_name}", main):
+        if low <= len(candidate) <= high:
+            return candidate
+    if len(main) < low:
+        return f"{main} | {tail}"[:high]
+    return _shorten(main, high)
+
+
+def fit_keeping(text: str, keep: str, limit: int = TITLE_RANGE[1]) -> str:
+    """``text`` shortened as needed so that `` keep`` still fits at its end (in a title,
+    unless ``limit`` says otherwise)."""
+    return f"{_shorten(text, limit - len(keep) - 1)} {keep}"
+
+
+def fit_description(sentences: Iterable[str]) -> str:
+    """The first of ``sentences`` that fit in 160 characters (at least 70 when they exist)."""
+    low, high = DESCRIPTION_RANGE
+    said = list(sentences)
+    text = ""
+    for sentence in said:
+        candidate = f"{text} {sentence}".strip()
+        if len(candidate) > high:
+            break
+        text = candidate
+    if len(text) < low:
+        text = _shorten(" ".join(said), high)
+    return text
 
 
 def long_date(value: date) -> str:
@@ -116,8 +280,17 @@ def render_page_template(env: Environment, name: str, context: dict[str, Any]) -
 
     Templates are trusted code: a site's overrides run with the build's permissions.
     """
+    with template_errors(env, name):
+        html = load_template(env, name).render(**context)
+    return str(html)
+
+
+@contextmanager
+def template_errors(env: Environment, name: str) -> Iterator[None]:
+    """Any mistake in template ``name`` (or what it extends, includes or imports) as a
+    :class:`TemplateFailedError` with the file, the line and the cause."""
     try:
-        return str(load_template(env, name).render(**context))
+        yield
     except TemplateMissingError:
         raise
     except TemplateNotFound as exc:  # a parent or include that is nowhere
