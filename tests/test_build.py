@@ -27,11 +27,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from kdirectory import load_directory, validate
-from kdirectory._output import LOCK, STAGING
+from kdirectory._output import STAGING
 from kdirectory.check.schemaorg import check_jsonld
 from kdirectory.cli import app
 from kdirectory.exceptions import ValidationFailedError
@@ -41,7 +40,7 @@ from kdirectory.site.build import MANIFEST, BuildError, BuildResult, build_site,
 from kdirectory.site.plan import Page
 from kdirectory.site.site_files import sitemaps
 from kdirectory.testing.synthetic import generate_project
-from tests.conftest import GOOD_RECORD, REPO, VISTA, ProjectFactory, copy_demo
+from tests.helpers import DEMO_CONFIG, GOOD_RECORD, VISTA, ProjectFactory, snapshot
 
 runner = CliRunner()
 
@@ -57,15 +56,6 @@ DESCRIPTION_RANGE = (70, 160)
 
 def build(root: Path, out: Path, **kwargs: Any) -> BuildResult:
     return build_site(load_directory(root), out, **kwargs)
-
-
-def snapshot(out: Path) -> dict[str, bytes]:
-    """Every file under ``out`` (the manifest too, not the build lock), by relative path."""
-    return {
-        path.relative_to(out).as_posix(): path.read_bytes()
-        for path in sorted(out.rglob("*"))
-        if path.is_file() and path.name != LOCK
-    }
 
 
 def staging_of(out: Path) -> Path:
@@ -218,7 +208,7 @@ def built_site(root: Path, out: Path) -> Site:
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """The demo directory, built once; tests must not change it."""
-    root = copy_demo(tmp_path_factory.mktemp("demo") / "project")
+    root = ProjectFactory(tmp_path_factory.mktemp("demo"))(demo=True)
     return built_site(root, root / "site")
 
 
@@ -239,8 +229,10 @@ def any_site(request: pytest.FixtureRequest) -> Site:
 # --- 1. determinism ------------------------------------------------------------------------------
 
 
-def test_two_builds_of_the_same_input_are_byte_identical(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_two_builds_of_the_same_input_are_byte_identical(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project(demo=True)
     first, second = tmp_path / "out-a", tmp_path / "elsewhere" / "out-b"
     build(root, first)
     build(root, second)
@@ -249,7 +241,7 @@ def test_two_builds_of_the_same_input_are_byte_identical(tmp_path: Path) -> None
     assert sorted(a) == sorted(b)
     assert [name for name in a if a[name] != b[name]] == []
     # The same records in another project folder give the same site too: no paths leak in.
-    moved = copy_demo(tmp_path / "moved" / "project")
+    moved = make_project(demo=True, at="moved/project")
     third = tmp_path / "out-c"
     build(moved, third)
     assert snapshot(third) == a
@@ -271,8 +263,10 @@ def test_a_build_in_another_interpreter_with_another_hash_seed_is_identical(
 # --- 2. incremental ------------------------------------------------------------------------------
 
 
-def test_no_op_rebuild_reports_nothing_written(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_no_op_rebuild_reports_nothing_written(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project(demo=True)
     out = tmp_path / "site"
     first = build(root, out)
     assert first.written == first.files > 0
@@ -287,10 +281,10 @@ def test_no_op_rebuild_reports_nothing_written(tmp_path: Path) -> None:
     assert f"0 written, {second.files} unchanged, 0 removed" in second.summary()
 
 
-def test_changing_one_record_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+def test_changing_one_record_rewrites_only_the_pages_that_show_it(
+    built_demo: tuple[Path, Path],
+) -> None:
+    root, out = built_demo
     before = snapshot(out)
     record = root / "data" / "clinics" / "ketamine-clinics-of-los-angeles.yaml"
     record.write_text(
@@ -309,10 +303,8 @@ def test_changing_one_record_rewrites_only_the_pages_that_show_it(tmp_path: Path
     assert "Monday" in after["clinics/ketamine-clinics-of-los-angeles/index.html"].decode()
 
 
-def test_deleting_a_clinic_removes_its_pages_and_counts_them(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+def test_deleting_a_clinic_removes_its_pages_and_counts_them(built_demo: tuple[Path, Path]) -> None:
+    root, out = built_demo
     before = snapshot(out)
     (root / "data" / "clinics" / "bff-medical-wellness-clinic.yaml").unlink()
     result = build(root, out)
@@ -325,10 +317,10 @@ def test_deleting_a_clinic_removes_its_pages_and_counts_them(tmp_path: Path) -> 
     assert not (out / "clinics" / "bff-medical-wellness-clinic").exists()
 
 
-def test_no_op_rebuild_leaves_unchanged_files_untouched_on_disk(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+def test_no_op_rebuild_leaves_unchanged_files_untouched_on_disk(
+    built_demo: tuple[Path, Path],
+) -> None:
+    root, out = built_demo
     page = out / "ca" / "index.html"
     past = time.time_ns() - 3_600 * 10**9
     os.utime(page, ns=(past, past))
@@ -341,8 +333,10 @@ def test_no_op_rebuild_leaves_unchanged_files_untouched_on_disk(tmp_path: Path) 
 # --- 3. atomic, and never lose a file kdirectory did not create -----------------------------------
 
 
-def test_refuses_a_non_empty_folder_it_did_not_build(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_refuses_a_non_empty_folder_it_did_not_build(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project(demo=True)
     out = tmp_path / "public"
     (out / "notes").mkdir(parents=True)
     (out / "index.html").write_text("<p>my own site</p>", encoding="utf-8")
@@ -360,8 +354,10 @@ def test_refuses_a_non_empty_folder_it_did_not_build(tmp_path: Path) -> None:
     assert snapshot(out) == before
 
 
-def test_an_empty_folder_is_fine_and_a_file_is_refused(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_an_empty_folder_is_fine_and_a_file_is_refused(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project(demo=True)
     empty = tmp_path / "empty"
     empty.mkdir()
     assert build(root, empty).written > 0
@@ -372,10 +368,8 @@ def test_an_empty_folder_is_fine_and_a_file_is_refused(tmp_path: Path) -> None:
     assert not_a_folder.read_text(encoding="utf-8") == "hello"
 
 
-def test_user_files_in_a_built_folder_are_kept(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+def test_user_files_in_a_built_folder_are_kept(built_demo: tuple[Path, Path]) -> None:
+    root, out = built_demo
     mine = {
         "CNAME": b"clinics.example\n",
         ".well-known/security.txt": b"Contact: mailto:security@clinics.example\n",
@@ -401,11 +395,9 @@ def test_user_files_in_a_built_folder_are_kept(tmp_path: Path) -> None:
 
 
 def test_a_user_file_on_the_path_of_a_new_page_is_not_silently_replaced(
-    tmp_path: Path,
+    built_demo: tuple[Path, Path],
 ) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+    root, out = built_demo
     custom = out / "ca" / "vista" / "index.html"
     custom.parent.mkdir(parents=True)
     custom.write_text("<h1>Our hand-written Vista page</h1>", encoding="utf-8")
@@ -415,10 +407,10 @@ def test_a_user_file_on_the_path_of_a_new_page_is_not_silently_replaced(
     assert custom.read_text(encoding="utf-8") == "<h1>Our hand-written Vista page</h1>"
 
 
-def test_invalid_records_leave_the_previous_site_byte_identical(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+def test_invalid_records_leave_the_previous_site_byte_identical(
+    built_demo: tuple[Path, Path],
+) -> None:
+    root, out = built_demo
     (out / "CNAME").write_bytes(b"clinics.example\n")
     before = snapshot(out)
     bad = GOOD_RECORD.replace('"(760) 555-0123"', '"555-1234"')
@@ -528,13 +520,8 @@ NASTY_RECORD: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def nasty_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    root = tmp_path_factory.mktemp("nasty") / "project"
-    folder = root / "data" / "clinics"
-    folder.mkdir(parents=True)
-    shutil.copy2(REPO / "kdirectory.toml", root / "kdirectory.toml")
-    text = yaml.safe_dump(NASTY_RECORD, allow_unicode=True, sort_keys=False)
-    (folder / "nasty.yaml").write_text(text, encoding="utf-8")
-    (folder / "good.yaml").write_text(VISTA, encoding="utf-8")
+    make_project = ProjectFactory(tmp_path_factory.mktemp("nasty"))
+    root = make_project({"nasty.yaml": NASTY_RECORD, "good.yaml": VISTA}, DEMO_CONFIG)
     report = validate(load_directory(root))
     assert report.errors == [], [p.format() for p in report.errors]
     return built_site(root, root / "site")
@@ -811,8 +798,10 @@ def test_every_page_has_a_complete_head(any_site: Site) -> None:
     assert f"Sitemap: {any_site.base}/sitemap.xml" in robots.splitlines()
 
 
-def test_base_url_option_moves_canonicals_sitemap_and_links(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_base_url_option_moves_canonicals_sitemap_and_links(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project(demo=True)
     out = tmp_path / "site"
     base = "https://other.example/sub"
     result = runner.invoke(app, ["build", str(root), "--out", str(out), "--base-url", base + "/"])
@@ -839,8 +828,10 @@ def test_base_url_option_moves_canonicals_sitemap_and_links(tmp_path: Path) -> N
     assert f"Sitemap: {base}/sitemap.xml" in files["robots.txt"].decode().splitlines()
 
 
-def test_finder_index_urls_follow_the_base_url_path(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_finder_index_urls_follow_the_base_url_path(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project(demo=True)
     out = tmp_path / "site"
     build(root, out, base_url="https://other.example/sub")
     index = json.loads((out / "search-index.json").read_text(encoding="utf-8"))
@@ -918,7 +909,7 @@ def test_explicit_slugs_that_collide_stop_the_build(
     other = VISTA.replace("Harbor Ketamine Clinic", "Vista Mind Clinic").replace("0123", "0124")
     root = make_project(
         {"a.yaml": "slug: harbor\n" + GOOD_RECORD, "b.yaml": "slug: harbor\n" + other},
-        config=(REPO / "kdirectory.toml").read_text(encoding="utf-8"),
+        config=DEMO_CONFIG,
     )
     report = validate(load_directory(root))
     assert [(p.file, p.rule) for p in report.errors] == [
@@ -936,7 +927,7 @@ def test_same_name_in_two_cities_gets_city_slugs(
 ) -> None:
     root = make_project(
         {"a.yaml": GOOD_RECORD, "b.yaml": VISTA.replace("0123", "0124")},
-        config=(REPO / "kdirectory.toml").read_text(encoding="utf-8"),
+        config=DEMO_CONFIG,
     )
     out = tmp_path / "site"
     build(root, out)
@@ -956,7 +947,7 @@ def test_two_clinics_with_one_slug_never_silently_become_one_page(
 ) -> None:
     root = make_project(
         {"a.yaml": GOOD_RECORD, "b.yaml": VISTA.replace("Harbor", "Tidewater")},
-        config=(REPO / "kdirectory.toml").read_text(encoding="utf-8"),
+        config=DEMO_CONFIG,
     )
     directory = load_directory(root)
     first, second = directory.entries
@@ -971,8 +962,8 @@ def test_two_clinics_with_one_slug_never_silently_become_one_page(
 # --- 10. the build command ----------------------------------------------------------------------
 
 
-def test_build_command_prints_a_summary(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_build_command_prints_a_summary(make_project: ProjectFactory, tmp_path: Path) -> None:
+    root = make_project(demo=True)
     out = tmp_path / "site"
     result = runner.invoke(app, ["build", str(root), "--out", str(out)])
     assert result.exit_code == 0, result.output

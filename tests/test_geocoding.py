@@ -32,8 +32,7 @@ from kdirectory.geocoding.store import GeocodeStore
 from kdirectory.geocoding.types import Geocode
 from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.validate import load_directory
-from tests.conftest import GOOD_RECORD, REPO, ProjectFactory
-from tests.helpers import FACILITIES_CSV
+from tests.helpers import FACILITIES_CSV, GOOD_RECORD, ProjectFactory
 
 runner = CliRunner()
 
@@ -249,14 +248,8 @@ def test_api_key_comes_from_the_environment() -> None:
     assert geocoder.needs_network
 
 
-def test_cli_geocode_offline_demo_copy(tmp_path: Path) -> None:
-    root = tmp_path / "demo"
-    (root / "data").mkdir(parents=True)
-    (root / "kdirectory.toml").write_bytes((REPO / "kdirectory.toml").read_bytes())
-    clinics = root / "data" / "clinics"
-    clinics.mkdir()
-    for record in (REPO / "data" / "clinics").glob("*.yaml"):
-        (clinics / record.name).write_bytes(record.read_bytes())
+def test_cli_geocode_offline_demo_copy(make_project: ProjectFactory) -> None:
+    root = make_project(demo=True)
     result = runner.invoke(app, ["geocode", str(root)])
     assert result.exit_code == 0, result.output
     assert "geocoded now" in result.stdout

@@ -5,7 +5,6 @@ wait for events (the server saw request N), never for a while."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -23,8 +22,11 @@ from kdirectory.geocoding.providers import (
     SPACING_MARGIN_SECONDS,
     GeopyGeocoder,
 )
+from kdirectory.geocoding.store import GEOCODES_FILE
 from kdirectory.record.validate import load_directory
-from kdirectory.testing import FakeNominatim, Place
+from kdirectory.testing import FakeNominatim
+from tests.geocoding.nominatim import STREETS, nominatim_project, place, saved
+from tests.helpers import ProjectFactory
 
 # An answer the fake server holds back until it stops: longer than any client timeout here.
 STALL = 3600.0
@@ -33,50 +35,11 @@ ANSWER_TIMEOUT = "5"
 # How long a test waits for an event that normally takes a second or two before it gives up.
 WATCHDOG = 300.0
 
-STREETS = [
-    "100 E Grand Ave",
-    "200 W Valley Pkwy",
-    "300 N Broadway",
-    "400 S Escondido Blvd",
-    "500 N Juniper St",
-]
-
-
-def record(street: str) -> str:
-    number = street.split(maxsplit=1)[0]
-    return f"""\
-name: Clinic {number}
-phone: "(760) 555-01{number[0]}0"
-address:
-  street: {street}
-  city: Escondido
-  region: CA
-  postal_code: "92025"
-"""
-
-
-def place(street: str, lat: float = 33.12, lon: float = -117.08) -> Place:
-    return Place(lat, lon, f"{street}, Escondido, CA 92025", street=street, postalcode="92025")
-
 
 @pytest.fixture
 def server() -> Iterator[FakeNominatim]:
     with FakeNominatim([place(s, 33.12 + i / 1000) for i, s in enumerate(STREETS)]) as fake:
         yield fake
-
-
-def project(tmp_path: Path, server: FakeNominatim, count: int, **options: str) -> Path:
-    root = tmp_path / "site"
-    clinics = root / "data" / "clinics"
-    clinics.mkdir(parents=True)
-    for street in STREETS[:count]:
-        (clinics / f"clinic-{street.split()[0]}.yaml").write_text(record(street))
-    extra = "".join(f', {k} = "{v}"' for k, v in options.items())
-    (root / "kdirectory.toml").write_text(
-        '[geocoder]\nprovider = "nominatim"\nuser_agent = "kdirectory-tests/1.0"\n'
-        f'options = {{domain = "{server.domain}", scheme = "http"{extra}}}\n'
-    )
-    return root
 
 
 def geocoder_for(root: Path) -> GeopyGeocoder:
@@ -93,17 +56,10 @@ def gaps(times: list[float]) -> list[float]:
     return [later - earlier for earlier, later in pairwise(times)]
 
 
-def saved(root: Path) -> dict[str, dict[str, object]]:
-    results: dict[str, dict[str, object]] = json.loads(
-        (root / "data" / "geocodes.json").read_text()
-    )["results"]
-    return results
-
-
 def test_results_are_saved_spaced_and_never_asked_twice(
-    tmp_path: Path, server: FakeNominatim
+    make_project: ProjectFactory, server: FakeNominatim
 ) -> None:
-    root = project(tmp_path, server, 3)
+    root = nominatim_project(make_project, server, 3)
     geocoder = geocoder_for(root)
     assert geocoder.spacing == MIN_DELAY_SECONDS + SPACING_MARGIN_SECONDS
     result = geocode_directory(load_directory(root), geocoder)
@@ -119,23 +75,23 @@ def test_results_are_saved_spaced_and_never_asked_twice(
 
     again = geocode_directory(load_directory(root))
     assert again.counts["saved"] == 3
-    (root / "data" / "geocodes.json").unlink()
+    (root / GEOCODES_FILE).unlink()
     from_cache = geocode_directory(load_directory(root))
     assert from_cache.counts["cached"] == 3
     assert server.request_count == 3  # neither run asked the server anything
 
 
 def test_server_errors_are_retried_then_reported_and_the_batch_goes_on(
-    tmp_path: Path, server: FakeNominatim
+    make_project: ProjectFactory, server: FakeNominatim
 ) -> None:
-    root = project(tmp_path, server, 2, attempts="2")
+    root = nominatim_project(make_project, server, 2, attempts="2")
     server.fail_next(1, status=500)  # first record: one 500, then success
     result = geocode_directory(load_directory(root))
     assert result.ok
     assert server.request_count == 3
     server.reset()
-    (root / "data" / "geocodes.json").unlink()
-    root2 = project(tmp_path / "b", server, 2, attempts="2")
+    (root / GEOCODES_FILE).unlink()
+    root2 = nominatim_project(make_project, server, 2, attempts="2")
     server.fail_next(2, status=503)  # first record: every attempt fails
     result = geocode_directory(load_directory(root2))
     assert [o.status for o in result.outcomes] == ["failed", "geocoded"]
@@ -143,8 +99,8 @@ def test_server_errors_are_retried_then_reported_and_the_batch_goes_on(
     assert list(saved(root2)) == ["clinic-200"]
 
 
-def test_timeouts_are_retried(tmp_path: Path, server: FakeNominatim) -> None:
-    root = project(tmp_path, server, 1, timeout=ANSWER_TIMEOUT)
+def test_timeouts_are_retried(make_project: ProjectFactory, server: FakeNominatim) -> None:
+    root = nominatim_project(make_project, server, 1, timeout=ANSWER_TIMEOUT)
     server.delay_next(1, seconds=STALL)  # never answered: the client must time out
     result = geocode_directory(load_directory(root))
     assert result.ok
@@ -152,8 +108,10 @@ def test_timeouts_are_retried(tmp_path: Path, server: FakeNominatim) -> None:
     assert server.request_count == 2
 
 
-def test_a_429_backs_off_for_retry_after(tmp_path: Path, server: FakeNominatim) -> None:
-    root = project(tmp_path, server, 1)
+def test_a_429_backs_off_for_retry_after(
+    make_project: ProjectFactory, server: FakeNominatim
+) -> None:
+    root = nominatim_project(make_project, server, 1)
     geocoder = geocoder_for(root)
     server.rate_limit_next(1, retry_after=2)
     result = geocode_directory(load_directory(root), geocoder)
@@ -162,9 +120,9 @@ def test_a_429_backs_off_for_retry_after(tmp_path: Path, server: FakeNominatim) 
     assert gaps(geocoder.request_times)[0] >= 2.0  # Retry-After, longer than the 1 s backoff
 
 
-def test_far_result_is_a_warning_naming_both_points(tmp_path: Path) -> None:
+def test_far_result_is_a_warning_naming_both_points(make_project: ProjectFactory) -> None:
     with FakeNominatim([place(STREETS[0], 34.05, -118.24)]) as far_server:
-        root = project(tmp_path, far_server, 1)
+        root = nominatim_project(make_project, far_server, 1)
         result = geocode_directory(load_directory(root))
     assert result.ok
     (warning,) = result.warnings
@@ -173,8 +131,10 @@ def test_far_result_is_a_warning_naming_both_points(tmp_path: Path) -> None:
     assert "ZIP 92025" in warning.message
 
 
-def test_sigint_mid_batch_keeps_finished_results(tmp_path: Path, server: FakeNominatim) -> None:
-    root = project(tmp_path, server, 5, timeout="600")
+def test_sigint_mid_batch_keeps_finished_results(
+    make_project: ProjectFactory, server: FakeNominatim
+) -> None:
+    root = nominatim_project(make_project, server, 5, timeout="600")
     server.delay_next(2, seconds=0)  # the first two are answered at once...
     server.delay_next(1, seconds=STALL)  # ...the third is held: Ctrl-C comes while it waits
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

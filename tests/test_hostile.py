@@ -35,7 +35,7 @@ from kdirectory.report import printable
 from kdirectory.site.build import build_site
 from kdirectory.site.publish import publish
 from kdirectory.site.templating import markdown_to_html
-from tests.conftest import GOOD_RECORD, copy_demo
+from tests.helpers import GOOD_RECORD, ProjectFactory
 
 runner = CliRunner()
 
@@ -47,10 +47,10 @@ def build(root: Path, out: Path) -> None:
 # --- 1. a rebuild keeps what is not the site's, and the folder's own metadata ----------------
 
 
-def test_a_rebuild_keeps_every_entry_it_does_not_own(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+def test_a_rebuild_keeps_every_entry_it_does_not_own(
+    built_demo: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, out = built_demo
     (out / "empty").mkdir()
     (out / ".git" / "refs" / "heads").mkdir(parents=True)  # empty folders inside a .git
     (out / ".git" / "objects").mkdir()
@@ -77,10 +77,10 @@ def test_a_rebuild_keeps_every_entry_it_does_not_own(tmp_path: Path) -> None:
     assert kept == ["kept .git and 4 more (not created by kdirectory)"]
 
 
-def test_pages_are_never_written_through_a_symlinked_folder(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+def test_pages_are_never_written_through_a_symlinked_folder(
+    built_demo: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, out = built_demo
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     shutil.rmtree(out / "ca")
@@ -109,10 +109,12 @@ def test_pages_are_never_written_through_a_symlinked_folder(tmp_path: Path) -> N
         "https://x.example/a/../b",
     ],
 )
-def test_a_bad_base_url_is_a_usage_error_naming_the_setting(tmp_path: Path, value: str) -> None:
+def test_a_bad_base_url_is_a_usage_error_naming_the_setting(
+    make_project: ProjectFactory, tmp_path: Path, value: str
+) -> None:
     with pytest.raises(ValueError, match=r"https://directory\.example|credentials"):
         parse_base_url(value)
-    root = copy_demo(tmp_path / "project")
+    root = make_project(demo=True)
     config = (root / "kdirectory.toml").read_text("utf-8")
     (root / "kdirectory.toml").write_text(
         config.replace('"https://directory.example"', json.dumps(value)), "utf-8"
@@ -165,8 +167,10 @@ def test_record_markdown_shows_no_remote_image_and_vouches_for_no_link() -> None
     assert markdown_to_html("[988](tel:988)") == '<p><a href="tel:988">988</a></p>\n'
 
 
-def test_a_clinic_page_shows_the_description_safely(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_a_clinic_page_shows_the_description_safely(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project(demo=True)
     record = GOOD_RECORD + 'description: "Hello ![x](https://tracker.example/p.gif)"\n'
     (root / "data" / "clinics" / "harbor.yaml").write_text(record, "utf-8")
     build(root, tmp_path / "site")
@@ -214,9 +218,9 @@ def test_deep_json_ld_and_deep_html_are_findings_not_crashes() -> None:
     ],
 )
 def test_a_template_mistake_names_the_file_and_line(
-    tmp_path: Path, override: str, expected: str
+    make_project: ProjectFactory, tmp_path: Path, override: str, expected: str
 ) -> None:
-    root = copy_demo(tmp_path / "project")
+    root = make_project(demo=True)
     (root / "templates").mkdir()
     (root / "templates" / "404.html").write_text(override, "utf-8")
     result = runner.invoke(app, ["build", str(root), "--out", str(tmp_path / "site")])
@@ -246,8 +250,10 @@ def tmpfs(tmp_path: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_mount_point_is_a_valid_output_folder(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_a_mount_point_is_a_valid_output_folder(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project(demo=True)
     with tmpfs(tmp_path, "8m") as mount:
         mount.chmod(0o2750)
         build(root, mount)
@@ -257,8 +263,8 @@ def test_a_mount_point_is_a_valid_output_folder(tmp_path: Path) -> None:
         assert check_site(mount).errors == []
 
 
-def test_a_full_disk_keeps_the_last_site(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_a_full_disk_keeps_the_last_site(make_project: ProjectFactory, tmp_path: Path) -> None:
+    root = make_project(demo=True)
     with tmpfs(tmp_path, "2m") as mount:
         out = mount / "site"
         build(root, out)
@@ -274,8 +280,10 @@ def test_a_full_disk_keeps_the_last_site(tmp_path: Path) -> None:
         assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-def test_an_output_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(
+    make_project: ProjectFactory,
+) -> None:
+    root = make_project(demo=True)
     result = runner.invoke(app, ["build", str(root), "--out", "/proc/kdirectory-site"])
     assert result.exit_code == 1
     assert "cannot create the output folder /proc/kdirectory-site" in result.stderr
@@ -294,10 +302,10 @@ sys.stdin.read()
 """
 
 
-def test_a_second_build_into_the_same_folder_is_refused_or_waits(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+def test_a_second_build_into_the_same_folder_is_refused_or_waits(
+    built_demo: tuple[Path, Path],
+) -> None:
+    root, out = built_demo
     with subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(out), LOCK],
         stdin=subprocess.PIPE,
@@ -342,18 +350,18 @@ def test_written_files_keep_their_mode_or_take_the_umask(tmp_path: Path) -> None
 # --- 14. smaller --------------------------------------------------------------------------------
 
 
-def test_an_unreadable_sitemap_is_one_finding_not_one_per_page(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
-    out = tmp_path / "site"
-    build(root, out)
+def test_an_unreadable_sitemap_is_one_finding_not_one_per_page(
+    built_demo: tuple[Path, Path],
+) -> None:
+    _, out = built_demo
     (out / "sitemap.xml").write_text("<urlset", "utf-8")
     report = check_site(out)
     rules = [f.rule for f in report.findings if f.rule.startswith("sitemap.")]
     assert rules == ["sitemap.missing"]
 
 
-def test_config_errors_are_usage_errors(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_config_errors_are_usage_errors(make_project: ProjectFactory) -> None:
+    root = make_project(demo=True)
     (root / "kdirectory.toml").write_text("[site]\nbase_url = 3\n", "utf-8")
     result = runner.invoke(app, ["validate", str(root)])
     assert result.exit_code == 2
@@ -363,8 +371,8 @@ def test_config_errors_are_usage_errors(tmp_path: Path) -> None:
 # --- 4. nothing printed drives the terminal ---------------------------------------------------
 
 
-def test_no_printed_line_carries_a_terminal_escape(tmp_path: Path) -> None:
-    root = copy_demo(tmp_path / "project")
+def test_no_printed_line_carries_a_terminal_escape(make_project: ProjectFactory) -> None:
+    root = make_project(demo=True)
     title = "\x1b]0;pwned\x07"
     record = GOOD_RECORD.replace("name: Harbor Ketamine Clinic", f'name: "Harbor{title}"')
     (root / "data" / "clinics" / f"x{title}.yaml").write_text(record, "utf-8")

@@ -5,7 +5,6 @@ kdirectory.testing.FakeNominatim on 127.0.0.1, the real CLI."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -30,10 +29,11 @@ from kdirectory.geocoding.store import (
 from kdirectory.geocoding.types import coordinates_problem
 from kdirectory.record.validate import load_directory
 from kdirectory.testing import FakeNominatim, Place
+from tests.geocoding.nominatim import STREETS, nominatim_project, place, saved
+from tests.helpers import ProjectFactory
 
 runner = CliRunner()
 
-STREETS = ["100 E Grand Ave", "200 W Valley Pkwy"]
 SECRET = "sk-live-4f9a1c77e0"  # an API key that must never be shown
 KEY_VARIABLE = "KDIRECTORY_OPENMAPQUEST_API_KEY"
 # OpenMapQuest: a geopy provider that speaks Nominatim's API under /nominatim/v1/search and
@@ -41,49 +41,18 @@ KEY_VARIABLE = "KDIRECTORY_OPENMAPQUEST_API_KEY"
 KEYED_PROVIDER = "openmapquest"
 
 
-def record(street: str) -> str:
-    number = street.split(maxsplit=1)[0]
-    return f"""\
-name: Clinic {number}
-phone: "(760) 555-01{number[0]}0"
-address:
-  street: {street}
-  city: Escondido
-  region: CA
-  postal_code: "92025"
-"""
-
-
-def place(street: str) -> Place:
-    return Place(33.12, -117.08, f"{street}, Escondido, CA 92025", street=street)
-
-
 @pytest.fixture
 def server() -> Iterator[FakeNominatim]:
     catch_all = Place(33.13, -117.09, "Somewhere in Escondido, CA 92025")
-    with FakeNominatim([*(place(street) for street in STREETS), catch_all]) as fake:
+    with FakeNominatim([*(place(street) for street in STREETS[:2]), catch_all]) as fake:
         yield fake
 
 
-def project(tmp_path: Path, server: FakeNominatim, provider: str = "nominatim") -> Path:
+def two_clinics(
+    make_project: ProjectFactory, server: FakeNominatim, provider: str = "nominatim"
+) -> Path:
     """Two clinics; the provider points at the fake server over http (this machine)."""
-    root = tmp_path / "site"
-    clinics = root / "data" / "clinics"
-    clinics.mkdir(parents=True)
-    for street in STREETS:
-        (clinics / f"clinic-{street.split()[0]}.yaml").write_text(record(street))
-    (root / "kdirectory.toml").write_text(
-        f'[geocoder]\nprovider = "{provider}"\nuser_agent = "kdirectory-tests/1.0"\n'
-        f'options = {{domain = "{server.domain}", scheme = "http", timeout = "30"}}\n'
-    )
-    return root
-
-
-def saved(root: Path) -> dict[str, dict[str, object]]:
-    results: dict[str, dict[str, object]] = json.loads((root / GEOCODES_FILE).read_text())[
-        "results"
-    ]
-    return results
+    return nominatim_project(make_project, server, 2, provider=provider, timeout="30")
 
 
 def cache_rows(root: Path) -> list[tuple[str, str]]:
@@ -242,9 +211,9 @@ def test_cache_never_stores_coordinates_off_the_map(tmp_path: Path) -> None:
 
 
 def test_geocode_run_with_a_broken_cache_row_warns_and_rebuilds(
-    tmp_path: Path, server: FakeNominatim
+    make_project: ProjectFactory, server: FakeNominatim
 ) -> None:
-    root = project(tmp_path, server)
+    root = two_clinics(make_project, server)
     make_database(root / CACHE_FILE, OUR_TABLE, row('{"lat": 33.1, "lon":'))
     result = runner.invoke(app, ["geocode", str(root)])
     assert result.exit_code == 0, result.output
@@ -264,9 +233,9 @@ def test_geocode_run_with_a_broken_cache_row_warns_and_rebuilds(
 
 
 def test_kdirectory_folder_that_is_a_file_is_a_clear_error(
-    tmp_path: Path, server: FakeNominatim
+    make_project: ProjectFactory, server: FakeNominatim
 ) -> None:
-    root = project(tmp_path, server)
+    root = two_clinics(make_project, server)
     (root / ".kdirectory").write_text("my notes\n")
     result = runner.invoke(app, ["geocode", str(root)])
     assert result.exit_code == 1
@@ -314,10 +283,10 @@ HOSTILE_ANSWERS: dict[str, tuple[object, str]] = {
 
 @pytest.mark.parametrize("hostile", sorted(HOSTILE_ANSWERS))
 def test_provider_answer_off_the_map_fails_that_record_and_the_batch_goes_on(
-    tmp_path: Path, server: FakeNominatim, hostile: str
+    make_project: ProjectFactory, server: FakeNominatim, hostile: str
 ) -> None:
     payload, reason = HOSTILE_ANSWERS[hostile]
-    root = project(tmp_path, server)
+    root = two_clinics(make_project, server)
     server.answer_next(1, payload=payload)  # the first clinic's answer
     result = geocode_directory(load_directory(root))
     assert [(o.slug, o.status) for o in result.outcomes] == [
@@ -338,8 +307,10 @@ def test_provider_answer_off_the_map_fails_that_record_and_the_batch_goes_on(
     assert server.request_count == 3
 
 
-def test_cli_reports_the_reason_and_exits_1(tmp_path: Path, server: FakeNominatim) -> None:
-    root = project(tmp_path, server)
+def test_cli_reports_the_reason_and_exits_1(
+    make_project: ProjectFactory, server: FakeNominatim
+) -> None:
+    root = two_clinics(make_project, server)
     server.answer_next(1, payload=nominatim_answer("999", "NaN"))
     result = runner.invoke(app, ["geocode", str(root)])
     assert result.exit_code == 1
@@ -374,9 +345,9 @@ class _OffTheMap:
     ],
 )
 def test_any_geocoders_answer_off_the_map_is_never_saved(
-    tmp_path: Path, server: FakeNominatim, answer: Geocode, reason: str
+    make_project: ProjectFactory, server: FakeNominatim, answer: Geocode, reason: str
 ) -> None:
-    root = project(tmp_path, server)
+    root = two_clinics(make_project, server)
     good = Geocode(33.12, -117.08, "street", "homemade")
     result = geocode_directory(load_directory(root), _OffTheMap([answer, good]))
     assert [o.status for o in result.outcomes] == ["failed", "geocoded"]
@@ -486,9 +457,9 @@ def store_entry() -> StoredGeocode:
 
 
 def test_nested_results_file_is_a_clear_error_for_geocode_and_build(
-    tmp_path: Path, server: FakeNominatim
+    make_project: ProjectFactory, tmp_path: Path, server: FakeNominatim
 ) -> None:
-    root = project(tmp_path, server)
+    root = two_clinics(make_project, server)
     _write_results(root, b"[" * 100_000)
     dry = runner.invoke(app, ["geocode", str(root), "--dry-run"])
     assert dry.exit_code == 1
@@ -511,9 +482,9 @@ def test_nested_results_file_is_a_clear_error_for_geocode_and_build(
 
 
 def test_validate_reports_an_unreadable_results_file_as_build_does(
-    tmp_path: Path, server: FakeNominatim
+    make_project: ProjectFactory, server: FakeNominatim
 ) -> None:
-    root = project(tmp_path, server)
+    root = two_clinics(make_project, server)
     _write_results(root, b'{"version": 1,\n  "results": {\n    "a": {"lat": 1,,\n')
     (problem,) = load_geocodes(root).problems
     validate = runner.invoke(app, ["validate", str(root)])
@@ -538,15 +509,17 @@ def test_redact_hides_keys_tokens_and_given_secrets() -> None:
     assert redact("a%2Fb+c%2Bd and a/b%20c%2Bd", ["a/b c+d"]) == f"{REDACTED} and {REDACTED}"
 
 
-def keyed_project(tmp_path: Path, server: FakeNominatim, monkeypatch: pytest.MonkeyPatch) -> Path:
+def keyed_project(
+    make_project: ProjectFactory, server: FakeNominatim, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     monkeypatch.setenv(KEY_VARIABLE, SECRET)
-    return project(tmp_path, server, provider=KEYED_PROVIDER)
+    return two_clinics(make_project, server, KEYED_PROVIDER)
 
 
 def test_provider_error_text_echoing_the_key_is_redacted(
-    tmp_path: Path, server: FakeNominatim, monkeypatch: pytest.MonkeyPatch
+    make_project: ProjectFactory, server: FakeNominatim, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = keyed_project(tmp_path, server, monkeypatch)
+    root = keyed_project(make_project, server, monkeypatch)
     server.answer_next(1, payload={"error": f"The key {SECRET} is not valid (key={SECRET})"})
     result = geocode_directory(load_directory(root))
     assert server.requests[0].path == "/nominatim/v1/search"
@@ -559,12 +532,12 @@ def test_provider_error_text_echoing_the_key_is_redacted(
 
 
 def test_cli_output_and_geopy_logs_never_show_the_key(
-    tmp_path: Path,
+    make_project: ProjectFactory,
     server: FakeNominatim,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    root = keyed_project(tmp_path, server, monkeypatch)
+    root = keyed_project(make_project, server, monkeypatch)
     caplog.set_level(logging.DEBUG, logger="geopy")
     server.answer_next(1, payload={"error": f"key {SECRET} revoked"}, status=403)
     server.answer_next(1, payload={"error": f"over quota for {SECRET}"})
@@ -632,9 +605,9 @@ def test_plain_http_without_a_key_is_allowed() -> None:
 
 
 def test_cli_refuses_scheme_http_with_a_key_as_a_usage_error(
-    tmp_path: Path, server: FakeNominatim
+    make_project: ProjectFactory, server: FakeNominatim
 ) -> None:
-    root = project(tmp_path, server, provider=KEYED_PROVIDER)
+    root = two_clinics(make_project, server, KEYED_PROVIDER)
     result = runner.invoke(
         app,
         ["geocode", str(root), "--option", "scheme=http", "--option", "domain=geo.example.org"],

@@ -4,7 +4,6 @@ workbooks, a header of 200,000 columns, and names made only of symbols."""
 
 from __future__ import annotations
 
-import csv
 import io
 import struct
 import tracemalloc
@@ -18,10 +17,8 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from kdirectory import load_directory, validate
-from kdirectory.cli import app
 from kdirectory.exceptions import ImportFileError
 from kdirectory.onboarding import workbook_guard
 from kdirectory.onboarding.importer import ImportOptions, import_file
@@ -33,8 +30,9 @@ from kdirectory.onboarding.safe_text import (
     unprotected,
 )
 from kdirectory.onboarding.workbook_guard import WorkbookRefusedError
+from tests.helpers import ProjectFactory
+from tests.onboarding.spreadsheets import records, rejected_cells, run_import, write_csv
 
-runner = CliRunner()
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 HEADER = ["Practice Name", "Address 1", "City", "State", "Zip Code", "Phone Number"]
@@ -42,29 +40,9 @@ GOOD_ROW = ["Harbor Clinic", "1200 N Main St", "Escondido", "CA", "92025", "(760
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    (root / "data" / "clinics").mkdir(parents=True)
-    return root
-
-
-def run_import(*args: str) -> Any:
-    return runner.invoke(app, ["import", *args], env={"COLUMNS": "250"})
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return path
-
-
-def rejected_rows(root: Path) -> list[list[str]]:
-    with (root / "rejected.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def record_files(root: Path) -> list[str]:
-    return sorted(p.name for p in (root / "data" / "clinics").glob("*.yaml"))
+def project(make_project: ProjectFactory) -> Path:
+    """An empty site project."""
+    return make_project()
 
 
 # --- 1. formulas in rejected.csv ------------------------------------------------------------
@@ -85,8 +63,8 @@ def test_rejected_csv_protects_every_cell_that_a_spreadsheet_would_run(
     )
     result = run_import(str(sheet), "--into", str(project))
     assert result.exit_code == 1, result.output
-    assert record_files(project) == []
-    header, state_row, name_row = rejected_rows(project)
+    assert records(project) == {}
+    header, state_row, name_row = rejected_cells(project)
     assert header[:8] == ["row", "reason", *HEADER]
     assert header[8:] == [f"'{EVIL}", "'@SUM(A1)", "'-2+3+cmd|' /C calc'!A0"]
     # a reason that starts with a header is protected like any cell
@@ -113,14 +91,14 @@ def test_a_reason_starting_with_a_formula_header_is_protected(
     )
     result = run_import(str(sheet), "--into", str(project), "--map", f"{EVIL}=name")
     assert result.exit_code == 1, result.output
-    header, row = rejected_rows(project)
+    header, row = rejected_cells(project)
     assert header[2] == f"'{EVIL}"
     assert row[1].startswith('State: "ZZ"')
     # the header itself went into the reason of a row whose name cell is bad
     bad = write_csv(tmp_path / "bad.csv", [[EVIL, "City", "State"], ["=1+1", "Escondido", "CA"]])
     result = run_import(str(bad), "--into", str(project), "--map", f"{EVIL}=name")
     assert result.exit_code == 1, result.output
-    _header, row = rejected_rows(project)
+    _header, row = rejected_cells(project)
     assert row[1].startswith(f"'{EVIL}: holds the formula")
     assert row[2] == "'=1+1"
 
@@ -139,7 +117,7 @@ def test_reimporting_rejected_csv_round_trips_values_and_still_refuses_formulas(
     )
     assert run_import(str(sheet), "--into", str(project)).exit_code == 1
     rejected = project / "rejected.csv"
-    assert len(rejected_rows(project)) == 4
+    assert len(rejected_cells(project)) == 4
     # fix the states in rejected.csv (as Excel would save it: the protecting quotes kept)
     fixed = tmp_path / "fixed.csv"
     fixed.write_text(
@@ -147,17 +125,14 @@ def test_reimporting_rejected_csv_round_trips_values_and_still_refuses_formulas(
     )
     result = run_import(str(fixed), "--into", str(project))
     assert result.exit_code == 1, result.output
-    got = {
-        p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
-        for p in (project / "data" / "clinics").glob("*.yaml")
-    }
+    got = records(project)
     assert {record["name"] for record in got.values()} == {"-Dash Clinic", "@Handle Clinic"}
     assert sorted(record["phone"] for record in got.values()) == [
         "(760) 555-0124",
         "(760) 555-0125",
     ]
     # the formula is still refused, and not imported as a clinic named "=HYPERLINK(…)"
-    [_header, row] = rejected_rows(project)
+    [_header, row] = rejected_cells(project)
     assert "holds the formula" in row[1]
     assert not any(str(r["name"]).startswith(("=", "'")) for r in got.values())
 
@@ -227,12 +202,9 @@ def test_rich_markup_in_headers_and_cells_is_printed_as_text(project: Path, tmp_
     assert link in result.output  # not shown as "Click"
     assert "[/]" in result.output
     assert 'State: "[/]" is not a US state' in result.output
-    names = {
-        yaml.safe_load(p.read_text(encoding="utf-8"))["name"]
-        for p in (project / "data" / "clinics").glob("*.yaml")
-    }
+    names = {record["name"] for record in records(project).values()}
     assert names == {"Harbor [/] Clinic"}
-    assert len(rejected_rows(project)) == 3
+    assert len(rejected_cells(project)) == 3
 
 
 def test_rich_markup_in_a_file_name_and_warnings(project: Path, tmp_path: Path) -> None:
@@ -245,8 +217,8 @@ def test_rich_markup_in_a_file_name_and_warnings(project: Path, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "Reading " in result.output and "[red]clinics[x].xlsx" in result.output
     assert "row 2: [b]Suite[/b]: stray spaces removed" in result.output
-    [record] = (project / "data" / "clinics").glob("*.yaml")
-    assert yaml.safe_load(record.read_text(encoding="utf-8"))["address"]["unit"] == "Suite [/] 5"
+    [record] = records(project).values()
+    assert record["address"]["unit"] == "Suite [/] 5"
 
 
 # --- 3. zip bombs and XML entities ----------------------------------------------------------
@@ -355,7 +327,7 @@ def test_a_zip_bomb_is_refused_by_the_sizes_it_declares(project: Path, tmp_path:
     assert "bomb.xlsx: its parts hold 744 MB once uncompressed" in result.output
     assert "more than the 256 MB a workbook may hold" in result.output
     assert "split the sheet into smaller workbooks, or save it as CSV UTF-8" in result.output
-    assert record_files(project) == []
+    assert records(project) == {}
     assert not (project / "rejected.csv").exists()
 
 
@@ -369,7 +341,7 @@ def test_a_part_that_inflates_past_its_declared_size_is_refused(
     message = str(caught.value)
     assert f'part "{SHEET}" cannot be read' in message
     assert "the file is damaged or not a workbook" in message
-    assert record_files(project) == []
+    assert records(project) == {}
 
 
 def test_bytes_are_counted_while_streaming_not_only_as_declared(
@@ -433,7 +405,7 @@ def test_an_xxe_workbook_is_refused_and_the_file_it_names_is_never_read(
     assert "TOP-SECRET-TOKEN" not in result.output
     assert f'xxe.xlsx: part "{SHEET}": holds a document type declaration' in result.output
     assert "open it in Excel and save it again, or export it as CSV UTF-8" in result.output
-    assert record_files(project) == []
+    assert records(project) == {}
 
 
 def test_billion_laughs_in_any_part_is_refused(project: Path, tmp_path: Path) -> None:
@@ -586,16 +558,15 @@ therapies: [ketamine-therapy]
 """
 
 
-def test_names_without_letters_are_compared_only_when_equal(tmp_path: Path) -> None:
-    clinics = tmp_path / "project" / "data" / "clinics"
-    clinics.mkdir(parents=True)
+def test_names_without_letters_are_compared_only_when_equal(make_project: ProjectFactory) -> None:
     names = ["***", "!!!", "The Clinic", "Clinic Center", "診療所", "病院", "***"]
-    for n, name in enumerate(names):
-        (clinics / f"c{n}.yaml").write_text(
-            RECORD.format(name=name, slug=f"clinic-{n}", street=f"{n + 1} Main St"),
-            encoding="utf-8",
-        )
-    report = validate(load_directory(tmp_path / "project"))
+    root = make_project(
+        {
+            f"c{n}.yaml": RECORD.format(name=name, slug=f"clinic-{n}", street=f"{n + 1} Main St")
+            for n, name in enumerate(names)
+        }
+    )
+    report = validate(load_directory(root))
     similar = [p for p in report.problems if p.rule.startswith("directory.similar_name")]
     assert [(p.file, p.message) for p in similar] == [
         ("data/clinics/c6.yaml", '"***" is nearly the same name as "***" in data/clinics/c0.yaml (same city)')
@@ -637,7 +608,7 @@ def test_control_characters_reject_the_row_naming_the_column_and_are_never_echoe
     for raw in ("\x1b", "\x07", "\x9b"):
         assert raw not in result.output
     assert "Notes\\x1b[2J" in result.output  # the ignored header, escaped
-    rows = {row[0]: row[1] for row in rejected_rows(project)[1:]}
+    rows = {row[0]: row[1] for row in rejected_cells(project)[1:]}
     assert rows == {
         "2": "Practice Name: holds the control character \\x1b (first at character 7: "
         '"Harbor\\x1b[31m Clinic") (delete it in the spreadsheet (it is invisible there; '
@@ -647,13 +618,10 @@ def test_control_characters_reject_the_row_naming_the_column_and_are_never_echoe
     }
     assert rows["3"].startswith("City: holds the control character \\x07")
     assert rows["4"].startswith("Practice Name: holds the control character \\x9b")
-    names = {
-        yaml.safe_load(p.read_text(encoding="utf-8"))["name"]
-        for p in (project / "data" / "clinics").glob("*.yaml")
-    }
+    names = {record["name"] for record in records(project).values()}
     assert names == {"Line Break Clinic", "Tab Clinic"}
     # rejected.csv keeps the cells as they were, so nothing is lost
-    assert rejected_rows(project)[1][2] == "Harbor\x1b[31m Clinic"
+    assert rejected_cells(project)[1][2] == "Harbor\x1b[31m Clinic"
 
 
 def test_a_control_character_in_a_header_is_escaped_in_record_comments(

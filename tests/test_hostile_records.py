@@ -24,7 +24,7 @@ from kdirectory.record.json_schema import clinic_schema
 from kdirectory.record.model import MAX_DAY_TEXT, MAX_SHIFT_TEXT, Clinic, day_hours, time_range
 from kdirectory.record.read import MAX_DEPTH, SafePythonLoader, read_record
 from kdirectory.report import Problem, Report
-from tests.conftest import GOOD_RECORD, VISTA, ProjectFactory
+from tests.helpers import GOOD_RECORD, VISTA, ProjectFactory, problem_lines
 
 runner = CliRunner()
 
@@ -33,10 +33,6 @@ TOO_DEEP = (
     f"is nested too deeply (more than {MAX_DEPTH} levels) (a clinic record has at most 4 "
     "levels of lists and fields; is this the right file?)"
 )
-
-
-def _lines(root: Path) -> list[str]:
-    return [p.format() for p in validate(load_directory(root)).sorted_problems()]
 
 
 @pytest.fixture(params=["libyaml", "pure-python"])
@@ -192,7 +188,7 @@ def test_control_characters_are_refused_with_the_field(
     make_project: ProjectFactory, yaml_loader: str, name: str, text: str, expected: str
 ) -> None:
     root = make_project({name: text.encode("utf-8"), "vista.yaml": VISTA})
-    lines = _lines(root)
+    lines = problem_lines(root)
     assert expected in lines, lines
     directory = load_directory(root)
     assert [c.address.city for c in directory.clinics] == ["Vista"]  # the other file still loads
@@ -219,7 +215,7 @@ def test_a_character_yaml_refuses_is_one_message(
     make_project: ProjectFactory, yaml_loader: str
 ) -> None:
     root = make_project({"x.yaml": "name: Harbor\ufffe\n"})
-    assert _lines(root) == [
+    assert problem_lines(root) == [
         "data/clinics/x.yaml:1: is not valid YAML: it holds the character U+FFFE, which YAML "
         "does not allow (column 13) (remove it)"
     ]
@@ -228,14 +224,14 @@ def test_a_character_yaml_refuses_is_one_message(
 def test_tab_and_newline_are_allowed(make_project: ProjectFactory) -> None:
     record = GOOD_RECORD + "description: |\n  Ketamine clinic.\n  Two lines,\ta tab.\n"
     root = make_project({"x.yaml": record})
-    assert _lines(root) == []
+    assert problem_lines(root) == []
     [clinic] = load_directory(root).clinics
     assert clinic.description == "Ketamine clinic.\nTwo lines,\ta tab."
 
 
 def test_a_crlf_record_is_not_a_control_character(make_project: ProjectFactory) -> None:
     root = make_project({"x.yaml": GOOD_RECORD.replace("\n", "\r\n").encode()})
-    assert _lines(root) == []
+    assert problem_lines(root) == []
 
 
 def test_the_model_refuses_control_characters_whoever_builds_the_clinic() -> None:
@@ -356,7 +352,7 @@ def test_a_relative_link_out_of_the_project_names_where_it_leads(
     (tmp_path / "elsewhere.yaml").write_text(VISTA, encoding="utf-8")
     root = make_project({})
     (root / "data" / "clinics" / "x.yaml").symlink_to(Path("../../../elsewhere.yaml"))
-    assert _lines(root) == [
+    assert problem_lines(root) == [
         "data/clinics/x.yaml: is a link to ../../../elsewhere.yaml (that is "
         f"{(tmp_path / 'elsewhere.yaml').resolve()}), outside the project; it was not read "
         "(copy the record into data/clinics/ instead of linking to it)"
@@ -364,14 +360,16 @@ def test_a_relative_link_out_of_the_project_names_where_it_leads(
 
 
 @needs_symlinks
-def test_a_linked_clinics_folder_outside_the_project_is_refused(tmp_path: Path) -> None:
+def test_a_linked_clinics_folder_outside_the_project_is_refused(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "x.yaml").write_text(VISTA, encoding="utf-8")
-    root = tmp_path / "project"
-    (root / "data").mkdir(parents=True)
+    root = make_project()
+    (root / "data" / "clinics").rmdir()
     (root / "data" / "clinics").symlink_to(outside, target_is_directory=True)
-    assert _lines(root) == [
+    assert problem_lines(root) == [
         "data/clinics/x.yaml: is reached through a linked folder (that is "
         f"{(outside / 'x.yaml').resolve()}), outside the project; it was not read "
         "(copy the record into data/clinics/ instead of linking to it)"
@@ -384,7 +382,7 @@ def test_a_link_inside_the_project_is_read(make_project: ProjectFactory) -> None
     (root / "records").mkdir()
     (root / "records" / "vista.yaml").write_text(VISTA, encoding="utf-8")
     (root / "data" / "clinics" / "vista.yaml").symlink_to(Path("../../records/vista.yaml"))
-    assert _lines(root) == []
+    assert problem_lines(root) == []
     assert [c.address.city for c in load_directory(root).clinics] == ["Vista"]
 
 
@@ -505,11 +503,11 @@ def test_nesting_up_to_the_limit_is_read(
     # The record is level 1, so `name` may hold MAX_DEPTH - 1 levels of lists.
     inside = _nested(MAX_DEPTH - 1)
     text = f"name: {inside}\n" if suffix == "yaml" else f'{{"name": {inside}}}'
-    lines = _lines(make_project({f"x.{suffix}": text}))
+    lines = problem_lines(make_project({f"x.{suffix}": text}))
     assert not any("nested too deeply" in line for line in lines), lines
     deeper = _nested(MAX_DEPTH)
     text = f"name: {deeper}\n" if suffix == "yaml" else f'{{"name": {deeper}}}'
-    lines = _lines(make_project({f"x.{suffix}": text}))
+    lines = problem_lines(make_project({f"x.{suffix}": text}))
     assert any("nested too deeply" in line for line in lines), lines
 
 
@@ -520,14 +518,14 @@ def test_json_brackets_inside_text_are_not_nesting(make_project: ProjectFactory)
         '"postal_code": "92083"}}'
     )
     root = make_project({"x.json": text})
-    assert not any("nested" in line for line in _lines(root))
+    assert not any("nested" in line for line in problem_lines(root))
 
 
 def test_an_anchor_used_inside_itself_is_one_message(
     make_project: ProjectFactory, yaml_loader: str
 ) -> None:
     root = make_project({"x.yaml": GOOD_RECORD + "insurance: &x [Aetna, *x]\n"})
-    assert _lines(root) == [
+    assert problem_lines(root) == [
         "data/clinics/x.yaml:16: insurance[1]: holds itself: a YAML alias (*name) is used "
         "inside the value its anchor (&name) marks (write the value out instead of the alias)"
     ]
@@ -665,7 +663,7 @@ def test_long_hours_text_is_not_searched_at_length(make_project: ProjectFactory)
     assert time_range(spaces) is None
     assert day_hours(spaces) is None
     root = make_project({"x.yaml": GOOD_RECORD.replace('"10:00-14:00"', f'"{spaces}"')})
-    assert _lines(root) == [
+    assert problem_lines(root) == [
         f"data/clinics/x.yaml:12: hours.saturday: is 20,002 characters long; at most "
         f'{MAX_DAY_TEXT} (write hours like "09:00-17:00" or "9am-5pm")'
     ]
@@ -674,7 +672,7 @@ def test_long_hours_text_is_not_searched_at_length(make_project: ProjectFactory)
 def test_more_shifts_than_a_day_holds(make_project: ProjectFactory) -> None:
     shifts = ", ".join(f'"{h:02d}:00-{h:02d}:30"' for h in range(8, 15))
     root = make_project({"x.yaml": GOOD_RECORD.replace('"10:00-14:00"', f"[{shifts}]")})
-    assert _lines(root) == [
+    assert problem_lines(root) == [
         "data/clinics/x.yaml:12: hours.saturday: has 7 shifts; at most 6 are allowed (merge "
         "shifts that follow one another into one range)"
     ]

@@ -11,11 +11,8 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
-from typer.testing import CliRunner
 
 from kdirectory import load_directory, validate
 from kdirectory._atomic import AtomicBatch
@@ -25,48 +22,23 @@ from kdirectory.onboarding.importer import ImportOptions, import_file
 from kdirectory.onboarding.normalise import hours_value, repair_zip, split_address
 from kdirectory.onboarding.titlecase import title_case
 from kdirectory.site.build import build_site
-from tests.conftest import GOOD_RECORD
-from tests.helpers import FACILITIES_CSV
-
-runner = CliRunner()
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
-HEADER = "Practice Name,Address 1,Suite,City,State,Zip Code,Phone Number\n"
+from tests.helpers import FACILITIES_CSV, GOOD_RECORD, ProjectFactory
+from tests.onboarding.spreadsheets import (
+    FIXTURES,
+    HEADER,
+    records,
+    rejected_reasons,
+    rejected_rows,
+    run_import,
+    runner,
+    write,
+)
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(make_project: ProjectFactory) -> Path:
     """An empty site project."""
-    root = tmp_path / "project"
-    (root / "data" / "clinics").mkdir(parents=True)
-    return root
-
-
-def run_import(*args: str) -> Any:
-    """Run the command with a wide terminal, so table cells are not wrapped."""
-    return runner.invoke(app, ["import", *args], env={"COLUMNS": "250"})
-
-
-def records(root: Path) -> dict[str, dict[str, Any]]:
-    """Every record of the project by file stem, as YAML reads it."""
-    folder = root / "data" / "clinics"
-    return {
-        p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))
-    }
-
-
-def rejected_rows(root: Path) -> list[dict[str, str]]:
-    with (root / "rejected.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def rejected_reasons(root: Path) -> dict[str, str]:
-    """The reason of each rejected row, by its row number."""
-    return {row["row"]: row["reason"] for row in rejected_rows(root)}
-
-
-def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.write_bytes(text.encode(encoding))
-    return path
+    return make_project()
 
 
 # --- the agency export fixture: one file, every kind of damage -----------------------------
@@ -946,8 +918,8 @@ def _write_rows(path: Path, count: int) -> None:
 
 
 def _import_in_child(sheet: Path, root: Path) -> tuple[list[str], int]:
-    """Import in a fresh process; return its output and its peak resident memory (kB)."""
-    (root / "data" / "clinics").mkdir(parents=True)
+    """Import into the project ``root`` in a fresh process; return its output and its peak
+    resident memory (kB)."""
     child = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(sheet), str(root)],
         capture_output=True,
@@ -963,13 +935,13 @@ def _import_in_child(sheet: Path, root: Path) -> tuple[list[str], int]:
 @pytest.mark.skipif(
     not Path("/proc/self/status").is_file(), reason="peak memory is read from /proc (Linux)"
 )
-def test_100k_rows_stream_in_bounded_memory(tmp_path: Path) -> None:
+def test_100k_rows_stream_in_bounded_memory(make_project: ProjectFactory, tmp_path: Path) -> None:
     big, small = tmp_path / "big.csv", tmp_path / "small.csv"
     _write_rows(big, 100_000)
     _write_rows(small, 2_000)
     try:
-        small_out, small_peak = _import_in_child(small, tmp_path / "small")
-        big_out, big_peak = _import_in_child(big, tmp_path / "big")
+        small_out, small_peak = _import_in_child(small, make_project(at="small"))
+        big_out, big_peak = _import_in_child(big, make_project(at="big"))
         assert small_out[:3] == ["2000", "2000", "0"]
         assert big_out[:3] == ["100000", "100000", "0"]
         growth_mb = (big_peak - small_peak) / 1024

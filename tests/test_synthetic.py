@@ -13,6 +13,7 @@ from kdirectory.config import load_config
 from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.write import dump_record
 from kdirectory.testing.synthetic import generate_project, generate_records
+from tests.helpers import snapshot
 
 COUNT = 200
 
@@ -26,10 +27,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]
 @pytest.fixture(scope="module")
 def directory(project: tuple[Path, list[Path]]) -> Directory:
     return load_directory(project[0])
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
 def test_generated_project_validates_without_errors_or_warnings(directory: Directory) -> None:
@@ -60,7 +57,7 @@ def test_slugs_and_names_are_unique(project: tuple[Path, list[Path]], directory:
 def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
     generate_project(tmp_path / "a", 60, seed=7)
     generate_project(tmp_path / "b", 60, seed=7)
-    first, second = _tree(tmp_path / "a"), _tree(tmp_path / "b")
+    first, second = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
     assert len(first) == 61  # 60 records and kdirectory.toml
     assert first == second
 

@@ -29,23 +29,19 @@ from kdirectory.exceptions import ConfigError
 from kdirectory.record import vocabulary
 from kdirectory.record.claims import CLAIM_RULES
 from kdirectory.record.model import Clinic
-from kdirectory.record.write import dump_record
 from kdirectory.site.build import build_site, render_site
 from kdirectory.site.views import counted
 from kdirectory.testing.synthetic import generate_records, project_config
-from tests.conftest import GOOD_RECORD, REPO, VISTA, ProjectFactory
+from tests.helpers import DEMO_CONFIG, GOOD_RECORD, REPO, VISTA, ProjectFactory
 
 SPRAVATO = "esketamine-nasal-spray"  # the vocabulary's slug, spelled out on purpose
 runner = CliRunner()
 
 
-def write_project(root: Path, records: list[dict[str, Any]]) -> Path:
-    folder = root / "data" / "clinics"
-    folder.mkdir(parents=True)
-    (root / "kdirectory.toml").write_text(project_config(), encoding="utf-8")
-    for index, record in enumerate(records):
-        (folder / f"clinic-{index:04d}.yaml").write_text(dump_record(record), encoding="utf-8")
-    return root
+def generated(make_project: ProjectFactory, records: list[dict[str, Any]]) -> Path:
+    """A project of generated records, as the generator writes one (offline geocoder)."""
+    files = {f"clinic-{index:04d}.yaml": record for index, record in enumerate(records)}
+    return make_project(files, project_config())
 
 
 def varied(records: Iterator[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
@@ -257,7 +253,7 @@ def city_page_names(files: dict[str, bytes]) -> list[str]:
 def test_every_city_page_fact_is_recounted_from_the_records(seed: int, count: int) -> None:
     records = varied(generate_records(count, seed=seed, states=["CA", "NV"]), random.Random(seed))
     with tempfile.TemporaryDirectory() as folder:
-        directory = load_directory(write_project(Path(folder), records))
+        directory = load_directory(generated(ProjectFactory(Path(folder)), records))
         assert directory.report.errors == []
         _, files = render_site(directory, directory.config)
     clinics = directory.clinics
@@ -277,11 +273,13 @@ def test_the_demo_pages_are_true() -> None:
 
 
 @pytest.mark.parametrize("spravato", [True, False])
-def test_spravato_is_counted_by_its_vocabulary_slug(tmp_path: Path, spravato: bool) -> None:
+def test_spravato_is_counted_by_its_vocabulary_slug(
+    make_project: ProjectFactory, spravato: bool
+) -> None:
     record = next(generate_records(1, seed=3, states=["CA"]))
     record["therapies"] = [SPRAVATO] if spravato else ["iv-ketamine-infusion"]
     record["spravato_rems_certified"] = spravato
-    directory = load_directory(write_project(tmp_path, [record]))
+    directory = load_directory(generated(make_project, [record]))
     _, files = render_site(directory, directory.config)
     (name,) = city_page_names(files)
     page = read_city_page(name, files[name])
@@ -291,7 +289,6 @@ def test_spravato_is_counted_by_its_vocabulary_slug(tmp_path: Path, spravato: bo
 
 # --- what each record may be said to offer -----------------------------------------------------
 
-DEMO_CONFIG = (Path(__file__).resolve().parent.parent / "kdirectory.toml").read_text("utf-8")
 NO_THERAPY = GOOD_RECORD.replace("therapies: [iv-ketamine-infusion]\n", "")
 GRAND_BRANCH = (
     GOOD_RECORD.replace("1200 N Main St", "455 W Grand Ave").replace("555-0123", "555-0188")

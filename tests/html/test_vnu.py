@@ -36,7 +36,7 @@ import pytest
 from kdirectory.record.validate import load_directory
 from kdirectory.site.build import build_site
 from kdirectory.testing.synthetic import generate_project
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 VNU_JAR_ENV = "KDIRECTORY_VNU_JAR"
 DEFAULT_VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

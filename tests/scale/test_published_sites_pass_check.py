@@ -9,7 +9,6 @@ default suite.
 from __future__ import annotations
 
 import collections
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from kdirectory.cli import app
 from kdirectory.record.validate import load_directory
 from kdirectory.site.build import build_site
 from kdirectory.testing.synthetic import generate_project
-from tests.helpers import FACILITIES_CSV, REPO
+from tests.helpers import FACILITIES_CSV, ProjectFactory
 
 runner = CliRunner()
 
@@ -41,11 +40,8 @@ def build_and_check(root: Path) -> SiteReport:
     return report
 
 
-def test_the_demo_passes_check(tmp_path: Path) -> None:
-    root = tmp_path / "demo"
-    shutil.copytree(REPO / "data", root / "data")
-    shutil.copy(REPO / "kdirectory.toml", root)
-    build_and_check(root)
+def test_the_demo_passes_check(make_project: ProjectFactory) -> None:
+    build_and_check(make_project(demo=True))
 
 
 @pytest.mark.parametrize("count", [200, 2000])
