@@ -3,7 +3,8 @@
 The demo and a richer fixture site are built once (:mod:`tests.check_sites`); each case
 copies a clean site, seeds ONE defect by editing its files, and expects the right rule id on
 the right page. The JSON-LD defects are in ``test_check_jsonld.py``, the output of the
-command in ``test_check_output.py``, the uniqueness gate in ``test_check_gate.py``.
+command in ``test_check_output.py``, the uniqueness gate in ``test_check_gate.py`` and the
+similarity both stand on in ``test_similarity.py``.
 """
 
 from __future__ import annotations

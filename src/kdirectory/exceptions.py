@@ -6,6 +6,11 @@ message on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kdirectory.report import Report
+
 
 class KdirectoryError(Exception):
     """Base class for every error kdirectory raises on purpose."""
@@ -24,7 +29,7 @@ class ValidationFailedError(KdirectoryError):
     """Raised by APIs that need a valid directory (such as ``build_site``) when validation
     found errors. Carries the :class:`~kdirectory.report.Report`."""
 
-    def __init__(self, message: str, report: object) -> None:
+    def __init__(self, message: str, report: Report) -> None:
         super().__init__(message)
         self.report = report
 
@@ -62,7 +67,7 @@ class SiteCheckFailedError(BuildError):
     errors; the last site is left as it was. Carries the check's
     :class:`~kdirectory.report.Report`."""
 
-    def __init__(self, message: str, report: object) -> None:
+    def __init__(self, message: str, report: Report) -> None:
         super().__init__(message)
         self.report = report
 

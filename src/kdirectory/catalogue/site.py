@@ -55,7 +55,8 @@ RULES = (
         "warning",
         CHECK,
         f"the title is {TITLE_LENGTH[0]}-{TITLE_LENGTH[1]} characters",
-        "search results cut titles past about 60 characters and short ones say too little",
+        f"search results cut titles past about {TITLE_LENGTH[1]} characters and short ones "
+        "say too little",
     ),
     Rule(
         "head.title-duplicate",

@@ -64,11 +64,11 @@ def build_command(
         try:
             result = build_site(directory, out, base_url=base_url, wait=wait)
         except ValidationFailedError as exc:
-            for problem in exc.report.sorted_problems():  # type: ignore[attr-defined]
+            for problem in exc.report.sorted_problems():
                 echo(problem.format(), err=True)
             raise
         except SiteCheckFailedError as exc:
-            for found in exc.report.errors:  # type: ignore[attr-defined]
+            for found in exc.report.errors:
                 echo(found.format("check"), err=True)
             raise
         _print_warnings(result.warnings)
