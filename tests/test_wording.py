@@ -147,6 +147,15 @@ def test_a_wording_file_without_a_macro_the_build_needs_names_both(
         kdirectory.build_site(kdirectory.load_directory(root), tmp_path / "site")
 
 
+def test_a_labels_file_without_a_payment_method_says_which(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project({"a.yaml": GOOD_RECORD}, DEMO_CONFIG)
+    override(root, "content/labels.yaml", {"  cash: Cash\n": ""})
+    with pytest.raises(TemplateFailedError, match=r"payment: no label for cash$"):
+        kdirectory.build_site(kdirectory.load_directory(root), tmp_path / "site")
+
+
 # --- no sentence in the site's Python ---------------------------------------------------------
 
 SITE = REPO / "src" / "kdirectory" / "site"
@@ -178,7 +187,6 @@ def prose(node: ast.Constant | ast.JoinedStr) -> str | None:
 def said_in(tree: ast.Module) -> list[tuple[str, int, str]]:
     """(function or constant, line, text) of every string of three words or more that is
     not a docstring or an exception's message."""
-    ignored: set[int] = set()
     found = []
 
     def visit(node: ast.AST, owner: str) -> None:
@@ -194,9 +202,7 @@ def said_in(tree: ast.Module) -> list[tuple[str, int, str]]:
             owner = node.name
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and not owner:
             owner = node.targets[0].id  # a module's constant
-        if isinstance(node, ast.JoinedStr | ast.Constant) and id(node) not in ignored:
-            for child in ast.walk(node):
-                ignored.add(id(child))
+        if isinstance(node, ast.JoinedStr | ast.Constant):
             text = prose(node)
             if text is not None:
                 found.append((owner, node.lineno, text))

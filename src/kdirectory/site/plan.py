@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from kdirectory.exceptions import TemplateFailedError
 from kdirectory.record import vocabulary
+from kdirectory.record.model import PAYMENT_METHODS
 from kdirectory.site import jsonld
 from kdirectory.site.facts import CityFacts, city_facts, count_state
 from kdirectory.site.templating import (
@@ -84,6 +86,30 @@ class Page:
         return self.path.lstrip("/") + "index.html"
 
 
+def read_guides(env: Environment) -> list[Guide]:
+    """The guide pages, in order, from ``content/guides.yaml``."""
+    entries = content_data(env, "guides") or []
+    try:
+        return [Guide(str(e["slug"]), str(e["name"]), str(e["description"])) for e in entries]
+    except (KeyError, TypeError):
+        raise TemplateFailedError(
+            "content/guides.yaml: each guide needs a slug, a name and a description"
+        ) from None
+
+
+def read_payment_labels(env: Environment) -> dict[str, str]:
+    """What pages and JSON-LD call each payment method (``content/labels.yaml``)."""
+    labels = content_data(env, "labels") or {}
+    found = labels.get("payment") if isinstance(labels, dict) else None
+    missing = [m for m in PAYMENT_METHODS if not isinstance(found, dict) or m not in found]
+    if missing:
+        raise TemplateFailedError(
+            f"content/labels.yaml: payment: no label for {', '.join(missing)}"
+        )
+    assert isinstance(found, dict)
+    return {method: str(found[method]) for method in PAYMENT_METHODS}
+
+
 def _newest(dates: Iterable[date | None]) -> date | None:
     return max((d for d in dates if d is not None), default=None)
 
@@ -99,9 +125,9 @@ class Planner:
         self.site_name = model.config.site.name
         self.condition_texts: dict[str, dict[str, str]] = content_data(env, "conditions") or {}
         self.home_faq: list[dict[str, str]] = content_data(env, "faq") or []
-        self.guides = [Guide(**entry) for entry in content_data(env, "guides") or []]
+        self.guides = read_guides(env)
         self.guide_links = [Link(g.name, g.path) for g in self.guides]
-        self.payment_labels: dict[str, str] = content_data(env, "labels")["payment"]
+        self.payment_labels = read_payment_labels(env)
         self.common = wording(env, "common")
         self.home_link = Link(self.common.say("home_link"), "/")
         self._names: Counter[tuple[str, str]] | None = None

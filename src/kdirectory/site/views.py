@@ -2,8 +2,7 @@
 
 Every page that shows a clinic shows the same facts the same way, which is also what the
 JSON-LD is built from. The words around them (labels, hours as text, distances) are the
-theme's: ``templates/partials/hours.html``, ``templates/wording/`` and
-``templates/content/labels.yaml``.
+theme's: ``templates/wording/`` and ``templates/content/labels.yaml``.
 """
 
 from __future__ import annotations
