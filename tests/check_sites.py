@@ -22,7 +22,7 @@ from kdirectory.check import check_site
 from kdirectory.record.validate import load_directory
 from kdirectory.report import Report
 from kdirectory.site.build import BuildResult, build_site
-from tests.conftest import GOOD_RECORD, REPO, VISTA, copy_demo
+from tests.helpers import DEMO_CONFIG, GOOD_RECORD, VISTA, ProjectFactory
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NOINDEX = '<meta name="robots" content="noindex">'
@@ -68,14 +68,14 @@ def build_and_check(root: Path) -> Built:
 
 
 def write_project(root: Path, records: dict[str, str], config: str | None = None) -> Path:
-    """A project with the demo's kdirectory.toml (or ``config``) and these records."""
-    clinics = root / "data" / "clinics"
-    clinics.mkdir(parents=True)
-    text = config if config is not None else (REPO / "kdirectory.toml").read_text("utf-8")
-    (root / "kdirectory.toml").write_text(text, encoding="utf-8")
-    for name, record in records.items():
-        (clinics / name).write_text(record, encoding="utf-8")
-    return root
+    """A project at ``root`` with the demo's kdirectory.toml (or ``config``) and these
+    records."""
+    return ProjectFactory(root.parent)(records, config or DEMO_CONFIG, at=root.name)
+
+
+def copy_demo(root: Path) -> Path:
+    """The demo project, written at ``root``."""
+    return ProjectFactory(root.parent)(demo=True, at=root.name)
 
 
 _BUILT: dict[tuple[str, Path], Built] = {}

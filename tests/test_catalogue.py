@@ -18,7 +18,7 @@ from kdirectory.catalogue.listing import markdown_table
 from kdirectory.cli import app
 from kdirectory.record.claims import CLAIM_RULES
 from kdirectory.record.model import Clinic
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 PACKAGE = REPO / "src" / "kdirectory"
 RULE_SHAPE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z0-9_-]*$")

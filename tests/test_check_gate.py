@@ -22,7 +22,7 @@ from tests.check_sites import (
     found,
     write_project,
 )
-from tests.conftest import GOOD_RECORD, REPO
+from tests.helpers import DEMO_CONFIG, GOOD_RECORD
 
 SERVED = {"/ca/vista/", "/ca/san-marcos/", "/ca/oceanside/"}
 
@@ -36,7 +36,7 @@ def sitemap_paths(out: Path) -> set[str]:
 
 
 def service_area_project(root: Path, threshold: float | None = None) -> Path:
-    config = (REPO / "kdirectory.toml").read_text(encoding="utf-8")
+    config = DEMO_CONFIG
     if threshold is not None:
         assert "[build]\n" in config
         config = config.replace("[build]\n", f"[build]\nuniqueness_threshold = {threshold}\n")

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kdirectory.cli import app
-from tests.conftest import GOOD_RECORD, REPO, ProjectFactory
+from tests.helpers import GOOD_RECORD, REPO, ProjectFactory
 
 runner = CliRunner()
 
@@ -40,9 +40,10 @@ def test_validate_json_format(make_project: ProjectFactory) -> None:
     root = make_project({"a.yaml": GOOD_RECORD.replace("region: CA", "region: ZZ")})
     result = runner.invoke(app, ["validate", str(root), "--format", "json"])
     assert result.exit_code == 1
-    problems = json.loads(result.stdout)
-    assert [(p["file"], p["line"], p["field"], p["rule"]) for p in problems] == [
-        ("data/clinics/a.yaml", 8, "address.region", "region")
+    report = json.loads(result.stdout)
+    assert (report["format"], report["command"]) == ("kdirectory-report", "validate")
+    assert [(p["file"], p["line"], p["field"], p["rule"]) for p in report["problems"]] == [
+        ("data/clinics/a.yaml", 8, "address.region", "address.state")
     ]
 
 
@@ -104,7 +105,9 @@ def test_schema_to_unwritable_place(tmp_path: Path) -> None:
     assert result.output.startswith("error: cannot write")
 
 
-@pytest.mark.parametrize("command", ["validate", "schema"])
+@pytest.mark.parametrize(
+    "command", ["validate", "geocode", "build", "check", "import", "init", "new", "schema", "rules"]
+)
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
@@ -115,5 +118,6 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 def test_top_level_help_lists_commands() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("validate", "schema"):
-        assert command in result.output
+    for command in ("validate", "geocode", "build", "check", "import", "init", "new", "schema"):
+        assert f"  {command} " in result.output
+    assert "  rules " in result.output

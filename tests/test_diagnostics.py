@@ -11,7 +11,7 @@ import pytest
 from kdirectory import Problem, Report, load_directory, validate
 from kdirectory.catalogue import RULES
 from kdirectory.report import REPORT_FORMAT, REPORT_VERSION
-from tests.conftest import GOOD_RECORD, ProjectFactory
+from tests.helpers import GOOD_RECORD, ProjectFactory
 
 PROBLEM_KEYS = ["rule", "severity", "file", "line", "field", "message", "fix"]
 

@@ -10,7 +10,7 @@ import yaml
 
 import kdirectory
 from kdirectory import Address, Clinic, Directory, build_site, check_site, validate
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 PACKAGE = REPO / "src" / "kdirectory"
 STAGES = ("record", "geocoding", "site", "check", "onboarding", "testing")

@@ -8,7 +8,7 @@ import pytest
 
 from kdirectory import load_directory, validate
 from kdirectory.report import Report
-from tests.conftest import GOOD_RECORD, ProjectFactory
+from tests.helpers import GOOD_RECORD, ProjectFactory
 
 
 def _report(make_project: ProjectFactory, records: Mapping[str, str | bytes]) -> Report:

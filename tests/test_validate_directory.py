@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kdirectory import load_directory, validate
-from tests.conftest import GOOD_RECORD, REPO, ProjectFactory
+from tests.helpers import GOOD_RECORD, REPO, ProjectFactory
 from tests.test_validate import _lines, _report
 
 

@@ -5,7 +5,7 @@ digits, ZIPs their zeros; aliases and spellings that ``new`` and ``import`` acce
 from __future__ import annotations
 
 from kdirectory import load_directory, validate
-from tests.conftest import GOOD_RECORD, ProjectFactory
+from tests.helpers import GOOD_RECORD, ProjectFactory
 from tests.test_validate import _lines, _report
 
 
