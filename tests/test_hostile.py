@@ -356,7 +356,7 @@ def test_an_unreadable_sitemap_is_one_finding_not_one_per_page(
     _, out = built_demo
     (out / "sitemap.xml").write_text("<urlset", "utf-8")
     report = check_site(out)
-    rules = [f.rule for f in report.findings if f.rule.startswith("sitemap.")]
+    rules = [p.rule for p in report.problems if p.rule.startswith("sitemap.")]
     assert rules == ["sitemap.missing"]
 
 

@@ -21,7 +21,7 @@ from kdirectory.geocoding.providers import make_geocoder
 from kdirectory.geocoding.redact import REDACTED, redact
 from kdirectory.geocoding.store import (
     GEOCODES_FILE,
-    UNREADABLE_CODE,
+    UNREADABLE_RULE,
     GeocodeStore,
     StoredGeocode,
     load_geocodes,
@@ -423,7 +423,7 @@ def test_load_geocodes_reports_an_unreadable_file_as_one_problem(tmp_path: Path,
         "data/geocodes.json",
         line,
         "error",
-        UNREADABLE_CODE,
+        UNREADABLE_RULE,
     )
     assert problem.message.startswith("cannot read the saved geocoding results: ")
     assert detail in problem.message

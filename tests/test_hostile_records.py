@@ -242,7 +242,7 @@ def test_the_model_refuses_control_characters_whoever_builds_the_clinic() -> Non
     }
     clinic, problems = check_data(data, "clinics.csv row 2")  # what import and new run
     assert clinic is None
-    assert [p.format() for p in problems if p.rule == "control_character"] == [
+    assert [p.format() for p in problems if p.rule == "text.control_character"] == [
         f"clinics.csv row 2: name: contains a control character (\\x1b, ESC) at position 7 "
         f"{CONTROL_HINT}",
         f"clinics.csv row 2: insurance[1]: contains a control character (\\x07, BEL) at "
@@ -263,7 +263,7 @@ def test_aliases_are_not_read_through_a_control_character() -> None:
         "x",
     )
     assert clinic is None
-    assert {p.field for p in problems if p.rule == "control_character"} == {
+    assert {p.field for p in problems if p.rule == "text.control_character"} == {
         "conditions[0]",
         "hours.monday",
     }
@@ -281,7 +281,7 @@ def test_validate_never_prints_a_control_character(make_project: ProjectFactory)
     assert not any(c in result.stdout for c in "\x1b\x07")
     unknown = {
         (p["file"], p["field"])
-        for p in json.loads(result.stdout)
+        for p in json.loads(result.stdout)["problems"]
         if "unknown field" in p["message"]
     }
     assert unknown == {  # JSON stays faithful
@@ -292,11 +292,11 @@ def test_validate_never_prints_a_control_character(make_project: ProjectFactory)
 
 def test_json_report_escapes_c1_and_bidi_controls() -> None:
     message = "a \x9b2J \u202e b"
-    text = Report(problems=[Problem("f", 1, "name", message)]).to_json()
+    text = Report(problems=[Problem("model.invalid", "f", 1, "name", message)]).to_json()
     assert "\x9b" not in text
     assert "\u202e" not in text
     assert "\\u009b" in text
-    assert json.loads(text)[0]["message"] == message
+    assert json.loads(text)["problems"][0]["message"] == message
 
 
 def test_build_refuses_a_record_with_a_control_character(

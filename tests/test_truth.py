@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kdirectory import load_directory, validate
-from kdirectory.check import RULES
+from kdirectory.catalogue import RULES
 from kdirectory.cli import app
 from kdirectory.exceptions import ConfigError
 from kdirectory.record import vocabulary
@@ -332,9 +332,10 @@ def test_an_overclaim_in_a_record_stops_the_build_with_file_line_and_phrase(
     ):
         assert f'data/clinics/x.yaml:16: description: says "{phrase}"' in result.stderr, rule
     assert not out.exists()
-    # validate and check share the catalogue: same ids, same severities.
+    # validate and check share one catalogue entry a claim: an error for both.
     for claim in CLAIM_RULES:
-        assert RULES[claim.code].severity == claim.severity == "error"
+        assert RULES[claim.rule].severity == "error"
+        assert set(RULES[claim.rule].stages) == {"validate", "check"}
 
 
 def test_build_lists_the_records_warnings_first_twenty_and_a_count(

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kdirectory.check import SiteReport, check_site
+from kdirectory.check import check_site
 from kdirectory.cli import app
 from kdirectory.record.validate import load_directory
+from kdirectory.report import Report
 from kdirectory.site.build import build_site
 from kdirectory.testing.synthetic import generate_project
 from tests.helpers import FACILITIES_CSV, ProjectFactory
@@ -24,18 +25,18 @@ from tests.helpers import FACILITIES_CSV, ProjectFactory
 runner = CliRunner()
 
 
-def summary(report: SiteReport) -> str:
-    by_rule = collections.Counter(f"{f.severity} {f.rule}" for f in report.findings)
+def summary(report: Report) -> str:
+    by_rule = collections.Counter(f"{p.severity} {p.rule}" for p in report.problems)
     return f"{report.pages:,} pages: " + ", ".join(f"{n:,} {r}" for r, n in sorted(by_rule.items()))
 
 
-def build_and_check(root: Path) -> SiteReport:
+def build_and_check(root: Path) -> Report:
     result = build_site(load_directory(root), root / "site")
     assert result.check is not None and result.check.errors == []
     # The check the build ran on the staged site is the check a user runs afterwards.
     report = check_site(root / "site")
     assert report.errors == [], summary(report)
-    assert report.findings == result.check.findings
+    assert report.problems == result.check.problems
     print(summary(report))
     return report
 
