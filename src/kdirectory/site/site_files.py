@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from kdirectory.geocoding.gazetteer import all_zips
+from kdirectory.record.gazetteer import all_zips
 
 if TYPE_CHECKING:
     from kdirectory.site.model import SiteModel
