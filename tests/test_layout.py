@@ -4,6 +4,7 @@ API that works on clinics made in Python as well as on record files."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import yaml
@@ -137,3 +138,16 @@ def test_a_site_from_clinics_made_in_python(tmp_path: Path) -> None:
     assert result.check is not None and check_site(tmp_path / "site").errors == []
     written = kdirectory.write_record(directory.clinics[0])
     assert yaml.safe_load(written)["name"] == "Harbor Ketamine Clinic"
+
+
+def test_page_paths_are_made_only_in_site_urls() -> None:
+    """The URL scheme lives in one module: no other module spells a page path."""
+    spelled = re.compile(r"""f?["']/(clinics|conditions|guide|404)\b|f["']/\{""")
+    offenders = [
+        f"{path.relative_to(PACKAGE)}:{number}"
+        for path in PACKAGE.rglob("*.py")
+        if path != PACKAGE / "site" / "urls.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if spelled.search(line)
+    ]
+    assert offenders == []

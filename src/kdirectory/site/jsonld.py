@@ -15,6 +15,7 @@ from kdirectory.config import SiteConfig
 from kdirectory.record import vocabulary
 from kdirectory.record.model import Clinic, Interval
 from kdirectory.record.slugs import slugify
+from kdirectory.site import urls
 from kdirectory.site.places import City, Location
 from kdirectory.site.views import ClinicView, Link
 
@@ -25,11 +26,6 @@ SCHEMA = "https://schema.org/"
 def graph(*nodes: Node | None) -> Node:
     """Wrap nodes in one ``@graph`` document."""
     return {"@context": "https://schema.org", "@graph": [n for n in nodes if n]}
-
-
-def clinic_id(base_url: str, slug: str) -> str:
-    """The ``@id`` of a clinic, the same on every page that refers to it."""
-    return f"{base_url}/clinics/{slug}/#clinic"
 
 
 def breadcrumbs(page_url: str, base_url: str, crumbs: list[Link]) -> Node:
@@ -140,7 +136,7 @@ def medical_clinic(
     assert clinic.slug is not None
     node: Node = {
         "@type": "MedicalClinic",
-        "@id": clinic_id(base, clinic.slug),
+        "@id": urls.clinic_id(base, clinic.slug),
         "name": clinic.name,
         "mainEntityOfPage": {"@id": f"{base}{view.path}#webpage"},
     }
@@ -211,7 +207,7 @@ def item_list(page_url: str, base_url: str, views: list[ClinicView], name: str) 
                 "position": i,
                 "url": base_url + v.path,
                 "name": v.name,
-                "item": {"@id": clinic_id(base_url, v.slug)},
+                "item": {"@id": urls.clinic_id(base_url, v.slug)},
             }
             for i, v in enumerate(views, start=1)
         ],

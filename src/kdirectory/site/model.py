@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from kdirectory.exceptions import BuildError
 from kdirectory.geocoding.distance import PointIndex
 from kdirectory.record import vocabulary
+from kdirectory.site import urls
 from kdirectory.site.lastmod import build_date, git_dates
 from kdirectory.site.places import City, Location, Locator, city_key, gather_cities
 from kdirectory.site.views import ClinicView, make_clinic_view
@@ -38,7 +39,7 @@ class StateGroup:
     @property
     def path(self) -> str:
         """``/ca/``"""
-        return f"/{self.code.lower()}/"
+        return urls.state(self.code)
 
 
 @dataclass
@@ -95,7 +96,7 @@ def build_model(directory: Directory, today: date | None = None) -> SiteModel:
             second = file
             raise BuildError(
                 f"two clinics have the slug {clinic.slug!r} ({first} and {second}), so both "
-                f"would be /clinics/{clinic.slug}/; give one of them its own `slug:`"
+                f"would be {urls.clinic(clinic.slug)}; give one of them its own `slug:`"
             )
     locations: dict[str, Location] = {}
     for slug, clinic in clinics.items():

@@ -15,6 +15,7 @@ from kdirectory.record import vocabulary
 from kdirectory.record.gazetteer import timezone_for_zip
 from kdirectory.record.model import Clinic
 from kdirectory.record.slugs import slugify
+from kdirectory.site import urls
 
 PRECISE = frozenset({"manual", "rooftop", "street"})
 
@@ -70,7 +71,7 @@ class City:
     @property
     def path(self) -> str:
         """``/ca/escondido/``"""
-        return f"/{self.region.lower()}/{self.slug}/"
+        return urls.city(self.region, self.slug)
 
     @property
     def label(self) -> str:

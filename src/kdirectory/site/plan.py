@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from kdirectory.exceptions import TemplateFailedError
 from kdirectory.record import vocabulary
 from kdirectory.record.model import PAYMENT_METHODS
-from kdirectory.site import jsonld
+from kdirectory.site import jsonld, urls
 from kdirectory.site.facts import CityFacts, city_facts, count_state
 from kdirectory.site.templating import (
     DESCRIPTION_RANGE,
@@ -56,7 +56,7 @@ class Guide:
 
     @property
     def path(self) -> str:
-        return f"/guide/{self.slug}/"
+        return urls.guide(self.slug)
 
 
 @dataclass
@@ -129,11 +129,11 @@ class Planner:
         self.guide_links = [Link(g.name, g.path) for g in self.guides]
         self.payment_labels = read_payment_labels(env)
         self.common = wording(env, "common")
-        self.home_link = Link(self.common.say("home_link"), "/")
+        self.home_link = Link(self.common.say("home_link"), urls.HOME)
         self._names: Counter[tuple[str, str]] | None = None
 
     def url(self, path: str) -> str:
-        return self.base + path
+        return urls.absolute(self.base, path)
 
     def _name_repeats(self, view: ClinicView) -> bool:
         """Another clinic of the same city has the same name (branches, programs)."""
@@ -192,16 +192,16 @@ class Planner:
             for _, c in sorted(model.cities.items(), key=lambda i: (i[1].name, i[0]))
         ]
         conditions = [
-            Link(c.name, f"/conditions/{slug}/") for slug, c in vocabulary.conditions().items()
+            Link(c.name, urls.condition(slug)) for slug, c in vocabulary.conditions().items()
         ]
         graph = jsonld.graph(
             jsonld.website(self.config),
             jsonld.organization(self.config),
-            jsonld.web_page(self.config, self.url("/"), title, description, None),
-            jsonld.faq_page(self.url("/"), self.home_faq),
+            jsonld.web_page(self.config, self.url(urls.HOME), title, description, None),
+            jsonld.faq_page(self.url(urls.HOME), self.home_faq),
         )
         return self._page(
-            "/",
+            urls.HOME,
             "home.html",
             "home",
             title=title,
@@ -366,7 +366,7 @@ class Planner:
                     )
                 )
         url = self.url(view.path)
-        clinic_id = jsonld.clinic_id(self.base, slug)
+        clinic_id = urls.clinic_id(self.base, slug)
         graph = jsonld.graph(
             jsonld.web_page(self.config, url, title, description, {"@id": clinic_id}),
             jsonld.breadcrumbs(url, self.base, crumbs),
@@ -399,7 +399,7 @@ class Planner:
             )
             if views:
                 by_state.append({"name": state.name, "path": state.path, "clinics": views})
-        path = f"/conditions/{slug}/"
+        path = urls.condition(slug)
         written = text.get("summary")
         title = say("title", condition=condition, site_name=self.site_name)
         description = say("description", condition=condition, written=written, clinics=len(listing))
@@ -468,7 +468,7 @@ class Planner:
             self._state_link(s) for s in sorted(self.model.states.values(), key=lambda s: s.name)
         ]
         return self._page(
-            "/404.html",
+            urls.NOT_FOUND,
             "404.html",
             "404",
             title=say("title", site_name=self.site_name),

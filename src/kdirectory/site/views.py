@@ -18,6 +18,7 @@ from markupsafe import Markup
 from kdirectory.record import vocabulary
 from kdirectory.record.languages import LANGUAGE_NAMES
 from kdirectory.record.model import WEEKDAYS, Clinic, Interval, Provider, SpecialHours
+from kdirectory.site import urls
 from kdirectory.site.templating import markdown_to_html, plural
 
 counted = plural
@@ -135,11 +136,6 @@ class ClinicView:
         return replace(self, distance=Distance(miles, origin, approximate))
 
 
-def clinic_path(slug: str) -> str:
-    """``/clinics/<slug>/``"""
-    return f"/clinics/{slug}/"
-
-
 def make_clinic_view(clinic: Clinic, timezone: str) -> ClinicView:
     """Format one clinic for display."""
     assert clinic.slug is not None
@@ -154,7 +150,7 @@ def make_clinic_view(clinic: Clinic, timezone: str) -> ClinicView:
         for slug in clinic.therapies
     )
     conditions = tuple(
-        Link(conditions_vocab[slug].name, f"/conditions/{slug}/") for slug in clinic.conditions
+        Link(conditions_vocab[slug].name, urls.condition(slug)) for slug in clinic.conditions
     )
     hours: tuple[tuple[str, tuple[Interval, ...]], ...] = ()
     hours_json = "{}"
@@ -177,7 +173,7 @@ def make_clinic_view(clinic: Clinic, timezone: str) -> ClinicView:
         map_url = f"https://www.google.com/maps/search/?api=1&query={quote_plus(query)}"
     return ClinicView(
         slug=clinic.slug,
-        path=clinic_path(clinic.slug),
+        path=urls.clinic(clinic.slug),
         name=clinic.name,
         city=address.city,
         region=address.region,
