@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from kdirectory.catalogue.site import DESCRIPTION_LENGTH, TITLE_LENGTH
 from kdirectory.exceptions import TemplateFailedError
 from kdirectory.record import vocabulary
 from kdirectory.record.model import PAYMENT_METHODS
 from kdirectory.site import jsonld, urls
 from kdirectory.site.facts import CityFacts, city_facts, count_state
 from kdirectory.site.templating import (
-    DESCRIPTION_RANGE,
-    TITLE_RANGE,
     content_data,
     content_markdown,
     fit_keeping,
@@ -159,7 +158,10 @@ class Planner:
         """Number what is still the same after clinics were told apart by their street, unit
         or ZIP code (two records with one name, city and no street): no two indexable pages
         share a title or a description."""
-        for attribute, limit in (("title", TITLE_RANGE[1]), ("description", DESCRIPTION_RANGE[1])):
+        for attribute, limit in (
+            ("title", TITLE_LENGTH[1]),
+            ("description", DESCRIPTION_LENGTH[1]),
+        ):
             seen: dict[str, int] = {}
             taken = {getattr(p, attribute) for p in pages}
             for page in pages:

@@ -42,6 +42,7 @@ from markupsafe import Markup
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
+from kdirectory.catalogue.site import DESCRIPTION_LENGTH, TITLE_LENGTH
 from kdirectory.exceptions import KdirectoryError, TemplateFailedError
 
 
@@ -204,11 +205,6 @@ def join_list(items: Iterable[str], conjunction: str = "and") -> str:
     return ", ".join(names[:-1]) + f", {conjunction} " + names[-1]
 
 
-TITLE_RANGE = (30, 60)
-DESCRIPTION_RANGE = (70, 160)
-"""Title and description lengths that search engines show in full; the quality gate checks them."""
-
-
 def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -219,7 +215,7 @@ def _shorten(text: str, limit: int) -> str:
 def fit_title(main: str, site_name: str, tail: str) -> str:
     """``main | site name`` when that fits in 30–60 characters, else ``main``; a ``main``
     under 30 is padded with ``| tail``, one over 60 shortened."""
-    low, high = TITLE_RANGE
+    low, high = TITLE_LENGTH
     for candidate in (f"{main} | {site_name}", main):
         if low <= len(candidate) <= high:
             return candidate
@@ -228,7 +224,7 @@ def fit_title(main: str, site_name: str, tail: str) -> str:
     return _shorten(main, high)
 
 
-def fit_keeping(text: str, keep: str, limit: int = TITLE_RANGE[1]) -> str:
+def fit_keeping(text: str, keep: str, limit: int = TITLE_LENGTH[1]) -> str:
     """``text`` shortened as needed so that `` keep`` still fits at its end (in a title,
     unless ``limit`` says otherwise)."""
     return f"{_shorten(text, limit - len(keep) - 1)} {keep}"
@@ -236,7 +232,7 @@ def fit_keeping(text: str, keep: str, limit: int = TITLE_RANGE[1]) -> str:
 
 def fit_description(sentences: Iterable[str]) -> str:
     """The first of ``sentences`` that fit in 160 characters (at least 70 when they exist)."""
-    low, high = DESCRIPTION_RANGE
+    low, high = DESCRIPTION_LENGTH
     said = list(sentences)
     text = ""
     for sentence in said:
