@@ -96,7 +96,7 @@ def build_model(directory: Directory, today: date | None = None) -> SiteModel:
             second = file
             raise BuildError(
                 f"two clinics have the slug {clinic.slug!r} ({first} and {second}), so both "
-                f"would be {urls.clinic(clinic.slug)}; give one of them its own `slug:`"
+                f"would be {urls.clinic(original.slug)}; give one of them its own `slug:`"
             )
     locations: dict[str, Location] = {}
     for slug, clinic in clinics.items():
