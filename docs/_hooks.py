@@ -551,6 +551,32 @@ def _cell(text: str) -> str:
     return escape_prose(text, cell=True)
 
 
+def rules_reference() -> str:
+    """Every rule of the catalogue, family by family: id, severity, who reports it, what it
+    checks and the fix."""
+    from kdirectory.catalogue import RULES  # noqa: PLC0415
+    from kdirectory.catalogue.listing import markdown_cell  # noqa: PLC0415
+
+    families: dict[str, list[Any]] = {}
+    for rule in RULES.values():
+        families.setdefault(rule.id.split(".", 1)[0], []).append(rule)
+    out: list[str] = []
+    for family, rules in families.items():
+        out += [
+            f"## `{family}`",
+            "",
+            "| Rule | Severity | Reported by | Checks | Fix |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| `{r.id}` | {r.severity} | {', '.join(r.stages)} | {markdown_cell(r.checks)} "
+            f"| {markdown_cell(r.fix)} |"
+            for r in rules
+        ]
+        out.append("")
+    return "\n".join(out)
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
     "record-reference": record_reference,
     "cli-reference": cli_reference,
@@ -558,4 +584,5 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "template-filters": template_filters,
     "template-context": template_context,
     "clinic-view": clinic_view,
+    "rules": rules_reference,
 }

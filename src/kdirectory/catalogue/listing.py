@@ -51,14 +51,15 @@ def markdown_table(rules: Iterable[Rule]) -> str:
         "| Rule | Severity | Reported by | Checks |",
         "|---|---|---|---|",
         *(
-            f"| `{rule.id}` | {rule.severity} | {', '.join(rule.stages)} | {_cell(rule.checks)} |"
-            for rule in rules
+            f"| `{r.id}` | {r.severity} | {', '.join(r.stages)} | {markdown_cell(r.checks)} |"
+            for r in rules
         ),
     ]
     return "\n".join(rows) + "\n"
 
 
-def _cell(text: str) -> str:
+def markdown_cell(text: str) -> str:
+    """``text`` for one cell of a Markdown table: HTML tags as code, pipes escaped."""
     parts = text.split("`")  # leave what is already code alone
     for index in range(0, len(parts), 2):
         parts[index] = _TAG.sub(lambda m: f"`{m.group()}`", parts[index])
