@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -121,3 +124,23 @@ def test_top_level_help_lists_commands() -> None:
     for command in ("validate", "geocode", "build", "check", "import", "init", "new", "schema"):
         assert f"  {command} " in result.output
     assert "  rules " in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["rules"], ["validate", str(REPO)]])
+def test_a_reader_that_closes_the_pipe_stops_the_command_quietly(command: list[str]) -> None:
+    """`kdirectory rules | head -1`: the pipe is closed before the first write, so the
+    command meets a broken pipe for certain; it exits as SIGPIPE would, saying nothing."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kdirectory", *command],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")

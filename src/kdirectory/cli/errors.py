@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +22,8 @@ EXIT_PROBLEMS = 1
 """Problems found (or the command could not do its work)."""
 EXIT_USAGE = 2
 """The command was called wrongly: a path that is not a site project, a bad option."""
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what a shell reports for a command whose reader closed the pipe."""
 _state = {"verbose": False}
 
 
@@ -42,6 +46,11 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         echo("interrupted", err=True)
         raise typer.Exit(130) from None
+    except BrokenPipeError:
+        # The reader went away (`kdirectory rules | head -1`): stop quietly, as a command
+        # killed by SIGPIPE would, and send what is still buffered nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
