@@ -14,7 +14,14 @@ import pytest
 
 import kdirectory
 from kdirectory.exceptions import TemplateFailedError
-from kdirectory.site.templating import default_theme_dir, join_list, make_environment, plural
+from kdirectory.record import vocabulary
+from kdirectory.site.templating import (
+    default_theme_dir,
+    join_list,
+    make_environment,
+    plural,
+    wording,
+)
 from tests.conftest import GOOD_RECORD, REPO, ProjectFactory
 
 DEMO_CONFIG = (REPO / "kdirectory.toml").read_text("utf-8")
@@ -234,3 +241,20 @@ def test_the_guard_finds_sentences_in_strings_and_f_strings() -> None:
     )
     said = [text for _, _, text in said_in(ast.parse(code))]
     assert said == ["three plain words", "{} clinics are listed here"]
+
+
+@pytest.mark.parametrize(
+    ("clinics", "sentence"),
+    [
+        (0, "No listed clinic names this condition."),
+        (1, "1 listed clinic names this condition."),
+        (2, "2 listed clinics name this condition."),
+        (1234, "1,234 listed clinics name this condition."),
+    ],
+)
+def test_a_condition_page_counts_its_clinics_in_agreement(clinics: int, sentence: str) -> None:
+    condition = vocabulary.conditions()["ptsd"]
+    say = wording(make_environment(None), "condition").say
+    assert say("description", condition=condition, written="Short.", clinics=clinics) == (
+        f"Short. {sentence}"
+    )
