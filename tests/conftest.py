@@ -9,14 +9,9 @@ import pytest
 from kdirectory import build_site, load_directory
 from tests.helpers import ProjectFactory
 
-# Until test_check.py, test_validate.py, test_cli.py and test_layout.py import these from
-# tests.helpers (and make the demo with make_project(demo=True)), conftest lends them.
-from tests.helpers import GOOD_RECORD, REPO, VISTA  # noqa: F401  # isort: skip
-
-
-def copy_demo(dest: Path) -> Path:
-    """The demo project written at ``dest``: ``ProjectFactory`` with ``demo=True``."""
-    return ProjectFactory(dest.parent)(demo=True, at=dest.name)
+# test_wording.py imports these from here; once it imports them from tests.helpers, this
+# line goes and conftest holds fixtures only.
+from tests.helpers import GOOD_RECORD, REPO  # noqa: F401  # isort: skip
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
+from kdirectory.geocoding.cache import CACHE_FILE
 from kdirectory.geocoding.store import GEOCODES_FILE
 from kdirectory.testing import FakeNominatim, Place
 from tests.helpers import ProjectFactory
@@ -58,9 +60,23 @@ def nominatim_project(
     return make_project(records, config)
 
 
+def two_clinics(
+    make_project: ProjectFactory, server: FakeNominatim, provider: str = "nominatim"
+) -> Path:
+    """The first two clinics, ``provider`` pointed at the fake server; an answer is awaited
+    30 seconds (the hostile tests assert what happens, never how fast)."""
+    return nominatim_project(make_project, server, 2, provider=provider, timeout="30")
+
+
 def saved(root: Path) -> dict[str, dict[str, object]]:
     """The entries of the project's saved geocoding results, by clinic slug."""
     results: dict[str, dict[str, object]] = json.loads((root / GEOCODES_FILE).read_text())[
         "results"
     ]
     return results
+
+
+def cache_rows(root: Path) -> list[tuple[str, str]]:
+    """(provider, query) of every answer in the project's geocoding cache."""
+    with sqlite3.connect(root / CACHE_FILE) as db:
+        return db.execute("SELECT provider, query FROM geocodes ORDER BY query").fetchall()

@@ -20,6 +20,11 @@ FIXTURES = REPO / "tests" / "fixtures" / "import"
 HEADER = "Practice Name,Address 1,Suite,City,State,Zip Code,Phone Number\n"
 """The header of a typical export, for sheets written as text."""
 
+COLUMNS = ["Practice Name", "Address 1", "City", "State", "Zip Code", "Phone Number"]
+"""The columns of a typical export, for sheets written cell by cell."""
+GOOD_ROW = ["Harbor Clinic", "1200 N Main St", "Escondido", "CA", "92025", "(760) 555-0123"]
+"""A clinic that imports without a warning, in ``COLUMNS``."""
+
 runner = CliRunner()
 
 

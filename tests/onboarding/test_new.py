@@ -16,8 +16,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A new project; its example clinic is at 1200 N Main St, Suite 210, Escondido."""
+def initialised(tmp_path: Path) -> Path:
+    """A project as `kdirectory init` makes it; its example clinic is at 1200 N Main St,
+    Suite 210, Escondido."""
     return init_project(tmp_path / "project").root
 
 
@@ -25,10 +26,10 @@ def answers(*lines: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_new_clinic_with_wrong_answers_corrected(project: Path) -> None:
+def test_new_clinic_with_wrong_answers_corrected(initialised: Path) -> None:
     result = runner.invoke(
         app,
-        ["new", str(project)],
+        ["new", str(initialised)],
         input=answers(
             "Harbor Ketamine Clinic",  # name
             "300 W Grand Ave",  # street
@@ -79,7 +80,7 @@ def test_new_clinic_with_wrong_answers_corrected(project: Path) -> None:
     assert 'Error: "9 to 5ish" is not a time range like 09:00-17:00' in output
     assert "Write data/clinics/harbor-ketamine-clinic.yaml?" in output
 
-    path = project / "data" / "clinics" / "harbor-ketamine-clinic.yaml"
+    path = initialised / "data" / "clinics" / "harbor-ketamine-clinic.yaml"
     assert f"wrote {path}" in output
     text = path.read_text(encoding="utf-8")
     assert text in output  # the YAML was shown before it was written
@@ -114,34 +115,34 @@ def test_new_clinic_with_wrong_answers_corrected(project: Path) -> None:
         "payment": ["cash", "credit-card", "hsa-fsa"],
         "languages": ["en", "es"],
     }
-    report = validate(load_directory(project))
+    report = validate(load_directory(initialised))
     assert report.ok(strict=True), [p.format() for p in report.problems]
 
 
-def test_new_service_area_clinic_skips_unit_and_zip(project: Path) -> None:
+def test_new_service_area_clinic_skips_unit_and_zip(initialised: Path) -> None:
     result = runner.invoke(
         app,
-        ["new", str(project)],
+        ["new", str(initialised)],
         # name, no street, city, state, no ZIP, 13 questions skipped, write
         input=answers("Mobile Ketamine Care", "", "Oceanside", "ca", "", *[""] * 13, "y"),
     )
     assert result.exit_code == 0, result.output
     assert "Suite or unit" not in result.output
     record = yaml.safe_load(
-        (project / "data/clinics/mobile-ketamine-care.yaml").read_text(encoding="utf-8")
+        (initialised / "data/clinics/mobile-ketamine-care.yaml").read_text(encoding="utf-8")
     )
     assert record == {
         "name": "Mobile Ketamine Care",
         "slug": "mobile-ketamine-care",
         "address": {"city": "Oceanside", "region": "CA"},
     }
-    assert validate(load_directory(project)).ok()
+    assert validate(load_directory(initialised)).ok()
 
 
-def test_new_refuses_an_address_already_in_the_directory(project: Path) -> None:
+def test_new_refuses_an_address_already_in_the_directory(initialised: Path) -> None:
     result = runner.invoke(
         app,
-        ["new", str(project)],
+        ["new", str(initialised)],
         input=answers(
             "Harbor Clinic",
             "1200 NORTH MAIN STREET",  # the example clinic's address, spelt differently
@@ -163,15 +164,15 @@ def test_new_refuses_an_address_already_in_the_directory(project: Path) -> None:
         "error: data/clinics/example-ketamine-clinic.yaml is already at this address "
         "(the same address (1200 N MAIN ST STE 210, ESCONDIDO 92025))" in result.output
     )
-    record = yaml.safe_load((project / "data/clinics/harbor-clinic.yaml").read_text("utf-8"))
+    record = yaml.safe_load((initialised / "data/clinics/harbor-clinic.yaml").read_text("utf-8"))
     assert record["address"]["street"] == "1300 N Main St"
-    assert validate(load_directory(project)).ok()
+    assert validate(load_directory(initialised)).ok()
 
 
-def test_esketamine_needs_rems_certification(project: Path) -> None:
+def test_esketamine_needs_rems_certification(initialised: Path) -> None:
     result = runner.invoke(
         app,
-        ["new", str(project)],
+        ["new", str(initialised)],
         input=answers(
             *("Spravato Clinic", "", "Vista", "CA", "", "", "", "", "", ""),  # to conditions
             "esketamine nasal spray, iv ketamine infusion",
@@ -182,29 +183,29 @@ def test_esketamine_needs_rems_certification(project: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "may only be offered in a REMS-certified setting" in result.output
-    record = yaml.safe_load((project / "data/clinics/spravato-clinic.yaml").read_text("utf-8"))
+    record = yaml.safe_load((initialised / "data/clinics/spravato-clinic.yaml").read_text("utf-8"))
     assert record["therapies"] == ["iv-ketamine-infusion"]
     assert "spravato_rems_certified" not in record
 
 
-def test_declining_writes_nothing(project: Path) -> None:
-    before = sorted((project / "data" / "clinics").iterdir())
+def test_declining_writes_nothing(initialised: Path) -> None:
+    before = sorted((initialised / "data" / "clinics").iterdir())
     result = runner.invoke(
         app,
-        ["new", str(project)],
+        ["new", str(initialised)],
         input=answers("Harbor Clinic", "", "Vista", "CA", "", *[""] * 13, "n"),
     )
     assert result.exit_code == 0, result.output
     assert "Nothing written." in result.output
-    assert sorted((project / "data" / "clinics").iterdir()) == before
+    assert sorted((initialised / "data" / "clinics").iterdir()) == before
 
 
-def test_interrupted_prompt_writes_nothing(project: Path) -> None:
-    before = sorted((project / "data" / "clinics").iterdir())
-    result = runner.invoke(app, ["new", str(project)], input="Harbor Clinic\n")  # then EOF
+def test_interrupted_prompt_writes_nothing(initialised: Path) -> None:
+    before = sorted((initialised / "data" / "clinics").iterdir())
+    result = runner.invoke(app, ["new", str(initialised)], input="Harbor Clinic\n")  # then EOF
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert sorted((project / "data" / "clinics").iterdir()) == before
+    assert sorted((initialised / "data" / "clinics").iterdir()) == before
 
 
 def test_new_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
@@ -220,12 +221,12 @@ def test_help_has_an_example() -> None:
     assert "kdirectory new my-directory" in result.output
 
 
-def test_answers_with_markup_or_control_characters(project: Path) -> None:
+def test_answers_with_markup_or_control_characters(initialised: Path) -> None:
     """Rich markup in an answer is text; a control character (an arrow key pressed where
     the terminal has no line editing) is refused, shown escaped, and asked again."""
     result = runner.invoke(
         app,
-        ["new", str(project)],
+        ["new", str(initialised)],
         input=answers(
             "Harbor\x1b[A Clinic",  # an arrow key
             "[bold]Harbor[/] Clinic",
@@ -245,7 +246,7 @@ def test_answers_with_markup_or_control_characters(project: Path) -> None:
         '"Harbor\\x1b[A Clinic"); type it again' in result.output
     )
     assert 'Error: "[red]CA[/red]" is not a US state' in result.output
-    path = project / "data" / "clinics" / "bold-harbor-clinic.yaml"
+    path = initialised / "data" / "clinics" / "bold-harbor-clinic.yaml"
     record = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert record["name"] == "[bold]Harbor[/] Clinic"
     assert "name: '[bold]Harbor[/] Clinic'" in result.output

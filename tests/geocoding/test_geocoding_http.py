@@ -10,18 +10,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from kdirectory.geocoding import geocode_directory, make_geocoder
-from kdirectory.geocoding.providers import (
-    MIN_DELAY_SECONDS,
-    SPACING_MARGIN_SECONDS,
-    GeopyGeocoder,
-)
+from kdirectory.geocoding.providers import MIN_DELAY_SECONDS, SPACING_MARGIN_SECONDS, GeopyGeocoder
 from kdirectory.geocoding.store import GEOCODES_FILE
 from kdirectory.record.validate import load_directory
 from kdirectory.testing import FakeNominatim
@@ -34,12 +29,6 @@ STALL = 3600.0
 ANSWER_TIMEOUT = "5"
 # How long a test waits for an event that normally takes a second or two before it gives up.
 WATCHDOG = 300.0
-
-
-@pytest.fixture
-def server() -> Iterator[FakeNominatim]:
-    with FakeNominatim([place(s, 33.12 + i / 1000) for i, s in enumerate(STREETS)]) as fake:
-        yield fake
 
 
 def geocoder_for(root: Path) -> GeopyGeocoder:

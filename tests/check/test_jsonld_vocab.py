@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from kdirectory.check.schemaorg import VocabIssue, check_jsonld
+from tests.helpers import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
-SCHEMAORG_MINI = ROOT / "tests" / "data" / "schemaorg-mini"
-TABLE_SCRIPT = ROOT / "scripts" / "build_schemaorg_table.py"
+SCHEMAORG_MINI = REPO / "tests" / "data" / "schemaorg-mini"
+TABLE_SCRIPT = REPO / "scripts" / "build_schemaorg_table.py"
 
 
 def clinic_page() -> dict[str, Any]:
