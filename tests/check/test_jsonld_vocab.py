@@ -150,11 +150,11 @@ def paths(issues: list[VocabIssue]) -> list[str]:
 # --- documents that pass --------------------------------------------------------------------
 
 
-def test_design_clinic_page_passes() -> None:
+def test_a_clinic_pages_json_ld_passes() -> None:
     assert check_jsonld(clinic_page()) == []
 
 
-def test_design_condition_page_passes() -> None:
+def test_a_condition_pages_json_ld_passes() -> None:
     assert check_jsonld(condition_page()) == []
 
 
@@ -186,7 +186,7 @@ def test_single_node_and_list_forms() -> None:
         ("MedicalCondition", "possibleTreatment"),
     ],
 )
-def test_design_properties_are_allowed(node: str, prop: str) -> None:
+def test_the_properties_the_pages_use_are_allowed(node: str, prop: str) -> None:
     issues = check_jsonld({"@type": node, prop: {"@id": "https://d.example/#x"}})
     assert issues == []
 

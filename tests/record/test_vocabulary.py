@@ -62,7 +62,7 @@ def all_codes() -> dict[str, str]:
 # --- conditions -----------------------------------------------------------------------------
 
 
-def test_conditions_cover_the_design_list() -> None:
+def test_the_conditions_are_the_fifteen_the_directory_covers() -> None:
     assert set(vocabulary.conditions()) == {
         "depression",
         "treatment-resistant-depression",
