@@ -9,10 +9,6 @@ import pytest
 from kdirectory import build_site, load_directory
 from tests.helpers import ProjectFactory
 
-# test_wording.py imports these from here; once it imports them from tests.helpers, this
-# line goes and conftest holds fixtures only.
-from tests.helpers import GOOD_RECORD, REPO  # noqa: F401  # isort: skip
-
 
 @pytest.fixture
 def make_project(tmp_path: Path) -> ProjectFactory:

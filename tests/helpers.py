@@ -11,6 +11,7 @@ from typing import Any
 from kdirectory import load_directory, validate
 from kdirectory._output import LOCK
 from kdirectory.record.write import dump_record
+from kdirectory.report import Report
 
 REPO = Path(__file__).resolve().parent.parent
 """The repository: its demo project (kdirectory.toml, data/clinics/) and its sources."""
@@ -119,7 +120,17 @@ def _write(path: Path, content: Record, dump: Callable[[dict[str, Any]], str]) -
 
 def problem_lines(root: Path) -> list[str]:
     """Every problem ``validate`` finds in the project at ``root``, formatted, in order."""
-    return [p.format() for p in validate(load_directory(root)).sorted_problems()]
+    return formatted(validate(load_directory(root)))
+
+
+def validated(make_project: ProjectFactory, records: Mapping[str, str | bytes]) -> Report:
+    """What ``validate`` reports on a new project of ``records``."""
+    return validate(load_directory(make_project(dict(records))))
+
+
+def formatted(report: Report) -> list[str]:
+    """Every problem of ``report``, formatted as the command line prints it, in order."""
+    return [p.format() for p in report.sorted_problems()]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

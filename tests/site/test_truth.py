@@ -30,7 +30,6 @@ from kdirectory.record import vocabulary
 from kdirectory.record.claims import CLAIM_RULES
 from kdirectory.record.model import Clinic
 from kdirectory.site.build import build_site, render_site
-from kdirectory.site.views import counted
 from kdirectory.testing.synthetic import generate_records, project_config
 from tests.helpers import DEMO_CONFIG, GOOD_RECORD, REPO, VISTA, ProjectFactory
 
@@ -373,11 +372,6 @@ def test_branches_with_one_name_in_one_city_get_titles_and_descriptions_of_their
     assert any("455 W Grand Ave" in t for t in titles)
     city = files["ca/escondido/index.html"].decode()
     assert "1200 N Main St, Suite 210" in city and "455 W Grand Ave, Suite 210" in city
-
-
-def test_counts_have_thousands_separators() -> None:
-    assert counted(2827, "clinic") == "2,827 clinics"
-    assert counted(1, "clinic") == "1 clinic"
 
 
 def test_the_closest_other_clinic_is_not_said_to_be_missing_from_the_page(

@@ -19,10 +19,7 @@ from kdirectory.record import vocabulary
 from kdirectory.record.languages import LANGUAGE_NAMES
 from kdirectory.record.model import WEEKDAYS, Clinic, Interval, Provider, SpecialHours
 from kdirectory.site import urls
-from kdirectory.site.templating import markdown_to_html, plural
-
-counted = plural
-"""The ``plural`` filter under the name the tests still import."""
+from kdirectory.site.templating import markdown_to_html
 
 
 @dataclass(frozen=True)

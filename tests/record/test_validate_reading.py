@@ -5,15 +5,14 @@ digits, ZIPs their zeros; aliases and spellings that ``new`` and ``import`` acce
 from __future__ import annotations
 
 from kdirectory import load_directory, validate
-from tests.helpers import GOOD_RECORD, ProjectFactory
-from tests.test_validate import _lines, _report
+from tests.helpers import GOOD_RECORD, ProjectFactory, formatted, validated
 
 
 def test_huge_file_is_refused_without_reading_it(make_project: ProjectFactory) -> None:
     root = make_project({})
     with (root / "data" / "clinics" / "huge.yaml").open("wb") as handle:
         handle.truncate(50_000_000)
-    lines = _lines(validate(load_directory(root)))
+    lines = formatted(validate(load_directory(root)))
     assert lines == [
         "data/clinics/huge.yaml: the file is 50.0 MB; a clinic record is a few kilobytes "
         "(is this the right file? One clinic per file, at most 1 MB)"
@@ -22,10 +21,10 @@ def test_huge_file_is_refused_without_reading_it(make_project: ProjectFactory) -
 
 def test_ten_thousand_conditions_is_one_clear_error(make_project: ProjectFactory) -> None:
     many = "conditions: [" + ", ".join(f"c{i}" for i in range(10_000)) + "]"
-    report = _report(
+    report = validated(
         make_project, {"x.yaml": GOOD_RECORD.replace("conditions: [depression, ptsd]", many)}
     )
-    assert _lines(report) == [
+    assert formatted(report) == [
         "data/clinics/x.yaml:14: conditions: has 10,000 entries; at most 40 are allowed "
         "(list only what this clinic really offers)"
     ]
@@ -37,7 +36,7 @@ def test_alias_bomb_is_bounded(make_project: ProjectFactory) -> None:
         f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
         for i in range(8)
     )
-    lines = _lines(_report(make_project, {"x.yaml": bomb}))
+    lines = formatted(validated(make_project, {"x.yaml": bomb}))
     assert lines == [
         "data/clinics/x.yaml:1: has more than 100,000 values (a clinic record is small; is this the right file?)"
     ]
@@ -51,7 +50,7 @@ def test_every_problem_of_every_file_in_one_run(make_project: ProjectFactory) ->
         .replace("1200 N", "9 S"),
         "c.yaml": b"",
     }
-    report = _report(make_project, records)
+    report = validated(make_project, records)
     files = {p.file for p in report.errors}
     assert files == {"data/clinics/a.yaml", "data/clinics/b.yaml", "data/clinics/c.yaml"}
     assert report.summary() == "3 files, 0 clinics, 3 errors, 0 warnings"
@@ -60,7 +59,7 @@ def test_every_problem_of_every_file_in_one_run(make_project: ProjectFactory) ->
 def test_unquoted_numbers_in_text_fields_keep_their_digits(make_project: ProjectFactory) -> None:
     text = GOOD_RECORD.replace('"(760) 555-0123"', "7605550123").replace('"92025"', "92025")
     directory = load_directory(make_project({"x.yaml": text}))
-    assert _lines(validate(directory)) == []
+    assert formatted(validate(directory)) == []
     clinic = directory.clinics[0]
     assert str(clinic.phone) == "+17605550123"
     assert clinic.address.postal_code == "92025"
@@ -72,7 +71,7 @@ def test_leading_zero_zip_is_not_read_as_octal(make_project: ProjectFactory) -> 
         "  postal_code: 05602\ntherapies: [iv-ketamine-infusion]\n"
     )
     directory = load_directory(make_project({"x.yaml": text}))
-    assert _lines(validate(directory)) == []
+    assert formatted(validate(directory)) == []
     assert directory.clinics[0].address.postal_code == "05602"
 
 
@@ -105,7 +104,7 @@ def test_aliases_and_hours_spellings_are_read_as_new_and_import_read_them(
     make_project: ProjectFactory,
 ) -> None:
     directory = load_directory(make_project({"x.yaml": ALIASES_RECORD}))
-    assert _lines(validate(directory)) == []  # not one layer (schema, model, rules) objects
+    assert formatted(validate(directory)) == []  # not one layer (schema, model, rules) objects
     [clinic] = directory.clinics
     assert clinic.conditions == ["generalized-anxiety", "ptsd", "depression"]
     assert clinic.therapies == ["esketamine-nasal-spray", "iv-ketamine-infusion"]
@@ -134,7 +133,7 @@ def test_unknown_entries_among_aliases_still_get_did_you_mean(
     text = ALIASES_RECORD.replace("[anxiety, PTSD,", "[anxiety, PTSD, depresion,").replace(
         "tuesday: 9:00 AM - 5:00 PM", "tuesday: 9:00 AM - 5:00 XM"
     )
-    lines = _lines(_report(make_project, {"x.yaml": text}))
+    lines = formatted(validated(make_project, {"x.yaml": text}))
     assert lines == [
         'data/clinics/x.yaml:10: hours.tuesday[0]: "9:00 AM - 5:00 XM" is not a time range like '
         '09:00-17:00 (write it like "09:00-17:00" or "9am-5pm", or "closed")',

@@ -13,12 +13,11 @@ from kdirectory.exceptions import SiteCheckFailedError
 from kdirectory.record.validate import load_directory
 from kdirectory.report import Report
 from kdirectory.site.build import build_site
-from tests.check_sites import (
+from tests.check.sites import (
     NOINDEX,
     SITEMAP_NS,
     Built,
     build_and_check,
-    demo_fixture,  # noqa: F401 - the demo fixture
     found,
     write_project,
 )

@@ -14,8 +14,8 @@ from kdirectory.catalogue import RULES
 from kdirectory.check import check_site
 from kdirectory.cli import app
 from kdirectory.report import REPORT_VERSION
-from tests.check_sites import ESCONDIDO, Built, copy_demo, demo_fixture  # noqa: F401
-from tests.test_check import broken_internal_link, missing_lang
+from tests.check.sites import ESCONDIDO, Built, copy_demo
+from tests.check.test_check import broken_internal_link, missing_lang
 
 runner = CliRunner()
 PROBLEM_KEYS = {"rule", "severity", "file", "line", "field", "message", "fix"}

@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.check_sites import (
+from tests.check.sites import (
     ESCONDIDO,
     HARBOR,
     Defect,
     assert_found,
-    demo_fixture,  # noqa: F401 - the demo fixture
     registry,
     replace,
     resub,
-    rich_fixture,  # noqa: F401 - the rich fixture
 )
 
 JSONLD_DEFECTS: list[Defect] = []

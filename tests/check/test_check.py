@@ -1,6 +1,6 @@
 """The quality gate, ``kdirectory check``: a corpus of broken sites.
 
-The demo and a richer fixture site are built once (:mod:`tests.check_sites`); each case
+The demo and a richer fixture site are built once (:mod:`tests.check.sites`); each case
 copies a clean site, seeds ONE defect by editing its files, and expects the right rule id on
 the right page. The JSON-LD defects are in ``test_check_jsonld.py``, the output of the
 command in ``test_check_output.py``, the uniqueness gate in ``test_check_gate.py`` and the
@@ -19,7 +19,7 @@ import pytest
 from kdirectory.catalogue import RULES
 from kdirectory.check import check_site
 from kdirectory.exceptions import SiteNotFoundError
-from tests.check_sites import (
+from tests.check.sites import (
     BFF,
     BUENA_PARK,
     ESCONDIDO,
@@ -30,15 +30,13 @@ from tests.check_sites import (
     Built,
     Defect,
     assert_found,
-    demo_fixture,  # noqa: F401 - the demo fixture
     found,
     registry,
     replace,
     resub,
-    rich_fixture,  # noqa: F401 - the rich fixture
     tag_text,
 )
-from tests.test_check_jsonld import JSONLD_DEFECTS
+from tests.check.test_check_jsonld import JSONLD_DEFECTS
 
 DEFECTS: list[Defect] = []
 defect = registry(DEFECTS)

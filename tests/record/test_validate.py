@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pytest
 
-from kdirectory import load_directory, validate
-from kdirectory.report import Report
-from tests.helpers import GOOD_RECORD, ProjectFactory
-
-
-def _report(make_project: ProjectFactory, records: Mapping[str, str | bytes]) -> Report:
-    return validate(load_directory(make_project(dict(records))))
-
-
-def _lines(report: Report) -> list[str]:
-    return [p.format() for p in report.sorted_problems()]
+from tests.helpers import GOOD_RECORD, ProjectFactory, formatted, validated
 
 
 def test_good_record_is_clean(make_project: ProjectFactory) -> None:
-    report = _report(make_project, {"harbor.yaml": GOOD_RECORD})
-    assert _lines(report) == []
+    report = validated(make_project, {"harbor.yaml": GOOD_RECORD})
+    assert formatted(report) == []
     assert report.summary() == "1 file, 1 clinic, 0 errors, 0 warnings"
 
 
@@ -359,8 +347,8 @@ EDITS: list[tuple[str, str, str, str]] = [
 )
 def test_bad_record(make_project: ProjectFactory, old: str, new: str, expected: str) -> None:
     assert old in GOOD_RECORD
-    report = _report(make_project, {"x.yaml": GOOD_RECORD.replace(old, new, 1)})
-    lines = _lines(report)
+    report = validated(make_project, {"x.yaml": GOOD_RECORD.replace(old, new, 1)})
+    lines = formatted(report)
     assert any(line.startswith("data/clinics/" + expected) for line in lines), lines
 
 
@@ -425,7 +413,7 @@ WHOLE_FILES: list[tuple[str, str, bytes, str]] = [
     ("name", "content", "expected"), [w[1:] for w in WHOLE_FILES], ids=[w[0] for w in WHOLE_FILES]
 )
 def test_bad_file(make_project: ProjectFactory, name: str, content: bytes, expected: str) -> None:
-    report = _report(make_project, {name: content})
-    lines = _lines(report)
+    report = validated(make_project, {name: content})
+    lines = formatted(report)
     assert any(line.startswith(expected) for line in lines), lines
     assert not report.ok()

@@ -22,7 +22,7 @@ from kdirectory.site.templating import (
     plural,
     wording,
 )
-from tests.conftest import GOOD_RECORD, REPO, ProjectFactory
+from tests.helpers import GOOD_RECORD, REPO, ProjectFactory
 
 DEMO_CONFIG = (REPO / "kdirectory.toml").read_text("utf-8")
 CITY_PAGE = "ca/escondido/index.html"

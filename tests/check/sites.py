@@ -2,8 +2,7 @@
 whose clinic has a street address, phone, split-shift and special hours), each built and
 checked once per test session, and the tools to seed ONE defect into a copy of one.
 
-Test modules import the ``demo`` and ``rich`` fixtures from here (as ``demo_fixture`` and
-``rich_fixture``).
+The ``demo`` and ``rich`` fixtures (``conftest.py``) build them.
 """
 
 from __future__ import annotations
@@ -15,14 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import pytest
-
 from kdirectory.catalogue import RULES
 from kdirectory.check import check_site
 from kdirectory.record.validate import load_directory
 from kdirectory.report import Report
 from kdirectory.site.build import BuildResult, build_site
-from tests.helpers import DEMO_CONFIG, GOOD_RECORD, VISTA, ProjectFactory
+from tests.helpers import DEMO_CONFIG, GOOD_RECORD, ProjectFactory
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NOINDEX = '<meta name="robots" content="noindex">'
@@ -76,31 +73,6 @@ def write_project(root: Path, records: dict[str, str], config: str | None = None
 def copy_demo(root: Path) -> Path:
     """The demo project, written at ``root``."""
     return ProjectFactory(root.parent)(demo=True, at=root.name)
-
-
-_BUILT: dict[tuple[str, Path], Built] = {}
-"""The sites built in this session (by name and the session's temporary folder), shared by
-every module that uses the fixtures."""
-
-
-def _once(name: str, factory: pytest.TempPathFactory, make: Callable[[Path], Path]) -> Built:
-    key = (name, factory.getbasetemp())
-    if key not in _BUILT:
-        _BUILT[key] = build_and_check(make(factory.mktemp(f"check-{name}") / "project"))
-    return _BUILT[key]
-
-
-@pytest.fixture(name="demo")
-def demo_fixture(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The demo directory, built and checked once."""
-    return _once("demo", tmp_path_factory, copy_demo)
-
-
-@pytest.fixture(name="rich")
-def rich_fixture(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Two fictional clinics (one with special hours), built and checked once."""
-    records = {"harbor.yaml": RICH_RECORD, "vista.yaml": VISTA}
-    return _once("rich", tmp_path_factory, lambda root: write_project(root, records))
 
 
 def found(report: Report, rule: str) -> list[str]:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from kdirectory import load_directory, validate
-from tests.helpers import GOOD_RECORD, REPO, ProjectFactory
-from tests.test_validate import _lines, _report
+from tests.helpers import GOOD_RECORD, REPO, ProjectFactory, formatted, validated
 
 
 def test_same_address_in_two_spellings_is_an_error(make_project: ProjectFactory) -> None:
@@ -22,7 +21,7 @@ def test_same_address_in_two_spellings_is_an_error(make_project: ProjectFactory)
         .replace("Suite 210", '"#210"')
         .replace("(760) 555-0123", "(760) 555-0188")
     )
-    lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
+    lines = formatted(validated(make_project, {"a.yaml": a, "b.yaml": b}))
     assert lines == [
         "data/clinics/b.yaml:4: address: is the same address as data/clinics/a.yaml "
         "(1200 N MAIN ST STE 210, ESCONDIDO 92025) (one file per location: merge the two records, "
@@ -35,7 +34,7 @@ def test_explicit_slug_collision(make_project: ProjectFactory) -> None:
     b = "slug: harbor\n" + GOOD_RECORD.replace("1200 N", "77 W").replace(
         "Harbor Ketamine", "Bay Ketamine"
     ).replace("(760) 555-0123", "(760) 555-0177")
-    lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
+    lines = formatted(validated(make_project, {"a.yaml": a, "b.yaml": b}))
     assert lines == [
         'data/clinics/b.yaml:1: slug: slug "harbor" is already used by data/clinics/a.yaml '
         "(give each clinic its own slug: add `slug:` with a different value)"
@@ -51,7 +50,7 @@ def test_derived_slug_collision_adds_the_city(make_project: ProjectFactory) -> N
         .replace("(760) 555-0123", "(760) 555-0166")
     )
     directory = load_directory(make_project({"a.yaml": a, "b.yaml": b}))
-    assert _lines(validate(directory)) == []
+    assert formatted(validate(directory)) == []
     assert sorted(c.slug or "" for c in directory.clinics) == [
         "harbor-ketamine-clinic-escondido",
         "harbor-ketamine-clinic-oceanside",
@@ -63,7 +62,7 @@ def test_shared_phone_warns_unless_same_brand(make_project: ProjectFactory) -> N
     b = GOOD_RECORD.replace("1200 N Main St", "500 Grand Ave").replace(
         "Harbor Ketamine Clinic", "Grand Wellness"
     )
-    lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
+    lines = formatted(validated(make_project, {"a.yaml": a, "b.yaml": b}))
     assert lines == [
         "data/clinics/b.yaml:3: warning: phone: (760) 555-0123 is also the phone of data/clinics/a.yaml "
         "at another address (if both are branches of one practice, give both the same `brand:`)"
@@ -71,7 +70,7 @@ def test_shared_phone_warns_unless_same_brand(make_project: ProjectFactory) -> N
     branded = {
         name: "brand: Harbor Group\n" + text for name, text in {"a.yaml": a, "b.yaml": b}.items()
     }
-    assert _lines(_report(make_project, branded)) == []
+    assert formatted(validated(make_project, branded)) == []
 
 
 def test_near_duplicate_names_in_one_city(make_project: ProjectFactory) -> None:
@@ -81,7 +80,7 @@ def test_near_duplicate_names_in_one_city(make_project: ProjectFactory) -> None:
         .replace("1200 N Main St", "500 Grand Ave")
         .replace("(760) 555-0123", "(760) 555-0155")
     )
-    lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
+    lines = formatted(validated(make_project, {"a.yaml": a, "b.yaml": b}))
     assert lines == [
         'data/clinics/b.yaml:1: warning: name: "Harbour Ketamine Clinics" is nearly the same name as '
         '"Harbor Ketamine Clinic" in data/clinics/a.yaml (same city) (the same clinic twice? merge the '
@@ -95,7 +94,7 @@ def test_same_name_at_same_coordinates(make_project: ProjectFactory) -> None:
     b = "slug: harbor-north\n" + GOOD_RECORD.replace("hours:", geo).replace(
         "1200 N Main St", "1201 N Main St"
     ).replace("(760) 555-0123", "(760) 555-0155")
-    lines = _lines(_report(make_project, {"a.yaml": a, "b.yaml": b}))
+    lines = formatted(validated(make_project, {"a.yaml": a, "b.yaml": b}))
     assert any("looks like" in line and "at the same coordinates" in line for line in lines), lines
 
 
