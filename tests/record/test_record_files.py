@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from kdirectory import load_directory, validate
 from kdirectory.cli import app
-from kdirectory.record.read import MAX_DEPTH, read_record
+from kdirectory.record.read import read_record
+from kdirectory.record.yaml_values import MAX_DEPTH
 from tests.helpers import GOOD_RECORD, VISTA, ProjectFactory, problem_lines
 
 runner = CliRunner()

@@ -38,9 +38,9 @@ from kdirectory.onboarding.safe_text import quoted, shown
 from kdirectory.onboarding.tabular import Cell
 from kdirectory.record import vocabulary
 from kdirectory.record.model import WEEKDAYS, Address, Clinic, canonical_record
-from kdirectory.record.read import SourceRecord
 from kdirectory.record.rules import check_clinic
 from kdirectory.record.slugs import slugify
+from kdirectory.record.source import SourceRecord
 from kdirectory.record.validate import check_record
 from kdirectory.record.write import dump_record
 from kdirectory.report import Problem

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kdirectory.config import SiteConfig
-from kdirectory.record.read import SourceRecord
+from kdirectory.record.source import SourceRecord
 from kdirectory.report import Report
 
 if TYPE_CHECKING:

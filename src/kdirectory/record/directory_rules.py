@@ -18,7 +18,7 @@ from kdirectory.report import Problem
 
 if TYPE_CHECKING:
     from kdirectory.record.model import Clinic
-    from kdirectory.record.read import SourceRecord
+    from kdirectory.record.source import SourceRecord
 
 SAME_PLACE_METERS = 100.0
 SIMILAR_NAME_RATIO = 0.9

@@ -12,7 +12,7 @@ from kdirectory.record.addresses import is_po_box
 from kdirectory.record.claims import lint_claims
 from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.model import Clinic
-from kdirectory.record.read import SourceRecord
+from kdirectory.record.source import SourceRecord
 from kdirectory.report import Problem
 
 MAX_KM_FROM_ZIP = 25.0

@@ -18,8 +18,9 @@ from kdirectory.record.directory import Directory
 from kdirectory.record.directory_rules import assign_slugs, check_directory
 from kdirectory.record.json_schema import clinic_schema
 from kdirectory.record.model import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
-from kdirectory.record.read import Path_, RecordReader, SourceRecord, find_record_files
+from kdirectory.record.read import RecordReader, find_record_files
 from kdirectory.record.rules import check_clinic
+from kdirectory.record.source import Path_, SourceRecord
 from kdirectory.report import Problem, Report
 
 CLINICS_DIR = Path("data") / "clinics"
