@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from kdirectory.cli import app
 from tests.helpers import REPO
