@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from kdirectory.onboarding.records import check_data
+from kdirectory.record.hours import MAX_DAY_TEXT, MAX_SHIFT_TEXT, day_hours, time_range
 from kdirectory.record.json_schema import clinic_schema
-from kdirectory.record.model import MAX_DAY_TEXT, MAX_SHIFT_TEXT, day_hours, time_range
 from tests.helpers import GOOD_RECORD, ProjectFactory, problem_lines
 
 

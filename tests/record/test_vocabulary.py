@@ -13,9 +13,10 @@ import pytest
 from kdirectory.onboarding.normalise import hours_value
 from kdirectory.onboarding.records import list_item
 from kdirectory.record import vocabulary
+from kdirectory.record.fields import PAYMENT_METHODS
 from kdirectory.record.json_schema import clinic_schema
 from kdirectory.record.languages import LANGUAGE_ALIASES, LANGUAGE_NAMES
-from kdirectory.record.model import PAYMENT_METHODS, Clinic, WeeklyHours
+from kdirectory.record.model import Clinic, WeeklyHours
 from kdirectory.record.read import read_record
 from kdirectory.record.vocabulary import Condition, IcdCode, State
 

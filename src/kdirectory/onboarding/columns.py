@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kdirectory.exceptions import ColumnMappingError
 from kdirectory.onboarding.safe_text import listed, quoted
 from kdirectory.record import vocabulary
-from kdirectory.record.model import WEEKDAYS
+from kdirectory.record.hours import WEEKDAYS
 
 ONE_LINE_ADDRESS = "address"
 """The pseudo-field of a column holding a whole address on one line; it is split on import."""

@@ -25,7 +25,7 @@ from kdirectory.onboarding.titlecase import is_all_caps, title_case
 from kdirectory.record import vocabulary
 from kdirectory.record.addresses import is_po_box
 from kdirectory.record.gazetteer import zip_info
-from kdirectory.record.model import day_hours
+from kdirectory.record.hours import day_hours
 
 TITLE_CASED_FIELDS = frozenset(
     {"name", "brand", "address.street", "address.unit", "address.city", "service_area"}
@@ -277,7 +277,7 @@ def split_cities(text: str) -> list[str]:
 def hours_value(text: str) -> str | list[str]:
     """``9am-5pm``, ``9:00 AM – 5:00 PM, 6pm-8pm``, ``Closed`` or ``24 hours`` in the record's
     form (``"09:00-17:00"``, a list of shifts, ``closed``), read by the model's own
-    :func:`~kdirectory.record.model.day_hours`; text it cannot read is returned unchanged so the
+    :func:`~kdirectory.record.hours.day_hours`; text it cannot read is returned unchanged so the
     validator explains the expected form."""
     day = day_hours(text)
     return text if day is None else day

@@ -37,7 +37,8 @@ from kdirectory.onboarding.normalise import (
 from kdirectory.onboarding.safe_text import quoted, shown
 from kdirectory.onboarding.tabular import Cell
 from kdirectory.record import vocabulary
-from kdirectory.record.model import WEEKDAYS, Address, Clinic, canonical_record
+from kdirectory.record.hours import WEEKDAYS
+from kdirectory.record.model import Address, Clinic, canonical_record
 from kdirectory.record.rules import check_clinic
 from kdirectory.record.slugs import slugify
 from kdirectory.record.source import SourceRecord

@@ -23,7 +23,8 @@ from typing import Any
 import yaml
 from yaml.nodes import Node, ScalarNode
 
-from kdirectory.record.model import CONTROL_CHARACTER, canonical_record, control_character_name
+from kdirectory.record.fields import CONTROL_CHARACTER, control_character_name
+from kdirectory.record.model import canonical_record
 from kdirectory.record.source import Path_, SourceRecord, format_loc, line_and_column
 from kdirectory.record.yaml_values import (
     MAX_DEPTH,

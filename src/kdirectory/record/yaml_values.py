@@ -22,7 +22,7 @@ from typing import Any
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kdirectory.record.model import control_character_name
+from kdirectory.record.fields import control_character_name
 from kdirectory.record.source import Path_, SourceRecord, format_loc, line_and_column
 from kdirectory.report import Problem
 

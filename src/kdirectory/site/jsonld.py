@@ -13,7 +13,8 @@ from typing import Any
 
 from kdirectory.config import SiteConfig
 from kdirectory.record import vocabulary
-from kdirectory.record.model import Clinic, Interval
+from kdirectory.record.hours import Interval
+from kdirectory.record.model import Clinic
 from kdirectory.record.slugs import slugify
 from kdirectory.site import urls
 from kdirectory.site.places import City, Location

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from kdirectory.catalogue.site import DESCRIPTION_LENGTH, TITLE_LENGTH
 from kdirectory.exceptions import TemplateFailedError
 from kdirectory.record import vocabulary
-from kdirectory.record.model import PAYMENT_METHODS
+from kdirectory.record.fields import PAYMENT_METHODS
 from kdirectory.site import jsonld, urls
 from kdirectory.site.facts import CityFacts, city_facts, count_state
 from kdirectory.site.templating import (

@@ -16,8 +16,9 @@ from urllib.parse import quote_plus
 from markupsafe import Markup
 
 from kdirectory.record import vocabulary
+from kdirectory.record.hours import WEEKDAYS, Interval
 from kdirectory.record.languages import LANGUAGE_NAMES
-from kdirectory.record.model import WEEKDAYS, Clinic, Interval, Provider, SpecialHours
+from kdirectory.record.model import Clinic, Provider, SpecialHours
 from kdirectory.site import urls
 from kdirectory.site.templating import markdown_to_html
 
