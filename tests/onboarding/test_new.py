@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from kdirectory import load_directory, validate
 from kdirectory.cli import app
+from kdirectory.onboarding.new_clinic import AnswerError, Answers, write_record_file, yes_no
 from kdirectory.onboarding.project_init import init_project
 
 runner = CliRunner()
@@ -250,3 +251,41 @@ def test_answers_with_markup_or_control_characters(initialised: Path) -> None:
     record = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert record["name"] == "[bold]Harbor[/] Clinic"
     assert "name: '[bold]Harbor[/] Clinic'" in result.output
+
+
+def test_answers_make_a_record_without_a_terminal(initialised: Path) -> None:
+    """The answers are checked and made into a record file by plain calls; the command line
+    only asks the questions."""
+    answers = Answers(initialised, load_directory(initialised))
+    for path, answer in [
+        ("name", "Harbor Clinic"),
+        ("address.city", "Vista"),
+        ("address.region", "ca"),
+    ]:
+        value, warnings = answers.check(path, answer, required=True)
+        assert warnings == []
+        answers.store(path, value)
+    answers.store("therapies", ["esketamine-nasal-spray", "iv-ketamine-infusion"])
+    with pytest.raises(AnswerError, match='"Californa" is not a US state'):
+        answers.check("address.region", "Californa", required=True)
+    with pytest.raises(AnswerError, match="an answer is required here"):
+        answers.check("address.city", "  ", required=True)
+    assert answers.check("phone", "") == (None, [])
+    with pytest.raises(AnswerError, match="answer yes or no"):
+        answers.check("accepting_new_patients", "maybe", convert=yes_no)
+    assert answers.duplicate() is None
+    assert answers.offers_esketamine()
+    answers.rems_certified(False)
+    assert not answers.offers_esketamine()
+
+    file = answers.record_file()
+    assert file.path == initialised / "data" / "clinics" / "harbor-clinic.yaml"
+    assert not file.path.exists()
+    write_record_file(file)
+    record = yaml.safe_load(file.path.read_text(encoding="utf-8"))
+    assert record == {
+        "name": "Harbor Clinic",
+        "slug": "harbor-clinic",
+        "address": {"city": "Vista", "region": "CA"},
+        "therapies": ["iv-ketamine-infusion"],
+    }

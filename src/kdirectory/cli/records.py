@@ -134,7 +134,7 @@ def new_command(path: ProjectPath = Path()) -> None:
         kdirectory new my-directory
     """
     with user_errors():
-        from kdirectory.onboarding.new_clinic import new_clinic  # noqa: PLC0415
+        from kdirectory.cli.new_console import new_clinic  # noqa: PLC0415
 
         new_clinic(path)
 

@@ -3,21 +3,20 @@
 - :func:`init_project` writes a new project that validates and builds at once;
 - :func:`import_file` turns a CSV or XLSX file into one record per good row, with a
   ``rejected.csv`` for the rest;
-- :func:`new_clinic` asks for one clinic, checking every answer as it is typed.
+- :class:`~kdirectory.onboarding.new_clinic.Answers` checks the answers of ``kdirectory
+  new`` one by one and makes them into one record file (the questions are the command
+  line's).
 """
 
 from __future__ import annotations
 
 from kdirectory.onboarding.importer import ImportOptions, ImportResult, import_file
-from kdirectory.onboarding.new_clinic import NewClinicResult, new_clinic
 from kdirectory.onboarding.project_init import InitResult, init_project
 
 __all__ = [
     "ImportOptions",
     "ImportResult",
     "InitResult",
-    "NewClinicResult",
     "import_file",
     "init_project",
-    "new_clinic",
 ]

@@ -1,9 +1,11 @@
-"""``kdirectory new``: add one clinic by answering questions.
+"""One clinic from answers, without the terminal: each answer checked at its field, then the
+finished record written to ``data/clinics/``.
 
-Every answer is checked as soon as it is typed, by the same model and record rules that
+Every answer is checked as soon as it is given, by the same model and record rules that
 ``kdirectory validate`` uses: the answer is put into a record with the answers so far and
-only the problems at that field are shown, and the question is asked again. The finished
-record is shown as YAML and written atomically only when confirmed.
+only the problems at that field count (:meth:`Answers.check`). The finished record is
+:meth:`Answers.record_file`, written atomically by :func:`write_record_file`. The questions
+themselves, and what is said between them, belong to the command line (``kdirectory new``).
 """
 
 from __future__ import annotations
@@ -14,17 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import typer
-
 from kdirectory._atomic import atomic_write_text
 from kdirectory.exceptions import KdirectoryError
-from kdirectory.onboarding.duplicates import DuplicateIndex
-from kdirectory.onboarding.normalise import hours_value, split_cities, split_list, with_scheme
+from kdirectory.onboarding.duplicates import Duplicate, DuplicateIndex
 from kdirectory.onboarding.records import (
     canonical_order,
     check_data,
     choose_slug,
-    list_item,
     record_text,
     rejecting,
     schema_path_for,
@@ -34,76 +32,72 @@ from kdirectory.onboarding.records import (
 from kdirectory.onboarding.safe_text import control_characters, shown
 from kdirectory.record.directory import Directory
 from kdirectory.record.read import find_record_files
-from kdirectory.record.validate import CLINICS_DIR, load_directory
+from kdirectory.record.validate import CLINICS_DIR
 from kdirectory.report import Problem
 
 _PLACEHOLDER: dict[str, Any] = {"name": "Clinic", "address": {"city": "Escondido", "region": "CA"}}
 """Stands in for required fields not answered yet, so one answer can be checked alone."""
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+_WORKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+"""The days one answer gives the hours of, Monday's first."""
+_ESKETAMINE = "esketamine-nasal-spray"
+"""The therapy that may only be offered in a REMS-certified setting."""
+
+
+class AnswerError(ValueError):
+    """An answer that cannot stand; the message says why, to be shown before asking again."""
 
 
 @dataclass(frozen=True)
-class NewClinicResult:
-    """The file written, or ``None`` when the user chose not to write it."""
+class RecordFile:
+    """A new record file: where it goes and its YAML text."""
 
-    path: Path | None
+    path: Path
     text: str
 
 
-Ask = Callable[..., Any]
+class Answers:
+    """The answers given so far, as the record they make, for a clinic of ``directory``
+    (the project at ``root``)."""
 
-
-class _Interview:
-    def __init__(
-        self, directory: Directory, ask: Ask, confirm: Ask, say: Callable[[str], None]
-    ) -> None:
+    def __init__(self, root: Path, directory: Directory) -> None:
+        self.root = root
         self.directory = directory
-        self.ask = ask
-        self.confirm = confirm
-        self.say = say
         self.data: dict[str, Any] = {}
+        self._index: DuplicateIndex | None = None
 
-    # -- one question ----------------------------------------------------------------------
-
-    def question(
+    def check(
         self,
         path: str,
-        text: str,
+        answer: str,
         *,
         required: bool = False,
         convert: Callable[[str], Any] = lambda answer: answer,
         asked_next: frozenset[str] = frozenset(),
-        blank: str = "blank to skip",
-    ) -> Any:
-        """Ask until the answer is valid at ``path``; store it (or nothing, when blank).
+    ) -> tuple[Any, list[Problem]]:
+        """The value of ``answer`` at ``path`` (``None`` when blank), and the warnings about
+        it; nothing is stored.
 
-        Problems with a code in ``asked_next`` are left to a later question (the REMS
+        Problems with a rule in ``asked_next`` are left to a later question (the REMS
         certification that esketamine needs).
+
+        Raises:
+            AnswerError: the answer is required and blank, holds a control character,
+                cannot be read by ``convert``, or is wrong at ``path``.
         """
-
-        def check(answer: str) -> Any:
-            answer = answer.strip()
-            if not answer:
-                if required:
-                    raise typer.BadParameter("an answer is required here")
-                return None
-            problem = control_characters(answer)
-            if problem is not None:  # an arrow key in a terminal without line editing
-                raise typer.BadParameter(f"the answer {problem}; type it again")
-            value = convert(answer)
-            errors, warnings = self._problems_at(path, value)
-            errors = [p for p in errors if p.rule not in asked_next]
-            if errors:
-                raise typer.BadParameter("; ".join(shown(p.explanation, None) for p in errors))
-            for warning in warnings:
-                self.say(f"warning: {shown(warning.explanation, None)}")
-            return value
-
-        hint = "" if required else f" ({blank})"
-        value = self.ask(f"{text}{hint}", default="", show_default=False, value_proc=check)
-        if value is not None:
-            set_field(self.data, path, value)
-        return value
+        answer = answer.strip()
+        if not answer:
+            if required:
+                raise AnswerError("an answer is required here")
+            return None, []
+        problem = control_characters(answer)
+        if problem is not None:  # an arrow key in a terminal without line editing
+            raise AnswerError(f"the answer {problem}; type it again")
+        value = convert(answer)
+        errors, warnings = self._problems_at(path, value)
+        errors = [p for p in errors if p.rule not in asked_next]
+        if errors:
+            raise AnswerError("; ".join(shown(p.explanation, None) for p in errors))
+        return value, warnings
 
     def _problems_at(self, path: str, value: Any) -> tuple[list[Problem], list[Problem]]:
         trial = copy.deepcopy(self.data)
@@ -119,156 +113,89 @@ class _Interview:
         errors = rejecting(mine)
         return errors, [p for p in mine if p not in errors]
 
-    # -- the whole record -----------------------------------------------------------------
+    def store(self, path: str, value: Any) -> None:
+        """Keep ``value`` at ``path`` (``address.city``); ``None`` (a blank answer) keeps
+        nothing."""
+        if value is not None:
+            set_field(self.data, path, value)
 
-    def run(self) -> dict[str, Any]:
-        self.question("name", "Clinic name", required=True)
-        self._address()
-        self.question(
-            "service_area",
-            "Other cities served, comma-separated (a city in another state with its code: "
-            "Yuma, AZ)",
-            convert=split_cities,
-        )
-        self.question("phone", "Phone, e.g. (760) 555-0123 ext. 12")
-        self.question("url", "Website, https://…", convert=with_scheme)
-        self.question("email", "Email")
-        self._lists()
-        self.question(
-            "insurance",
-            "Insurance accepted, separated by ; or , (e.g. Aetna; Blue Cross Blue Shield)",
-            convert=split_list,
-        )
-        self._vocabulary_list(
-            "payment",
-            "Payment methods (cash, check, credit card, debit card, HSA/FSA, financing, insurance)",
-        )
-        self._vocabulary_list("languages", "Languages spoken (e.g. English, Spanish)")
-        self.question(
-            "accepting_new_patients",
-            "Accepting new patients? yes/no",
-            convert=_yes_no,
-        )
-        self._hours()
-        return canonical_order(self.data)
+    def forget(self, key: str) -> None:
+        """Drop the answers to ``key`` (``address``), to ask them again."""
+        self.data.pop(key, None)
 
-    def _address(self) -> None:
-        index = DuplicateIndex.of_directory(self.directory)
-        while True:
-            self.data.pop("address", None)
-            street = self.question(
-                "address.street", "Street", blank="blank for a clinic patients do not visit"
-            )
-            if street:
-                self.question("address.unit", "Suite or unit")
-            self.question("address.city", "City", required=True)
-            self.question("address.region", "State (2-letter code or name)", required=True)
-            self.question("address.postal_code", "ZIP code", required=bool(street))
-            place = {"name": self.data["name"], "address": self.data["address"]}
-            clinic, _ = check_data(place, "answer")
-            duplicate = index.find(clinic) if clinic is not None else None
-            if duplicate is None:
-                return
-            self.say(
-                f"error: {duplicate.origin} is already at this address "
-                f"({shown(duplicate.reason, None)}); edit that file instead, or give another "
-                "address"
-            )
+    def duplicate(self) -> Duplicate | None:
+        """The clinic of the directory already at the address answered, if any."""
+        if self._index is None:
+            self._index = DuplicateIndex.of_directory(self.directory)
+        place = {"name": self.data["name"], "address": self.data["address"]}
+        clinic, _ = check_data(place, "answer")
+        return self._index.find(clinic) if clinic is not None else None
 
-    def _vocabulary_list(
-        self, path: str, text: str, asked_next: frozenset[str] = frozenset()
-    ) -> Any:
-        """A list of vocabulary entries, each read through the alias table the model uses."""
-        return self.question(
-            path,
-            text,
-            convert=lambda answer: [list_item(path, x) for x in split_list(answer)],
-            asked_next=asked_next,
-        )
+    def offers_esketamine(self) -> bool:
+        """Whether the therapies answered include esketamine (Spravato)."""
+        return _ESKETAMINE in self.data.get("therapies", ())
 
-    def _lists(self) -> None:
-        self._vocabulary_list(
-            "conditions", "Conditions treated, comma-separated (e.g. depression, ptsd, anxiety)"
-        )
-        therapies = self._vocabulary_list(
-            "therapies",
-            "Therapies offered (e.g. IV ketamine infusion, Spravato, ketamine-assisted "
-            "psychotherapy)",
-            asked_next=frozenset({"therapies.rems"}),
-        )
-        if therapies and "esketamine-nasal-spray" in therapies:
-            certified = self.confirm("Is the clinic Spravato REMS certified?", default=False)
-            self.data["spravato_rems_certified"] = bool(certified)
-            if not certified:
-                self.say(
-                    "warning: esketamine (Spravato) may only be offered in a REMS-certified "
-                    "setting; it is removed from this record's therapies"
-                )
-                self.data["therapies"] = [t for t in therapies if t != "esketamine-nasal-spray"]
-                self.data.pop("spravato_rems_certified")
-                if not self.data["therapies"]:
-                    self.data.pop("therapies")
+    def rems_certified(self, certified: bool) -> None:
+        """Record whether the clinic is Spravato REMS certified; when it is not, esketamine
+        is removed from its therapies (and the therapies, when none is left)."""
+        if certified:
+            self.data["spravato_rems_certified"] = True
+            return
+        self.data["therapies"] = [t for t in self.data["therapies"] if t != _ESKETAMINE]
+        if not self.data["therapies"]:
+            self.data.pop("therapies")
 
-    def _hours(self) -> None:
-        weekdays = self.question(
-            "hours.monday",
-            "Hours Monday to Friday, e.g. 09:00-17:00, 9am-5pm or closed",
-            convert=hours_value,
+    def workdays_like_monday(self) -> None:
+        """Give Tuesday to Friday the hours answered for Monday, when there are some."""
+        hours = self.data.get("hours")
+        if hours is not None and "monday" in hours:
+            for day in _WORKDAYS[1:]:
+                hours[day] = hours["monday"]
+
+    def record_file(self) -> RecordFile:
+        """The record file the answers make: a slug no record of the project has, and the
+        YAML text with its comment and schema line.
+
+        Raises:
+            AnswerError: the answers do not make a valid clinic (each was checked at its
+                field, so this does not happen).
+        """
+        data = canonical_order(self.data)
+        clinic, problems = check_data(data, "new clinic")
+        if clinic is None:
+            raise AnswerError("; ".join(p.explanation for p in problems))
+        folder = self.root / CLINICS_DIR
+        taken = {p.stem for p in find_record_files(folder)}
+        taken |= {c.slug for c in self.directory.clinics if c.slug}
+        slug = choose_slug(clinic.name, clinic.address.city, lambda s: s in taken)
+        record = canonical_order({**stored_form(data, clinic), "slug": slug})
+        text = record_text(
+            record, comments=["Added with kdirectory new."], schema_path=schema_path_for(self.root)
         )
-        if weekdays is not None:
-            for day in _WEEKDAYS[1:]:
-                self.data["hours"][day] = weekdays
-        for day in ("saturday", "sunday"):
-            self.question(f"hours.{day}", f"{day.capitalize()} hours", convert=hours_value)
+        return RecordFile(folder / f"{slug}.yaml", text)
 
 
-def _yes_no(answer: str) -> Any:
+def yes_no(answer: str) -> bool:
+    """``yes``, ``y`` or ``true`` and their opposites, in any case.
+
+    Raises:
+        AnswerError: any other answer.
+    """
     folded = answer.casefold()
     if folded in ("y", "yes", "true"):
         return True
     if folded in ("n", "no", "false"):
         return False
-    raise typer.BadParameter("answer yes or no")
+    raise AnswerError("answer yes or no")
 
 
-def new_clinic(
-    project: Path | str = ".",
-    *,
-    ask: Ask = typer.prompt,
-    confirm: Ask = typer.confirm,
-    say: Callable[[str], None] = typer.echo,
-) -> NewClinicResult:
-    """Ask for one clinic, show its YAML, and write it to ``data/clinics/`` when confirmed.
+def write_record_file(file: RecordFile) -> None:
+    """Write ``file`` whole or not at all.
 
     Raises:
-        ProjectNotFoundError: ``project`` has no ``data/clinics/`` folder.
-        KdirectoryError: the record cannot be written.
+        KdirectoryError: it cannot be written.
     """
-    root = Path(project)
-    directory = load_directory(root)  # a project? ask nothing otherwise
-    interview = _Interview(directory, ask, confirm, say)
-    data = interview.run()
-    clinic, problems = check_data(data, "new clinic")
-    if clinic is None:  # pragma: no cover - every answer was checked at its field
-        raise typer.BadParameter("; ".join(p.explanation for p in problems))
-    folder = root / CLINICS_DIR
-    taken = {p.stem for p in find_record_files(folder)}
-    taken |= {c.slug for c in directory.clinics if c.slug}
-    slug = choose_slug(clinic.name, clinic.address.city, lambda s: s in taken)
-    record = canonical_order({**stored_form(data, clinic), "slug": slug})
-    text = record_text(
-        record, comments=["Added with kdirectory new."], schema_path=schema_path_for(root)
-    )
-    target = folder / f"{slug}.yaml"
-    say("")
-    say(text.rstrip("\n"))
-    say("")
-    if not confirm(f"Write {(CLINICS_DIR / target.name).as_posix()}?", default=True):
-        say("Nothing written.")
-        return NewClinicResult(path=None, text=text)
     try:
-        atomic_write_text(target, text)
+        atomic_write_text(file.path, file.text)
     except OSError as exc:
-        raise KdirectoryError(f"cannot write {target}: {exc.strerror}") from None
-    say(f"wrote {target}")
-    return NewClinicResult(path=target, text=text)
+        raise KdirectoryError(f"cannot write {file.path}: {exc.strerror}") from None
