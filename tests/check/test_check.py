@@ -307,6 +307,27 @@ def missing_robots(site: Path) -> None:
     (site / "robots.txt").unlink()
 
 
+REDIRECT_PAGE = (
+    '<!doctype html>\n<html lang="en">\n<head>\n<title>Moved</title>\n'
+    '<link rel="canonical" href="https://directory.example{0}">\n'
+    '<meta http-equiv="refresh" content="0; url={0}">\n</head>\n'
+    '<body><p>Moved to <a href="{0}">here</a>.</p></body>\n</html>\n'
+)
+
+
+@defect("demo", "clinics/old-name/index.html", "links.redirect-target")
+def redirect_to_no_page(site: Path) -> None:
+    (site / "clinics" / "old-name").mkdir()
+    page = REDIRECT_PAGE.format("/clinics/nowhere/")
+    (site / "clinics" / "old-name" / "index.html").write_text(page, encoding="utf-8")
+
+
+@defect("demo", "_redirects", "links.redirects-file")
+def redirects_line_without_its_page(site: Path) -> None:
+    line = "/clinics/old-name/ /clinics/bff-medical-wellness-clinic/ 301\n"
+    (site / "_redirects").write_text(line, encoding="utf-8")
+
+
 @pytest.mark.parametrize("case", DEFECTS, ids=[d.seed.__name__ for d in DEFECTS])
 def test_a_seeded_defect_is_found_on_its_page(
     case: Defect, request: pytest.FixtureRequest, tmp_path: Path

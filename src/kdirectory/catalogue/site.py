@@ -1,6 +1,6 @@
 """Rules about a built site, which ``kdirectory check`` (and every build, before it
-publishes) reads page by page: the head, headings, images, links, JSON-LD, the sitemap,
-robots.txt and near-duplicate pages."""
+publishes) reads page by page: the head, headings, images, links, redirects, JSON-LD, the
+sitemap, robots.txt and near-duplicate pages."""
 
 from __future__ import annotations
 
@@ -120,6 +120,24 @@ RULES = (
         CHECK,
         "every #fragment exists on the page it points to",
         "add the id to the target element, or fix the link",
+    ),
+    Rule(
+        "links.redirect-target",
+        "error",
+        CHECK,
+        "a redirect page (a refresh to another URL) leads to a page of the site that is not "
+        "itself a redirect, and its canonical link names that page",
+        "rebuild the site; if the page it led to is gone for good, prune the redirect "
+        "(kdirectory redirects --prune OLD_PATH)",
+    ),
+    Rule(
+        "links.redirects-file",
+        "error",
+        CHECK,
+        "every line of _redirects is a permanent redirect with a redirect page at its old path "
+        "leading to the same new path, and every redirect page has its line",
+        "rebuild the site: kdirectory writes _redirects and the redirect pages together; do "
+        "not edit either by hand",
     ),
     Rule(
         "jsonld.parse",

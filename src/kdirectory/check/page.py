@@ -3,6 +3,7 @@ JSON-LD blocks, the visible text and the page's own content text (lxml's C parse
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 
@@ -62,6 +63,8 @@ class PageFacts:
     source: bytes = b""
     truncated_at: int | None = None
     """The line where elements nest too deeply for the parser, which stops reading there."""
+    refresh: str | None = None
+    """The URL of a ``<meta http-equiv="refresh">`` that names one: the page is a redirect."""
 
     def line_of(self, href: str) -> int | None:
         """The line of the first element with this ``href`` (for a finding), if found."""
@@ -171,12 +174,31 @@ def _drop(element: _Element) -> None:
 def _meta(facts: PageFacts, element: _Element) -> None:
     name = (element.get("name") or "").strip().lower()
     content = element.get("content") or ""
+    if (element.get("http-equiv") or "").strip().lower() == "refresh":
+        if facts.refresh is None:
+            facts.refresh = refresh_url(content)
+        return
     if name == "description":
         facts.descriptions.append(_squash(content))
     elif name == "viewport" and "width=device-width" in content.replace(" ", ""):
         facts.viewport = True
     elif name in ("robots", "googlebot") and "noindex" in content.lower():
         facts.noindex = True
+
+
+_REFRESH = re.compile(
+    r"\s*\d*(?:\.[\d.]*)?\s*[;,]?\s*(?:url\s*=\s*)?(?P<quote>['\"]?)(?P<url>.*?)(?P=quote)?\s*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def refresh_url(content: str) -> str | None:
+    """The URL a ``<meta http-equiv="refresh" content="0; url=/new/">`` goes to, as the HTML
+    standard reads the content (a delay, then ``url=``, the URL maybe quoted); None for a
+    refresh of the page itself."""
+    match = _REFRESH.fullmatch(content)
+    url = match["url"].strip() if match else ""
+    return url or None
 
 
 def _visible_text(element: _Element) -> str:

@@ -1,5 +1,6 @@
 """``check_site``: read every page of a built site once, run the page rules on it, keep a
-small summary, then run the rules that need all pages."""
+small summary, then run the rules that need all pages. A redirect page (a refresh to another
+URL) is checked only as a redirect: where it leads."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from kdirectory._output import INTERNAL, MANIFEST
 from kdirectory.check.findings import finding
 from kdirectory.check.page import page_shingles, read_page
 from kdirectory.check.page_rules import page_findings
+from kdirectory.check.redirect_rules import (
+    redirect_findings,
+    redirect_page_findings,
+    redirect_target,
+)
 from kdirectory.check.similarity import EXACT_PAIRS_UP_TO, signature
 from kdirectory.check.site_rules import (
     PageSummary,
@@ -81,6 +87,7 @@ def check_site(
     report.problems += anchor_findings(summaries)
     report.problems += sitemap_findings(site_files, summaries)
     report.problems += robots_findings(site_files)
+    report.problems += redirect_findings(site_files, summaries)
     if near_duplicate is None:
         near_duplicate = _built_near_duplicate(root)
     report.problems += similarity_findings(summaries, near_duplicate)
@@ -141,6 +148,19 @@ def _check_pages(site: SiteFiles, names: list[str], signatures: bool) -> list[Pa
         if facts is None:
             message = "not a UTF-8 HTML document (empty, binary, or another encoding)"
             results.append((name, [finding(name, "html.unreadable", message)], None))
+            continue
+        target = redirect_target(facts, site.base_url)
+        if target is not None:  # a redirect page: where it leads is all that matters
+            summary = PageSummary(
+                title=None,
+                description=None,
+                noindex=True,
+                anchors=(),
+                ids=frozenset(facts.ids),
+                shingles=frozenset(),
+                redirect=target,
+            )
+            results.append((name, redirect_page_findings(facts, target), summary))
             continue
         shingled = page_shingles(facts)
         broken, anchors = link_findings(facts, site, resolved)

@@ -45,6 +45,8 @@ class PageSummary:
     shingles: frozenset[int]
     signature: np.ndarray | None = None
     """The MinHash signature of ``shingles``, computed with them on large sites."""
+    redirect: str | None = None
+    """Where the page sends readers, when it is a redirect page (see ``redirect_rules``)."""
 
 
 class SiteFiles:

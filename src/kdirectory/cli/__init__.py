@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from kdirectory.cli import geocode, project, records, rules, site
+from kdirectory.cli import geocode, project, records, redirects, rules, site
 from kdirectory.cli.errors import set_verbose
 
 __all__ = ["app"]
@@ -48,3 +48,4 @@ app.command("init")(project.init_command)
 app.command("new")(records.new_command)
 app.command("schema")(records.schema_command)
 app.command("rules")(rules.rules_command)
+app.command("redirects")(redirects.redirects_command)

@@ -5,6 +5,8 @@ of ``kdirectory check``, and published (see :mod:`kdirectory.site.publish`) only
 finds no error, so neither an interrupted build nor a page that fails the check ever
 replaces the last good site. A manifest (``.kdirectory-manifest.json``) records every file
 kdirectory wrote; everything else in the output folder (a CNAME, a .git) is never touched.
+The manifest also records what each page is, so that a page whose path changed since the
+last build leaves a redirect behind (see :mod:`kdirectory.site.redirects`).
 """
 
 from __future__ import annotations
@@ -26,20 +28,34 @@ from kdirectory.exceptions import (
     ValidationFailedError,
 )
 from kdirectory.project import validate
+from kdirectory.site import urls
 from kdirectory.site.model import build_model
-from kdirectory.site.plan import Page, Planner
-from kdirectory.site.publish import publish
+from kdirectory.site.plan import Page, Planner, read_guides
+from kdirectory.site.publish import Amend, Manifest, publish
+from kdirectory.site.redirects import (
+    Identity,
+    identities,
+    is_page_path,
+    manifest_entries,
+    next_redirects,
+    read_history,
+    redirect_files,
+)
 from kdirectory.site.site_files import locations_kml, robots_txt, search_index, sitemaps
 from kdirectory.site.templating import get_template_source, make_environment, render_page_template
 from kdirectory.site.thin_pages import thin_pages
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from kdirectory.config import SiteConfig
     from kdirectory.record.directory import Directory
     from kdirectory.report import Problem, Report
 
 __all__ = ["MANIFEST", "BuildError", "BuildResult", "build_site", "publish", "render_site"]
 STATIC_FILES = {"assets/site.js": "assets/site.js", "favicon.svg": "favicon.svg"}
+REDIRECT_TEMPLATE = "redirect.html"
+"""The page left at an old path, which sends readers on to the new one."""
 
 
 @dataclass
@@ -59,6 +75,8 @@ class BuildResult:
     """The records' warnings (errors stop the build)."""
     check: Report | None = None
     """What ``kdirectory check`` found in the site before it was published (no errors)."""
+    redirects: dict[str, str] = field(default_factory=dict)
+    """The redirects the site has (old path -> new path), kept until pruned."""
 
     def summary(self) -> str:
         checked = (
@@ -66,15 +84,34 @@ class BuildResult:
             if self.check is not None
             else ""
         )
+        count = len(self.redirects)
+        moved = f", {count:,} redirect{'' if count == 1 else 's'}" if count else ""
         return (
             f"built {self.pages:,} pages ({self.files:,} files) in {self.out}: "
-            f"{self.written:,} written, {self.unchanged:,} unchanged, {self.removed:,} removed, "
-            f"{len(self.warnings):,} record warnings{checked}, {self.seconds:.2f} s"
+            f"{self.written:,} written, {self.unchanged:,} unchanged, {self.removed:,} removed"
+            f"{moved}, {len(self.warnings):,} record warnings{checked}, {self.seconds:.2f} s"
         )
+
+
+@dataclass
+class _Rendered:
+    """A site rendered in memory, and what its redirects need."""
+
+    pages: list[Page]
+    files: dict[str, bytes]
+    identities: dict[str, Identity]
+    """The identity of every page path (see :mod:`kdirectory.site.redirects`)."""
+    env: Environment
+    base_path: str
 
 
 def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], dict[str, bytes]]:
     """Plan and render every file of the site in memory: ``{relative path: bytes}``."""
+    rendered = _render(directory, config)
+    return rendered.pages, rendered.files
+
+
+def _render(directory: Directory, config: SiteConfig) -> _Rendered:
     model = build_model(directory)
     model.config = config
     env = make_environment(directory.root / "templates")
@@ -124,7 +161,38 @@ def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], d
     files["robots.txt"] = robots_txt(config.site.base_url).encode("utf-8")
     files["locations.kml"] = locations_kml(model).encode("utf-8")
     files["search-index.json"] = search_index(model, base_path).encode("utf-8")
-    return pages, files
+    records = {
+        entry.clinic.slug: entry.source.display_path
+        for entry in directory.entries
+        if entry.clinic.slug and entry.source is not None
+    }
+    known = identities(model, read_guides(env), records)
+    found = {p.path: known[p.path] for p in pages if p.path in known and is_page_path(p.path)}
+    return _Rendered(pages, files, found, env, base_path)
+
+
+def _with_redirects(rendered: _Rendered, config: SiteConfig, made: list[dict[str, str]]) -> Amend:
+    """The ``amend`` step of publishing: from the last manifest, the redirects of this build,
+    their files, and what the manifest records for the next build."""
+    names = {page.path: page.heading for page in rendered.pages}
+
+    def stub(source: str, target: str) -> str:
+        redirect = {
+            "source": source,
+            "path": target,
+            "url": urls.absolute(config.site.base_url, target),
+            "name": names.get(target, target),
+        }
+        return render_page_template(rendered.env, REDIRECT_TEMPLATE, {"redirect": redirect})
+
+    def amend(manifest: Manifest) -> tuple[dict[str, bytes], dict[str, Any]]:
+        history = read_history(manifest)
+        redirects = next_redirects(history.pages, history.redirects, rendered.identities)
+        made.append(redirects)
+        files = redirect_files(redirects, rendered.base_path, stub)
+        return files, manifest_entries(rendered.identities, redirects)
+
+    return amend
 
 
 def build_site(
@@ -138,7 +206,9 @@ def build_site(
     """Validate ``directory``, render every page and publish into ``out`` atomically.
 
     The site is checked in its staging folder with every rule of ``kdirectory check``
-    before it replaces the last one.
+    before it replaces the last one. A page the last build into ``out`` published at
+    another path leaves a redirect there (``_redirects`` and a page at the old path), kept
+    until pruned (:func:`kdirectory.site.redirects.prune_redirects`).
 
     Raises:
         ValidationFailedError: the records have errors (the report is attached).
@@ -160,8 +230,10 @@ def build_site(
             raise ConfigError(f"base_url: {exc}") from None
         config = config.model_copy(update={"site": site})
     target = Path(out) if out is not None else directory.root / config.build.out
-    pages, files = render_site(directory, config)
+    rendered = _render(directory, config)
+    pages = rendered.pages
     checked: list[Report] = []
+    made: list[dict[str, str]] = []
 
     def verify(staging: Path) -> None:
         from kdirectory.check import check_site  # noqa: PLC0415 - the checker loads lxml
@@ -177,15 +249,20 @@ def build_site(
 
     threshold = config.build.uniqueness_threshold
     published = publish(
-        target, files, verify=verify, settings={"uniqueness_threshold": threshold}, wait=wait
+        target,
+        rendered.files,
+        verify=verify,
+        settings={"uniqueness_threshold": threshold},
+        wait=wait,
+        amend=_with_redirects(rendered, config, made),
     )
     noindex = [
         (p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"
     ]
     return BuildResult(
-        out=target, pages=len(pages), files=len(files), written=published.written,
-        unchanged=published.unchanged, removed=published.removed,
+        out=target, pages=len(pages), files=published.written + published.unchanged,
+        written=published.written, unchanged=published.unchanged, removed=published.removed,
         seconds=time.perf_counter() - start, noindex=noindex, kept=published.kept,
         warnings=[p for p in report.sorted_problems() if p.severity == "warning"],
-        check=checked[0],
+        check=checked[0], redirects=made[0],
     )  # fmt: skip

@@ -17,6 +17,11 @@ Publishing happens in three steps, under a lock on the folder:
    and the manifest comes last. Ctrl-C is held back during this short step; if the process
    dies in it anyway, the next build finds the journal and finishes the commit, so the site
    is always either the old one or, once the journal is replayed, the new one.
+
+The manifest also carries what the caller records besides the files (the settings of the
+build, what each page is, the redirects kept): ``amend`` reads the last manifest under the
+lock and adds files and entries to the new one, and :func:`rewrite_manifest` edits it in
+place (``kdirectory redirects --prune``).
 """
 
 from __future__ import annotations
@@ -36,8 +41,16 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from kdirectory._atomic import atomic_write_text
 from kdirectory._output import INTERNAL, JOURNAL, LOCK, MANIFEST, STAGING
 from kdirectory.exceptions import BuildError
+
+Manifest = dict[str, Any]
+"""A manifest as read: ``files`` (relative path -> SHA-256), ``generator``, and what the
+build recorded besides (see :func:`publish`)."""
+Amend = Callable[[Manifest], tuple[dict[str, bytes], dict[str, Any]]]
+"""Given the last manifest (``{}`` when there is none), the files to add to the new site and
+the entries to record in its manifest."""
 
 
 @dataclass(frozen=True)
@@ -58,13 +71,16 @@ def publish(
     verify: Callable[[Path], None] | None = None,
     settings: dict[str, Any] | None = None,
     wait: bool = False,
+    amend: Amend | None = None,
 ) -> Published:
     """Write ``files`` (``{relative path: bytes}``) into the folder ``out``.
 
     ``verify`` is called with the staging folder once the whole new site is in it and may
     raise to stop publishing (the live site stays as it was). ``settings`` are recorded in
-    the manifest for ``kdirectory check``. With ``wait``, a build already writing ``out``
-    is waited for; otherwise it is an error.
+    the manifest for ``kdirectory check``. ``amend`` is called under the lock with the last
+    manifest, before anything is staged, and returns more files for the site and more
+    entries for its manifest (what depends on the last site: its redirects). With ``wait``,
+    a build already writing ``out`` is waited for; otherwise it is an error.
 
     Raises:
         BuildError: ``out`` is not a folder kdirectory may write, another build is writing
@@ -77,7 +93,7 @@ def publish(
     _refuse_foreign(out)  # before the lock file is made: a folder not ours stays untouched
     try:
         with _locked(out, wait=wait):
-            return _publish_locked(out, files, verify, settings)
+            return _publish_locked(out, files, verify, settings, amend)
     except BaseException:
         if created and not (out / MANIFEST).exists():
             shutil.rmtree(out, ignore_errors=True)  # made for this build, which failed
@@ -97,18 +113,27 @@ def _publish_locked(
     files: dict[str, bytes],
     verify: Callable[[Path], None] | None,
     settings: dict[str, Any] | None,
+    amend: Amend | None,
 ) -> Published:
     _finish_interrupted(out)
     _refuse_foreign(out)
     old = _read_manifest(out) or {}
+    recorded = dict(settings or {})
+    if amend is not None:
+        more, entries = amend(_manifest_data(out) or {})
+        for name in more:
+            _check_relative(name)
+            if name in files:
+                raise BuildError(f"two files would be written to {name}")
+        files = {**files, **more}
+        recorded.update(entries)
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
     _refuse_clashes(out, hashes, old)
     staging = out / STAGING
     try:
         changed = _stage(out, staging, files, hashes, old)
-        manifest = {"generator": "kdirectory", **(settings or {}), "files": hashes}
-        text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
-        (staging / MANIFEST).write_text(text, encoding="utf-8")
+        manifest = {"generator": "kdirectory", **recorded, "files": hashes}
+        (staging / MANIFEST).write_text(_manifest_text(manifest), encoding="utf-8")
         if verify is not None:
             verify(staging)
         _fsync([staging / name for name in changed] + [staging / MANIFEST])
@@ -179,14 +204,59 @@ def _locked(out: Path, *, wait: bool) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _read_manifest(out: Path) -> dict[str, str] | None:
+def read_manifest(out: Path) -> Manifest | None:
+    """The manifest of the site in ``out`` as it stands, or None when there is none (or it
+    is not a kdirectory manifest). Its entries are the build's record: check any value
+    before use."""
+    return _manifest_data(Path(out))
+
+
+def rewrite_manifest(out: Path, edit: Callable[[Manifest], Manifest]) -> Manifest:
+    """Replace the manifest of the site in ``out`` by ``edit(manifest)``, atomically and
+    under the build lock; the files of the site are left as they are. Returns the new one.
+
+    Raises:
+        BuildError: ``out`` has no kdirectory manifest, a build is writing it, or the disk
+            refused the write (the manifest is then unchanged).
+    """
+    out = Path(out).absolute()
+    if _manifest_data(out) is None:
+        raise BuildError(
+            f"{out} has no {MANIFEST}: it is not a site kdirectory built; pass the output "
+            "folder of kdirectory build"
+        )
+    with _locked(out, wait=False):
+        try:
+            _finish_interrupted(out)  # a half-done commit would replace the manifest later
+            data = _manifest_data(out)
+            if data is None:
+                raise BuildError(f"{out / MANIFEST} disappeared; build the site again")
+            edited = edit(data)
+            atomic_write_text(out / MANIFEST, _manifest_text(edited))
+        except OSError as exc:
+            raise _disk_error(exc, out, manifest_only=True) from None
+    return edited
+
+
+def _manifest_text(manifest: Manifest) -> str:
+    return json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+
+
+def _manifest_data(out: Path) -> Manifest | None:
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    files = data.get("files") if isinstance(data, dict) else None
-    if not isinstance(files, dict):
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
         return None
+    return data
+
+
+def _read_manifest(out: Path) -> dict[str, str] | None:
+    data = _manifest_data(out)
+    if data is None:
+        return None
+    files = data["files"]
     # A manifest names only files inside the folder: never trust it to point elsewhere.
     owned: dict[str, str] = {}
     for name, digest in files.items():
@@ -320,7 +390,7 @@ def _holding_signals() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _disk_error(exc: OSError, out: Path) -> BuildError:
+def _disk_error(exc: OSError, out: Path, *, manifest_only: bool = False) -> BuildError:
     what = {
         errno.ENOSPC: "the disk is full",
         errno.EDQUOT: "the disk quota is used up",
@@ -329,6 +399,8 @@ def _disk_error(exc: OSError, out: Path) -> BuildError:
         errno.EPERM: "permission denied",
     }.get(exc.errno or 0, exc.strerror or str(exc))
     where = f" ({exc.filename})" if exc.filename else ""
+    if manifest_only:
+        return BuildError(f"could not rewrite {out / MANIFEST}: {what}{where}; it is unchanged")
     return BuildError(
         f"could not write the site into {out}: {what}{where}; nothing was published and the "
         "last site is unchanged"
