@@ -1,4 +1,5 @@
-"""Every page of the demo site and of a generated directory is valid HTML (Nu Html Checker).
+"""Every page of the demo site, of a generated directory and of a site with redirects is valid
+HTML (Nu Html Checker).
 
 The checker is the real ``vnu.jar`` from the npm package ``vnu-jar``, pinned in the
 repository's ``package.json``: run ``npm ci`` once (``nox -s html`` does), or point
@@ -36,7 +37,7 @@ import pytest
 from kdirectory.record.validate import load_directory
 from kdirectory.site.build import build_site
 from kdirectory.testing.synthetic import generate_project
-from tests.helpers import REPO
+from tests.helpers import GOOD_RECORD, REPO, ProjectFactory
 
 VNU_JAR_ENV = "KDIRECTORY_VNU_JAR"
 DEFAULT_VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -166,6 +167,19 @@ def test_a_generated_directory_is_valid_html(tmp_path: Path) -> None:
     generate_project(project, SYNTHETIC_CLINICS, seed=SYNTHETIC_SEED)
     result = build_site(load_directory(project), site)
     assert result.pages > SYNTHETIC_CLINICS, result.summary()
+    assert_valid_html(site)
+
+
+def test_redirect_pages_are_valid_html(make_project: ProjectFactory, tmp_path: Path) -> None:
+    """A site built twice with a clinic renamed in between: the page left at the old path
+    (templates/redirect.html) is checked with the others."""
+    root = make_project({"harbor.yaml": GOOD_RECORD})
+    site = tmp_path / "site"
+    build_site(load_directory(root), site)
+    renamed = GOOD_RECORD.replace("Harbor Ketamine Clinic", "Harbor Ketamine Center")
+    (root / "data" / "clinics" / "harbor.yaml").write_text(renamed, encoding="utf-8")
+    result = build_site(load_directory(root), site)
+    assert list(result.redirects) == ["/clinics/harbor-ketamine-clinic/"], result.summary()
     assert_valid_html(site)
 
 

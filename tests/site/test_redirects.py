@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from kdirectory._output import MANIFEST, REDIRECTS
 from kdirectory.check import check_site
 from kdirectory.cli import app
+from kdirectory.exceptions import BuildError
 from kdirectory.record.directory import Directory
 from kdirectory.record.model import Address, Clinic
 from kdirectory.site.build import BuildResult, build_site
@@ -408,6 +409,20 @@ def test_a_hostile_manifest_writes_nothing_outside_the_site(
     assert result.redirects == {}
     assert not (tmp_path / "escaped").exists() and not (tmp_path / "outside").exists()
     assert_checked(out, result)
+
+
+def test_a_redirects_file_of_the_users_own_is_never_overwritten(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = project(make_project, harbor=HARBOR, ocean=OCEAN)
+    out = tmp_path / "site"
+    build(root, out)
+    (out / REDIRECTS).write_text("/old-blog/* /blog/:splat 301\n", encoding="utf-8")
+    assert build(root, out).kept == [REDIRECTS]
+    with pytest.raises(BuildError, match="kdirectory writes the site's redirects there"):
+        rebuild(root, out, harbor=CENTER)
+    assert (out / REDIRECTS).read_text(encoding="utf-8") == "/old-blog/* /blog/:splat 301\n"
+    assert (out / OLD.lstrip("/") / "index.html").is_file()
 
 
 # --- what check says about redirects -----------------------------------------------------------

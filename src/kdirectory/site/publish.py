@@ -42,7 +42,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kdirectory._atomic import atomic_write_text
-from kdirectory._output import INTERNAL, JOURNAL, LOCK, MANIFEST, STAGING
+from kdirectory._output import INTERNAL, JOURNAL, LOCK, MANIFEST, REDIRECTS, STAGING
 from kdirectory.exceptions import BuildError
 
 Manifest = dict[str, Any]
@@ -272,9 +272,14 @@ def _refuse_clashes(out: Path, hashes: dict[str, str], old: dict[str, str]) -> N
     clashes = [name for name in hashes if name not in old and os.path.lexists(out / name)]
     if clashes:
         raise BuildError(
-            f"{out / clashes[0]} was not written by kdirectory, but the new build has a page "
-            f"at that path ({len(clashes)} such file(s)); move or delete it, or override the "
-            "page with a template instead"
+            f"{out / clashes[0]} was not written by kdirectory, but the new build has a file "
+            f"at that path ({len(clashes)} such file(s)); "
+            + (
+                "kdirectory writes the site's redirects there: keep rules of your own outside "
+                "the output folder and add them after the build"
+                if clashes[0] == REDIRECTS
+                else "move or delete it, or override the page with a template instead"
+            )
         )
     for name in hashes:
         for parent in reversed((out / name).relative_to(out).parents[:-1]):
