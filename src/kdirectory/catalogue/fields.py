@@ -198,6 +198,29 @@ VALUES = (
         "write one phone number with its area code, e.g. (760) 555-0123",
     ),
     Rule(
+        "npi.format",
+        "error",
+        VALIDATE,
+        "a provider's NPI is 10 digits, written as text",
+        "copy the number from the NPI Registry (npiregistry.cms.hhs.gov), in quotes",
+    ),
+    Rule(
+        "npi.check_digit",
+        "error",
+        VALIDATE,
+        "a provider's NPI ends in the check digit CMS computes (Luhn, with the prefix 80840)",
+        "a digit was probably mistyped: compare the number with the NPI Registry",
+    ),
+    Rule(
+        "testimonials.consent",
+        "error",
+        VALIDATE,
+        "every testimonial says consent: true (the clinic holds the patient's written "
+        "permission to publish it)",
+        "set consent: true only when the clinic holds the patient's written permission; "
+        "otherwise remove the testimonial",
+    ),
+    Rule(
         "url.scheme",
         "error",
         VALIDATE,

@@ -1,11 +1,12 @@
-"""Rules about a record file as a file: it can be read, it is text, it parses as YAML or
-JSON into one clinic record, and it holds no control characters."""
+"""Rules about a record file as a file (it can be read, it is text, it parses as YAML or
+JSON into one clinic record, and it holds no control characters), and about the files a
+record names: its photos."""
 
 from __future__ import annotations
 
 from kdirectory.catalogue.rule import VALIDATE, Rule
 
-RULES = (
+RECORD_FILES = (
     Rule(
         "file.empty",
         "error",
@@ -162,3 +163,37 @@ RULES = (
         "remove it; it is invisible and breaks pages",
     ),
 )
+
+PHOTO_FILES = (
+    Rule(
+        "photos.outside_project",
+        "error",
+        VALIDATE,
+        "a photo's file is in the project folder: no absolute path, no .., no link leading out",
+        "copy the file into the project folder and give its path from there",
+    ),
+    Rule(
+        "photos.missing",
+        "error",
+        VALIDATE,
+        "a photo's file exists, is a file and can be read",
+        "check the spelling and the folder; paths start at the project folder",
+    ),
+    Rule(
+        "photos.too_large",
+        "error",
+        VALIDATE,
+        "a photo's file is at most 20 MB, with no more pixels than an image is safely opened with",
+        "export a smaller version of the image",
+    ),
+    Rule(
+        "photos.not_image",
+        "error",
+        VALIDATE,
+        "a photo's file is a JPEG, PNG or WebP image by its content, named with its kind's "
+        "ending, and can be read whole",
+        "export the image as JPEG, PNG or WebP, named .jpg, .png or .webp",
+    ),
+)
+
+RULES = (*RECORD_FILES, *PHOTO_FILES)

@@ -1,5 +1,5 @@
-"""Rules about one valid record as a whole, about the records of a directory together, and
-about the coordinates geocoding finds for them."""
+"""Rules about one valid record as a whole, about the records of a directory together, about
+the records of a brand site, and about the coordinates geocoding finds for them."""
 
 from __future__ import annotations
 
@@ -99,6 +99,28 @@ RECORD = (
         "special hours give each date once",
         "keep one entry per date",
     ),
+    Rule(
+        "testimonials.future_date",
+        "error",
+        VALIDATE,
+        "a testimonial's date is not in the future",
+        "give the date the patient gave the testimonial, or leave date out",
+    ),
+    Rule(
+        "photos.alt_file_name",
+        "warning",
+        VALIDATE,
+        "a photo's alternative text describes it, rather than repeating its file name",
+        "say in one sentence what the photo shows",
+    ),
+    Rule(
+        "photos.alt_redundant",
+        "warning",
+        VALIDATE,
+        'a photo\'s alternative text does not start with "image of" or "photo of" (screen '
+        "readers already say it is an image)",
+        "start with what the photo shows",
+    ),
 )
 
 DIRECTORY = (
@@ -139,6 +161,42 @@ DIRECTORY = (
     ),
 )
 
+BRAND = (
+    Rule(
+        "brand.mismatch",
+        "error",
+        VALIDATE,
+        "on a brand site, every record's brand is the [brand] name of kdirectory.toml",
+        "write the [brand] name as the record's brand, or move the clinic out of the brand "
+        "site's records",
+    ),
+    Rule(
+        "brand.service_area_far",
+        "error",
+        VALIDATE,
+        "on a brand site, every city of a service area is within 60 miles (straight line) of "
+        "a location that serves it",
+        "remove the city from service_area, or list it on a location within 60 miles of it",
+    ),
+    Rule(
+        "brand.service_area_unplaced",
+        "warning",
+        VALIDATE,
+        "on a brand site, every city of a service area, and a location serving it, can be "
+        "placed by the gazetteer, so that the 60-mile rule can be checked",
+        "write the city as USPS names it (City, or City, ST); give the location a geo or ZIP",
+    ),
+    Rule(
+        "brand.dark_button_text",
+        "warning",
+        VALIDATE,
+        "white text is readable (4.5:1) on the brand's primary colour; when only the theme's "
+        "dark text is, buttons use dark text, and this says so",
+        "nothing to do if dark button text suits the brand; for white text, use the darker "
+        "primary the message suggests",
+    ),
+)
+
 GEOCODING = (
     Rule(
         "geocodes.unreadable",
@@ -157,4 +215,4 @@ GEOCODING = (
     ),
 )
 
-RULES = (*RECORD, *DIRECTORY, *GEOCODING)
+RULES = (*RECORD, *DIRECTORY, *BRAND, *GEOCODING)

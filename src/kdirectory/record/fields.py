@@ -3,9 +3,9 @@
 Each constrained value is an ``Annotated`` type with its own validator so that a problem is
 reported at the exact field path (``address.postal_code``, ``languages[2]``) with a message
 and a fix: text and its limits, lists, vocabulary entries (conditions, therapies,
-specialties, languages, payment methods), web and email addresses, phone numbers, dates,
-time zones, states and ZIP codes. Opening hours have their own module,
-:mod:`kdirectory.record.hours`. Messages are raised as ``PydanticCustomError`` by
+specialties, languages, payment methods), web and email addresses, phone numbers, NPIs, a
+testimonial's consent, dates, time zones, states and ZIP codes. Opening hours have their
+own module, :mod:`kdirectory.record.hours`. Messages are raised as ``PydanticCustomError`` by
 :func:`fail`, with the fix in the error context; ``validate.py`` turns them into
 :class:`~kdirectory.report.Problem` objects. The models that use these types are in
 :mod:`kdirectory.record.model`.
@@ -33,6 +33,8 @@ from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from kdirectory.record import vocabulary
 from kdirectory.record.languages import LANGUAGE_NAMES
+from kdirectory.record.npi import check_digit as npi_check_digit
+from kdirectory.record.npi import is_npi_form
 from kdirectory.record.phones import Phone, PhoneError, parse_phone
 
 MAX_LIST_ITEMS = 40
@@ -41,6 +43,16 @@ MAX_TEXT = 200
 """Characters of a name, a street, a city, an insurer, a note: no real one is longer."""
 MAX_LONG_TEXT = 10_000
 """Characters of the description: a few paragraphs."""
+MAX_BIO = 2_000
+"""Characters of a provider's bio: a paragraph or two."""
+MAX_QUOTE = 1_000
+"""Characters of a testimonial's quote: a few sentences."""
+MAX_ATTRIBUTION = 80
+"""Characters of who a testimonial is from: a first name and a town."""
+MAX_ALT = 250
+"""Characters of a photo's alternative text: one sentence that says what it shows."""
+MAX_PATH = 500
+"""Characters of a file's path in the project."""
 MAX_SLUG_TEXT = 100
 """Characters of one condition, therapy, specialty, language or payment method (by slug,
 name or alias; the longest name is about 30)."""
@@ -129,6 +141,19 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LONG_TEXT)
 ]
+
+
+Bio = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BIO)]
+Quote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUOTE)]
+Attribution = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ATTRIBUTION)
+]
+AltText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ALT)]
+ProjectPath = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PATH)
+]
+"""A file's path from the project folder (``photos/lobby.jpg``); the file itself is
+checked by :mod:`kdirectory.record.photos`."""
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -348,6 +373,82 @@ def _email(value: str) -> str:
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)
 ]
+
+_NPI_REGISTRY = "the NPI Registry (npiregistry.cms.hhs.gov)"
+
+
+def _npi(value: object) -> str:
+    if not isinstance(value, str):
+        fail(
+            "npi.format",
+            f"must be the 10-digit NPI written as text, not {value!r:.40}",
+            'write it in quotes, e.g. npi: "1234567893"',
+        )
+    if not is_npi_form(value):
+        digits = sum(ch.isdigit() for ch in value)
+        fail(
+            "npi.format",
+            f'"{value:.40}" is not an NPI: an NPI is 10 digits and nothing else (found '
+            f"{digits} digit{'' if digits == 1 else 's'})",
+            f"copy the provider's number from {_NPI_REGISTRY}",
+        )
+    expected = npi_check_digit(value[:9])
+    if int(value[9]) != expected:
+        fail(
+            "npi.check_digit",
+            f'"{value}" is not a valid NPI: its last digit, the check digit, should be '
+            f"{expected} for the nine digits before it, not {value[9]}",
+            f"a digit was probably mistyped: compare the number with {_NPI_REGISTRY}",
+        )
+    return value
+
+
+Npi = Annotated[
+    str,
+    PlainValidator(_npi),
+    at_most(10),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-9]{10}$",
+            "maxLength": 10,
+            "description": "A National Provider Identifier: 10 digits, the last a check digit",
+            "examples": ["1234567893"],
+        }
+    ),
+]
+
+
+def _consent(value: object) -> bool:
+    if value is True:
+        return True
+    if value is None:
+        what = "is missing"
+    elif value is False:
+        what = "is false"
+    else:
+        what = f"is {value!r:.40}, not true"
+    fail(
+        "testimonials.consent",
+        f"{what}: the clinic must hold the patient's written permission to publish the testimonial",
+        "set consent: true only when it does",
+    )
+
+
+Consent = Annotated[
+    bool | None,
+    PlainValidator(_consent),
+    WithJsonSchema(
+        {
+            "const": True,
+            "description": "true: the clinic holds the patient's written permission to "
+            "publish the testimonial",
+        }
+    ),
+]
+"""``true``, and nothing else: a testimonial is published only with the patient's written
+permission. Give the field ``Field(default=None, validate_default=True)`` so that a
+missing one is refused at its place."""
 
 
 def _phone(value: object) -> Phone:

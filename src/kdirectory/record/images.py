@@ -5,7 +5,8 @@ what kind of image they hold, by their content.
 the project and refuses one that leads out of it (absolute, ``..``, a link that points
 outside). :func:`image_kind` reads the first bytes of a file: a file named ``.jpg`` that
 holds a web page is no photo, and a PNG named ``.jpg`` would be served with the wrong
-type. The image itself is not decoded.
+type; a JPEG, PNG or WebP image is then opened with Pillow, as the site will open it, and
+its data verified (a damaged or truncated file is refused).
 
 No kdirectory import: ``config.py`` checks the logo with it.
 """
@@ -14,6 +15,9 @@ from __future__ import annotations
 
 import re
 import stat
+import struct
+import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Literal
@@ -31,6 +35,8 @@ SUFFIXES: dict[str, ImageKind] = {
 MAX_PATH = 500
 """Characters of a path written in a record or in ``kdirectory.toml``."""
 _SNIFF_BYTES = 4096
+_READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error)
+"""What Pillow raises for a file it cannot decode (truncated, corrupt, not an image)."""
 _SVG_START = re.compile(
     rb"^(?:\s+|<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<(?:[A-Za-z_][\w.-]*:)?svg[\s>/]",
     re.DOTALL,
@@ -120,11 +126,16 @@ def project_file(root: Path, written: str) -> Path:
 
 
 def project_image(
-    root: Path, written: str, kinds: tuple[ImageKind, ...], max_bytes: int
+    root: Path,
+    written: str,
+    kinds: tuple[ImageKind, ...],
+    max_bytes: int,
+    max_pixels: int | None = None,
 ) -> ProjectImage:
     """The image ``written`` (a path relative to the project folder ``root``) names, checked:
     in the project, a regular file, at most ``max_bytes``, one of ``kinds`` by its content
-    and named with that kind's ending.
+    and named with that kind's ending; a JPEG, PNG or WebP image also opens whole, with at
+    most ``max_pixels`` pixels (Pillow's own limit when ``None``).
 
     Raises:
         ProjectFileError: what is wrong and how to fix it.
@@ -180,4 +191,44 @@ def project_image(
             f"{endings}, so a web server would send it as something else",
             f"rename it to end in {endings.split('/')[0]}",
         )
+    if kind != "svg":
+        _decode(path, kind, shown, max_pixels)
     return ProjectImage(path=path, kind=kind, size=info.st_size)
+
+
+def _decode(path: Path, kind: ImageKind, shown: str, max_pixels: int | None) -> None:
+    """Open the image with Pillow, as the site will to resize it, and verify its data.
+
+    Raises:
+        ProjectFileError: the image is damaged or truncated (``not_image``), or has more
+            pixels than ``max_pixels`` or than Pillow opens safely (``too_large``).
+    """
+    from PIL import Image  # noqa: PLC0415 - only when an image is checked
+
+    name = KIND_NAMES[kind]
+    fix = "export a smaller version of the image"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path, formats=[name.upper()]) as image:
+                width, height = image.size
+                if max_pixels is None or width * height <= max_pixels:
+                    image.verify()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ProjectFileError(
+            "too_large", f'"{shown:.80}" has more pixels than an image is safely opened with', fix
+        ) from None
+    except _READ_ERRORS as exc:
+        reason = "Pillow does not recognise its data" if str(path) in str(exc) else str(exc)
+        raise ProjectFileError(
+            "not_image",
+            f'"{shown:.80}" starts like a {name} image but cannot be read as one ({reason})',
+            f"open it in an image editor and export it again as {name}",
+        ) from None
+    if max_pixels is not None and width * height > max_pixels:
+        raise ProjectFileError(
+            "too_large",
+            f'"{shown:.80}" is {width:,} x {height:,} pixels ({width * height / 1e6:,.1f} '
+            f"megapixels); at most {max_pixels / 1e6:,.0f} megapixels",
+            fix,
+        )

@@ -1,5 +1,6 @@
 """The clinic record as pydantic models: :class:`Clinic` and its parts (:class:`Address`,
-:class:`Geo`, :class:`Provider`, :class:`WeeklyHours`, :class:`SpecialHours`).
+:class:`Geo`, :class:`Provider`, :class:`Testimonial`, :class:`Photo`, :class:`WeeklyHours`,
+:class:`SpecialHours`).
 
 The types of their fields, each with its own validator, are in
 :mod:`kdirectory.record.fields` and :mod:`kdirectory.record.hours`. :func:`canonical_record`
@@ -29,14 +30,21 @@ from kdirectory.record import vocabulary
 from kdirectory.record.fields import (
     CONTROL_CHARACTER,
     MAX_TEXT,
+    AltText,
+    Attribution,
+    Bio,
     ConditionSlug,
+    Consent,
     Date,
     Email,
     LanguageCode,
     LongText,
+    Npi,
     Payment,
     PhoneNumber,
     PostalCode,
+    ProjectPath,
+    Quote,
     Region,
     SpecialtySlug,
     Text,
@@ -181,6 +189,35 @@ class Provider(Model):
     name: Text
     credentials: Text | None = None
     role: Text | None = None
+    npi: Npi | None = None
+    bio: Bio | None = None
+
+
+def _consent_required(schema: dict[str, Any]) -> None:
+    """``consent`` is required in the JSON Schema, and ``true`` its only value (the model
+    gives it a default only to refuse a missing one at its own place)."""
+    schema["required"] = sorted({*schema.get("required", ()), "consent"})
+    schema["properties"]["consent"].pop("default", None)
+
+
+class Testimonial(Model):
+    """A patient's words about the clinic, published with their written permission."""
+
+    model_config = ConfigDict(json_schema_extra=_consent_required)
+
+    quote: Quote
+    attribution: Attribution
+    date: Date | None = None
+    consent: Consent = Field(default=None, validate_default=True)
+
+
+class Photo(Model):
+    """A photo of the clinic: an image file in the project and the text that says what it
+    shows (for people who cannot see it)."""
+
+    file: ProjectPath
+    alt: AltText
+    caption: Text | None = None
 
 
 class Clinic(Model):
@@ -192,6 +229,7 @@ class Clinic(Model):
     ) = None
     brand: Text | None = None
     url: Url | None = None
+    booking_url: Url | None = None
     phone: PhoneNumber | None = None
     tracking_phone: PhoneNumber | None = None
     email: Email | None = None
@@ -230,6 +268,8 @@ class Clinic(Model):
         list[LanguageCode], BeforeValidator(bounded_list), AfterValidator(no_repeats)
     ] = []
     providers: Annotated[list[Provider], BeforeValidator(bounded_list)] = []
+    testimonials: Annotated[list[Testimonial], BeforeValidator(bounded_list)] = []
+    photos: Annotated[list[Photo], BeforeValidator(bounded_list)] = []
     same_as: Annotated[list[Url], BeforeValidator(bounded_list), AfterValidator(no_repeats)] = []
     description: LongText | None = None
     updated: Date | None = None

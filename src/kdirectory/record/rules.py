@@ -1,8 +1,11 @@
 """Rules about one valid record that need more than its own fields' types: the ZIP against
 the state, the Spravato REMS rule, PO boxes, coordinates far from their ZIP, records that
-list no therapy, and the claims lint of the clinic's own text."""
+list no therapy, testimonials dated in the future, and the claims lint of the clinic's own
+text (its name, description and price, its testimonials' quotes and its providers' bios)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from geopy.distance import geodesic
 
@@ -12,7 +15,7 @@ from kdirectory.record.addresses import is_po_box
 from kdirectory.record.claims import lint_claims
 from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.model import Clinic
-from kdirectory.record.source import SourceRecord
+from kdirectory.record.source import Path_, SourceRecord
 from kdirectory.report import Problem
 
 MAX_KM_FROM_ZIP = 25.0
@@ -25,6 +28,7 @@ def check_clinic(clinic: Clinic, source: SourceRecord) -> list[Problem]:
         *_therapy_problems(clinic, source),
         *_contact_problems(clinic, source),
         *_hours_problems(clinic, source),
+        *_testimonial_problems(clinic, source),
         *_claims_problems(clinic, source),
     ]
 
@@ -157,9 +161,13 @@ def _contact_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 rule="phone.tracking_same",
             )
         )
-    for index, url in enumerate([clinic.url, *clinic.same_as]):
+    links: list[tuple[Path_, str | None]] = [
+        (("url",), clinic.url),
+        (("booking_url",), clinic.booking_url),
+        *((("same_as", index), url) for index, url in enumerate(clinic.same_as)),
+    ]
+    for loc, url in links:
         if url and url.lower().startswith("http://"):
-            loc = ("url",) if index == 0 else ("same_as", index - 1)
             problems.append(
                 source.problem(
                     loc,
@@ -200,19 +208,47 @@ def _hours_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
     return problems
 
 
+def _testimonial_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
+    today = date.today()
+    return [
+        source.problem(
+            ("testimonials", index, "date"),
+            f"{testimonial.date.isoformat()} is in the future (today is {today.isoformat()})",
+            "give the date the patient gave the testimonial, or leave date out",
+            rule="testimonials.future_date",
+        )
+        for index, testimonial in enumerate(clinic.testimonials)
+        if testimonial.date is not None and testimonial.date > today
+    ]
+
+
+def claim_texts(clinic: Clinic) -> list[tuple[Path_, str]]:
+    """Every text of ``clinic`` the claims lint reads, with where it is: the description,
+    name and price, every testimonial's quote and every provider's bio."""
+    texts: list[tuple[Path_, str | None]] = [
+        (("description",), clinic.description),
+        (("name",), clinic.name),
+        (("price_range",), clinic.price_range),
+        *((("testimonials", i, "quote"), t.quote) for i, t in enumerate(clinic.testimonials)),
+        *((("providers", i, "bio"), p.bio) for i, p in enumerate(clinic.providers)),
+    ]
+    return [(loc, text) for loc, text in texts if text]
+
+
+TESTIMONIAL_CLAIM_FIX = (
+    "a testimonial is published as the patient gave it, and the page would make the claim: "
+    "leave the testimonial out, or quote only words that make no such claim"
+)
+
+
 def _claims_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
     problems = []
-    for field_name in ("description", "name", "price_range"):
-        text = getattr(clinic, field_name)
-        if not text:
-            continue
+    for loc, text in claim_texts(clinic):
+        fix = TESTIMONIAL_CLAIM_FIX if loc[0] == "testimonials" else CLAIM_FIX
         for finding in lint_claims(text):
             problems.append(
                 source.problem(
-                    (field_name,),
-                    f'says "{finding.phrase}": {finding.why}',
-                    CLAIM_FIX,
-                    rule=finding.rule,
+                    loc, f'says "{finding.phrase}": {finding.why}', fix, rule=finding.rule
                 )
             )
     return problems

@@ -14,10 +14,21 @@ from pydantic import BaseModel, ValidationError
 from kdirectory.config import load_config
 from kdirectory.exceptions import ProjectNotFoundError
 from kdirectory.record import vocabulary
+from kdirectory.record.brand_rules import check_brand
 from kdirectory.record.directory import Directory
 from kdirectory.record.directory_rules import assign_slugs, check_directory
 from kdirectory.record.json_schema import clinic_schema
-from kdirectory.record.model import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours
+from kdirectory.record.model import (
+    Address,
+    Clinic,
+    Geo,
+    Photo,
+    Provider,
+    SpecialHours,
+    Testimonial,
+    WeeklyHours,
+)
+from kdirectory.record.photos import check_photos
 from kdirectory.record.read import RecordReader, find_record_files
 from kdirectory.record.rules import check_clinic
 from kdirectory.record.source import Path_, SourceRecord
@@ -62,7 +73,8 @@ def load_directory(path: Path | str = ".") -> Directory:
 
 
 def validate_records(directory: Directory) -> Report:
-    """Every problem of the records: what loading found plus record and directory rules.
+    """Every problem of the records: what loading found plus record and directory rules,
+    the photos' files, and on a brand site the brand's rules.
 
     Clinics added in Python without a ``slug`` get one here, as loading gives one to every
     clinic read from a file.
@@ -75,8 +87,12 @@ def validate_records(directory: Directory) -> Report:
     if any(not clinic.slug for clinic in directory.clinics):
         report.extend(assign_slugs(directory))
     for entry in directory.entries:
-        report.extend(check_clinic(entry.clinic, entry.where(directory.root)))
+        source = entry.where(directory.root)
+        report.extend(check_clinic(entry.clinic, source))
+        report.extend(check_photos(entry.clinic, source, directory.root))
     report.extend(check_directory(directory))
+    if directory.config.site.kind == "brand":
+        report.extend(check_brand(directory))
     return report
 
 
@@ -231,11 +247,21 @@ def _too_long_fix(loc: Path_) -> str:
     keys = {part for part in loc if isinstance(part, str)}
     if "description" in keys:
         return "keep the description to a few paragraphs"
+    if "npi" in keys:
+        return "an NPI is 10 digits, without spaces or hyphens"
+    if "bio" in keys:
+        return "keep the bio to a paragraph or two"
+    if "quote" in keys:
+        return "quote the patient's own words briefly: a few sentences"
+    if "attribution" in keys:
+        return 'a first name and a town is enough, e.g. "Maria, Escondido"'
+    if "alt" in keys:
+        return "say in one sentence what the photo shows"
     if "hours" in keys:
         return 'write hours like "09:00-17:00" or "9am-5pm"'
     if keys & {"phone", "tracking_phone"}:
         return "write one phone number, e.g. (760) 555-0123"
-    if keys & {"url", "same_as"}:
+    if keys & {"url", "same_as", "booking_url"}:
         return "use the page's plain address, without tracking parameters"
     if keys & {"conditions", "therapies", "specialties", "languages", "payment"}:
         return "write one entry per list item, by its slug or name"
@@ -256,6 +282,8 @@ _MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
     ("hours",): WeeklyHours,
     ("special_hours", "#"): SpecialHours,
     ("providers", "#"): Provider,
+    ("testimonials", "#"): Testimonial,
+    ("photos", "#"): Photo,
 }
 
 _PLAIN_MESSAGES = {

@@ -58,6 +58,14 @@ TEXT_KEYS = frozenset(
         "note",
         "credentials",
         "role",
+        "booking_url",
+        "npi",
+        "bio",
+        "quote",
+        "attribution",
+        "file",
+        "alt",
+        "caption",
     }
 )
 
