@@ -7,6 +7,7 @@ file. The images are made here, with Pillow."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 from lxml import html as lxml_html
 from PIL import ExifTags, Image, ImageCms, ImageDraw
 
+from kdirectory import load_directory
+from kdirectory.check import check_site
 from kdirectory.exceptions import BuildError
 from kdirectory.site import images
 from kdirectory.site.images import (
@@ -26,6 +29,8 @@ from kdirectory.site.images import (
     variant_widths,
 )
 from kdirectory.site.templating import make_environment
+from tests.helpers import GOOD_RECORD, ProjectFactory
+from tests.site.pages import build
 
 GPS_PHOTO = "photos/waiting-room.jpg"
 """2000×1500 as stored, EXIF orientation 6 (turn 90° clockwise): 1500×2000 upright."""
@@ -244,6 +249,13 @@ def test_srcset_lists_every_width_once_in_order(gps_picture: Picture) -> None:
     ]
     assert gps_picture.src.endswith("-800.jpg")
     assert (gps_picture.width, gps_picture.height) == (800, 1067)
+    # Shown 800 CSS pixels wide at most: the 1500 variant is for screens of 2 pixels per one.
+    assert gps_picture.sizes == "(min-width: 832px) 800px, calc(100vw - 2rem)"
+
+
+def test_a_small_photo_is_shown_at_its_own_width(alpha_picture: Picture) -> None:
+    assert (alpha_picture.width, alpha_picture.height) == (300, 200)
+    assert alpha_picture.sizes == "(min-width: 332px) 300px, calc(100vw - 2rem)"
 
 
 def test_photo_files_hold_every_variant_once(gps_picture: Picture, alpha_picture: Picture) -> None:
@@ -434,6 +446,89 @@ def test_a_photo_at_the_pixel_limit_is_fine(tmp_path: Path, low_pixel_limit: int
 def test_the_pixel_limit_is_set_explicitly() -> None:
     assert images.MAX_IMAGE_PIXELS == 50_000_000
     assert WIDTHS[-1] * WIDTHS[-1] < images.MAX_IMAGE_PIXELS
+
+
+# --- a clinic's page -------------------------------------------------------------------------------
+
+PHOTOS = """\
+photos:
+  - file: photos/waiting-room.jpg
+    alt: The waiting room, with armchairs by a window
+    caption: Our waiting room
+  - file: photos/sign.png
+    alt: The clinic's sign at the entrance
+"""
+
+
+def _site_file(out: Path, url: str) -> Path:
+    assert url.startswith("/assets/photos/"), url
+    return out / url.lstrip("/")
+
+
+def test_a_clinic_with_photos_shows_them_and_the_site_passes_the_check(
+    make_project: ProjectFactory, tmp_path: Path, counted: list[str]
+) -> None:
+    root = make_project({"harbor.yaml": GOOD_RECORD + PHOTOS}, demo=True)
+    write_gps_photo(root / GPS_PHOTO)
+    write_alpha_photo(root / ALPHA_PHOTO)
+    out = tmp_path / "site"
+    result = build(root, out)  # the build runs `kdirectory check` on the staged site
+    assert result.check is not None and result.check.ok()
+    assert check_site(out).ok()
+    assert counted == [GPS_PHOTO, ALPHA_PHOTO]
+
+    (harbor,) = [
+        c for c in load_directory(root).clinics if c.name == GOOD_RECORD.split("\n")[0][6:]
+    ]
+    page = lxml_html.parse(str(out / "clinics" / str(harbor.slug) / "index.html")).getroot()
+    pictures = page.findall(".//main//picture")
+    assert len(pictures) == 2
+    first, second = (p.find(".//img") for p in pictures)
+    assert first is not None and second is not None
+    assert (first.get("loading"), first.get("fetchpriority")) == ("eager", "high")
+    assert (second.get("loading"), second.get("decoding")) == ("lazy", "async")
+    assert first.get("alt") == "The waiting room, with armchairs by a window"
+    assert [f.findtext("figcaption") for f in page.findall(".//main//figure")] == [
+        "Our waiting room",
+        None,
+    ]
+    urls = [first.get("src") or "", second.get("src") or ""]
+    for element in page.findall(".//main//picture//*"):
+        urls += [part.split()[0] for part in (element.get("srcset") or "").split(", ") if part]
+    assert len(set(urls)) == 2 * 4 + 2  # every variant of both photos, each file once
+    for url in urls:
+        found = _site_file(out, url)
+        assert found.is_file(), url
+        assert b"Exif" not in found.read_bytes()
+    assert len(list((out / "assets" / "photos").iterdir())) == 10
+
+    (clinic,) = [
+        node
+        for script in page.findall(".//script[@type='application/ld+json']")
+        for node in json.loads(script.text or "")["@graph"]
+        if node.get("@type") == "MedicalClinic"
+    ]
+    base = load_directory(root).config.site.base_url
+    widest = [next(u for u in urls if u.endswith(end)) for end in ("-1500.jpg", "-300.png")]
+    assert clinic["image"] == [base + url for url in widest]  # in the order of the record
+
+    counted.clear()
+    again = build(root, out)
+    assert counted == []  # unchanged photos: nothing encoded
+    assert again.written == 0
+
+
+def test_a_broken_photo_stops_the_build_naming_it(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    root = make_project({"harbor.yaml": GOOD_RECORD + PHOTOS}, demo=True)
+    write_gps_photo(root / "whole.jpg")
+    (root / "photos").mkdir()
+    (root / GPS_PHOTO).write_bytes((root / "whole.jpg").read_bytes()[:5000])
+    write_alpha_photo(root / ALPHA_PHOTO)
+    with pytest.raises(BuildError, match=r'photo "photos/waiting-room\.jpg" cannot be read'):
+        build(root, tmp_path / "site")
+    assert not (tmp_path / "site" / "index.html").exists()
 
 
 class _Photo:

@@ -43,7 +43,6 @@ __all__ = [
     "CACHE_DIR",
     "MAX_IMAGE_PIXELS",
     "OUTPUT_DIR",
-    "SIZES",
     "WIDTHS",
     "Photo",
     "Photos",
@@ -59,7 +58,9 @@ a tablet, and the page's widest column (60rem) on a screen of two pixels per CSS
 A width above the photo's own is left out; the photo's own width is added when it is below
 the widest step, so the sharpest variant is the photo itself."""
 FALLBACK_WIDTH = 800
-"""The width of an ``<img>``'s plain ``src``, for the rare reader that ignores ``srcset``."""
+"""The width of an ``<img>``'s ``src`` variant, whose ``width`` and ``height`` the page
+gives the image: a photo is shown at most 800 CSS pixels wide (narrower on a narrower
+screen), and the 1600-pixel variant serves it on screens of two pixels per CSS pixel."""
 WEBP_OPTIONS: dict[str, Any] = {"quality": 80, "method": 6}
 """WebP at quality 80 looks like the photo at about two thirds of the JPEG's size; method 6
 is the slowest and smallest, affordable because each photo is encoded once (the cache)."""
@@ -81,9 +82,6 @@ MAX_IMAGE_PIXELS = 50_000_000
 cameras. Decoding one takes about 150 MB (200 MB with transparency); a file that claims more
 (a decompression bomb: a few kilobytes that unpack to gigabytes) stops the build before it
 is decoded. Pillow's own limit is set to this number while a photo is read."""
-SIZES = "(min-width: 62rem) 60rem, calc(100vw - 2rem)"
-"""How wide a photo is shown, for the browser to choose a variant before it lays the page
-out: the page's column (60rem at most, with 1rem each side on narrower screens)."""
 CACHE_DIR = Path(".kdirectory") / "images"
 """Where encoded variants are kept, relative to the project (beside the geocoding cache):
 one folder per photo and settings (``<key>/``), which may be deleted at any time."""
@@ -155,6 +153,8 @@ class Picture:
     srcset: str
     """Every fallback (JPEG or PNG) variant, for ``<img srcset>``."""
     sizes: str
+    """How wide the photo is shown, for the browser to choose a variant before it lays the
+    page out: ``width`` CSS pixels, or the screen less the page's margins when narrower."""
     width: int
     """The intrinsic width of ``src``; with ``height``, the photo's shape, so the page does
     not move when it loads."""
@@ -213,12 +213,10 @@ class Photos:
         url_prefix: str = "",
         *,
         cache: Path | None = CACHE_DIR,
-        sizes: str = SIZES,
     ) -> None:
         self.root = root
         self.url_prefix = url_prefix.rstrip("/")
         self.cache = None if cache is None else root / cache
-        self.sizes = sizes
         self.made: list[Picture] = []
         """Every picture made, in order."""
         self.encoded = 0
@@ -246,7 +244,7 @@ class Photos:
         """
         key, encoded = self._variants(file)
         variants = tuple(self._named(file, key, e) for e in encoded)
-        picture = _picture(variants, alt, caption, eager=eager, sizes=self.sizes)
+        picture = _picture(variants, alt, caption, eager=eager)
         self.made.append(picture)
         return picture
 
@@ -344,7 +342,7 @@ def photo_files(pictures: Iterable[Picture]) -> dict[str, bytes]:
 
 
 def _picture(
-    variants: tuple[Variant, ...], alt: str, caption: str | None, *, eager: bool, sizes: str
+    variants: tuple[Variant, ...], alt: str, caption: str | None, *, eager: bool
 ) -> Picture:
     webp = [v for v in variants if v.type == "image/webp"]
     fallback = sorted((v for v in variants if v.type != "image/webp"), key=lambda v: v.width)
@@ -353,7 +351,7 @@ def _picture(
         sources=(Source("image/webp", _srcset(webp)),),
         src=src.url,
         srcset=_srcset(fallback),
-        sizes=sizes,
+        sizes=f"(min-width: {src.width + 32}px) {src.width}px, calc(100vw - 2rem)",
         width=src.width,
         height=src.height,
         alt=alt,

@@ -192,6 +192,8 @@ def medical_clinic(
         }
     if clinic.same_as:
         node["sameAs"] = list(clinic.same_as)
+    if view.photos:  # each photo at its widest, as JPEG (or PNG): what every reader takes
+        node["image"] = [urls.absolute(base, "/" + p.largest.path) for p in view.photos]
     return node
 
 

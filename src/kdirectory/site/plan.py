@@ -13,7 +13,7 @@ what only they have (a clinic's street, unit or ZIP code), then numbered.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from jinja2 import Environment
 
+    from kdirectory.site.images import Photos
     from kdirectory.site.model import SiteModel, StateGroup
     from kdirectory.site.places import City
 
@@ -114,11 +115,14 @@ def _newest(dates: Iterable[date | None]) -> date | None:
 
 
 class Planner:
-    """Builds the :class:`Page` list from a :class:`SiteModel`."""
+    """Builds the :class:`Page` list from a :class:`SiteModel`. ``photos`` makes the
+    clinics' photos into pictures (and keeps their files for the build); without it, no
+    page shows a photo."""
 
-    def __init__(self, model: SiteModel, env: Environment) -> None:
+    def __init__(self, model: SiteModel, env: Environment, photos: Photos | None = None) -> None:
         self.model = model
         self.env = env
+        self.photos = photos
         self.config = model.config
         self.base = model.config.site.base_url
         self.site_name = model.config.site.name
@@ -344,6 +348,8 @@ class Planner:
         model = self.model
         say = wording(self.env, "clinic").say
         clinic, view = model.clinics[slug], model.views[slug]
+        if self.photos is not None and clinic.photos:
+            view = replace(view, photos=self.photos.pictures(clinic.photos))
         city = model.city_of(slug)
         state = model.states[city.region]
         title = say("title", c=view, repeats=self._name_repeats(view), site_name=self.site_name)

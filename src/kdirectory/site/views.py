@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
 from markupsafe import Markup
@@ -21,6 +22,9 @@ from kdirectory.record.languages import LANGUAGE_NAMES
 from kdirectory.record.model import Clinic, Provider, SpecialHours
 from kdirectory.site import urls
 from kdirectory.site.templating import markdown_to_html
+
+if TYPE_CHECKING:
+    from kdirectory.site.images import Picture
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,9 @@ class ClinicView:
     description_html: Markup
     updated: date | None
     distance: Distance | None = None
+    photos: tuple[Picture, ...] = ()
+    """The clinic's photos as its page shows them (``partials/picture.html``); empty in
+    lists of clinics."""
 
     @property
     def lists_ketamine(self) -> bool:
