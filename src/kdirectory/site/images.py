@@ -54,7 +54,7 @@ __all__ = [
 
 WIDTHS = (480, 800, 1200, 1600)
 """The widths, in pixels, each photo is made at: a phone (one or two pixels per CSS pixel),
-a tablet, and the page's widest column (60rem) on a screen of two pixels per CSS pixel.
+a tablet, and the widest a photo is shown (800 CSS pixels) on a screen of two pixels each.
 A width above the photo's own is left out; the photo's own width is added when it is below
 the widest step, so the sharpest variant is the photo itself."""
 FALLBACK_WIDTH = 800
@@ -62,8 +62,9 @@ FALLBACK_WIDTH = 800
 gives the image: a photo is shown at most 800 CSS pixels wide (narrower on a narrower
 screen), and the 1600-pixel variant serves it on screens of two pixels per CSS pixel."""
 WEBP_OPTIONS: dict[str, Any] = {"quality": 80, "method": 6}
-"""WebP at quality 80 looks like the photo at about two thirds of the JPEG's size; method 6
-is the slowest and smallest, affordable because each photo is encoded once (the cache)."""
+"""WebP at quality 80 looks like the JPEG at well under its size; method 6 is the slowest
+and smallest (about 15% slower than the default 4), affordable because each photo is
+encoded once (the cache)."""
 JPEG_OPTIONS: dict[str, Any] = {
     "quality": 82,
     "optimize": True,
