@@ -5,7 +5,7 @@ Each command parses its options, calls one library function and turns a
 usage errors such as a path that is not a site project). Heavy imports live inside the
 commands to keep ``kdirectory --help`` fast. One module per group of commands: records
 (``validate``, ``import``, ``new``, ``schema``), ``geocode``, the site (``build``,
-``check``), the project (``init``) and the catalogue (``rules``).
+``check``, ``redirects``), the project (``init``) and the catalogue (``rules``).
 """
 
 from __future__ import annotations
