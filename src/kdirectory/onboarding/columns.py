@@ -30,6 +30,7 @@ FIELDS: dict[str, str] = {
     "slug": "URL slug",
     "brand": "brand that groups branches",
     "url": "clinic website",
+    "booking_url": "online booking page",
     "phone": "main phone",
     "tracking_phone": "call-tracking phone",
     "email": "email",
@@ -109,6 +110,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "url": (
         "website", "web site", "url", "website url", "web address", "website address",
         "homepage", "home page", "web", "landing page url",
+    ),
+    "booking_url": (
+        "booking url", "booking link", "booking page", "online booking", "book online",
+        "booking", "appointment url", "appointment link", "scheduling url", "scheduling link",
     ),
     "phone": (
         "phone", "phone number", "main phone", "main phone number", "telephone",

@@ -233,9 +233,15 @@ def title_cased(text: str, field: str) -> tuple[str, list[Note]]:
     return changed, [Note("normalised.title_case", field, f'"{text}" written as "{changed}"')]
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+-]*:(?!\d)")
+"""A URL's scheme (``mailto:``, ``javascript:``); a host with a port (``clinic.example:8080``)
+is none."""
+
+
 def with_scheme(url: str) -> str:
-    """``example.com`` -> ``https://example.com``; a URL with a scheme (or no dot) as is."""
-    return url if "://" in url or "." not in url else f"https://{url}"
+    """``example.com`` -> ``https://example.com``; a URL with a scheme (``mailto:…`` too,
+    for validation to refuse) or without a dot as is."""
+    return url if "://" in url or "." not in url or _SCHEME.match(url) else f"https://{url}"
 
 
 def parse_bool(text: str) -> bool | str:

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kdirectory.config import CONFIG_NAME
+from kdirectory.config import CONFIG_NAME, SiteKind
 from kdirectory.exceptions import KdirectoryError, ProjectExistsError
 from kdirectory.onboarding.records import SCHEMA_FILE
 from kdirectory.record.json_schema import schema_text
@@ -82,12 +82,78 @@ description: |
   how a first visit works, and how patients are monitored during treatment.
 """
 
+BRAND_NAME = "Example Ketamine Care"
+"""The made-up clinic group of a new brand project; its records and [brand] name agree."""
+
+BRAND_CONFIG_TEXT = f"""\
+# kdirectory site settings for a brand site: one clinic group's own website. Every section
+# but [brand] is optional; these are the ones to set first.
+
+[site]
+kind = "brand"                             # a brand site; "directory" lists many clinics
+name = "{BRAND_NAME}"             # shown in page titles and in the JSON-LD
+base_url = "https://brand.example"         # where the site will be served: canonical URLs
+                                           # and sitemaps are absolute, so set it before
+                                           # you deploy (or pass --base-url to build)
+language = "en-US"
+
+[brand]
+# The clinic group the site is for. Every record in data/clinics/ must give this name as
+# its `brand:` (kdirectory validate says which do not).
+name = "{BRAND_NAME}"
+url = "https://brand.example"              # the group's own website
+# phone = "(760) 555-0100"                 # the main line; each location keeps its own
+# booking_url = "https://brand.example/book"   # where patients book online
+# logo = "assets/logo.svg"                 # an SVG, PNG, JPEG or WebP file in this folder
+# Colours: `primary` is the background of buttons, `accent` the colour of links on white.
+# Text must reach a contrast of 4.5:1 on them (WCAG 2.x, level AA): kdirectory validate
+# refuses a colour that fails and suggests the nearest shade that passes.
+# colors = {{ primary = "#0b5563", accent = "#c2410c" }}
+
+[review]
+# The medical reviewer shown on every health page and in the JSON-LD (reviewedBy,
+# lastReviewed). Fill these in once a clinician has reviewed the site's health content.
+# reviewed_by = "Jane Doe, MD, Psychiatry"
+# last_reviewed = 2026-11-01
+
+[geocoder]
+provider = "offline"      # the embedded US ZIP/city gazetteer: no network, town-level
+# provider = "nominatim"  # street-level; needs a user agent that says who you are:
+# user_agent = "my-agency-site/1.0 (ops@agency.example)"
+
+[build]
+out = "site"              # the folder `kdirectory build` writes (git-ignored)
+"""
+
 GITIGNORE = """\
 # kdirectory: build output, caches and import leftovers
 /site/
 .kdirectory/
 rejected.csv
 """
+
+
+_BRAND_HEADER = f"""\
+# yaml-language-server: $schema=../../clinic.schema.json
+# An example location of {BRAND_NAME}, made up by `kdirectory init` so the project
+# validates and builds at once. Its phone number is a fictional 555-01xx number. Replace it
+# with one of the group's real locations (or delete this file) before you publish: add
+# locations with `kdirectory new`, import a spreadsheet with `kdirectory import
+# clinics.csv`, or copy this file and edit it. Every record gives the brand's name as its
+# `brand:`. Every field is described in clinic.schema.json; editors with the YAML
+# extension check the file as you type.
+name: {BRAND_NAME} Escondido
+brand: {BRAND_NAME}         # the [brand] name of kdirectory.toml
+url: https://brand.example/
+booking_url: https://booking.example/example-ketamine-care  # where patients book online
+"""
+
+
+def _brand_record() -> str:
+    """The example record of a brand project: the directory's example clinic, as one of the
+    brand's locations with an online booking page."""
+    _, _, fields = EXAMPLE_RECORD.partition("url: https://clinic.example/\n")
+    return _BRAND_HEADER + fields
 
 
 @dataclass(frozen=True)
@@ -98,23 +164,29 @@ class InitResult:
     files: list[str]
 
 
-def project_files() -> dict[str, str]:
-    """Every file of a new project, by its path relative to the project folder."""
+def project_files(kind: SiteKind = "directory") -> dict[str, str]:
+    """Every file of a new project of ``kind``, by its path relative to the project folder:
+    a brand site's settings hold a ``[brand]`` table, and its example record is the
+    brand's."""
     editor_settings = {
         "yaml.schemas": {f"./{SCHEMA_FILE}": ["data/clinics/*.yaml", "data/clinics/*.yml"]},
         "json.schemas": [{"fileMatch": ["/data/clinics/*.json"], "url": f"./{SCHEMA_FILE}"}],
     }
+    brand = kind == "brand"
     return {
-        CONFIG_NAME: CONFIG_TEXT,
-        (CLINICS_DIR / EXAMPLE_RECORD_NAME).as_posix(): EXAMPLE_RECORD,
+        CONFIG_NAME: BRAND_CONFIG_TEXT if brand else CONFIG_TEXT,
+        (CLINICS_DIR / EXAMPLE_RECORD_NAME).as_posix(): _brand_record()
+        if brand
+        else EXAMPLE_RECORD,
         ".gitignore": GITIGNORE,
         SCHEMA_FILE: schema_text(),
         ".vscode/settings.json": json.dumps(editor_settings, indent=2) + "\n",
     }
 
 
-def init_project(target: Path | str) -> InitResult:
-    """Create a site project in ``target``, which must not exist yet or be empty.
+def init_project(target: Path | str, kind: SiteKind = "directory") -> InitResult:
+    """Create a site project of ``kind`` (a directory, or a clinic group's brand site) in
+    ``target``, which must not exist yet or be empty.
 
     Raises:
         ProjectExistsError: ``target`` is a file or a folder that is not empty, or a file
@@ -123,7 +195,7 @@ def init_project(target: Path | str) -> InitResult:
     """
     root = Path(target)
     _refuse_existing(root)
-    files = project_files()
+    files = project_files(kind)
     if root.is_dir():  # empty (checked): fill it in place, so `init .` works in it
         _fill_in_place(root, files)
     else:

@@ -127,9 +127,10 @@ def build_record(
     for name in list(texts):
         texts[name], case_notes = title_cased(texts[name], name)
         notes += case_notes
-    if "url" in texts and (url := with_scheme(texts["url"])) != texts["url"]:
-        notes.append(Note("normalised.url_scheme", "url", f'"{texts["url"]}" given https://'))
-        texts["url"] = url
+    for name in ("url", "booking_url"):
+        if name in texts and (url := with_scheme(texts[name])) != texts[name]:
+            notes.append(Note("normalised.url_scheme", name, f'"{texts[name]}" given https://'))
+            texts[name] = url
     if "email" in texts:
         texts["email"] = texts["email"].removeprefix("mailto:")
     return RowRecord(data=_nest(texts), notes=notes, defaulted=defaulted)
