@@ -92,7 +92,11 @@ def _state_codes(states: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def generate_records(
-    count: int, *, seed: int = 0, states: Sequence[str] | None = None
+    count: int,
+    *,
+    seed: int = 0,
+    states: Sequence[str] | None = None,
+    brand_fields: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Yield ``count`` valid, fictional clinic records as plain data (no files written).
 
@@ -102,6 +106,9 @@ def generate_records(
             records, in the same order.
         states: state codes or names to place clinics in; default: the 48 contiguous
             states and DC (:data:`CONTIGUOUS_STATES`).
+        brand_fields: also give about half of the clinics with a website a
+            ``booking_url``, and most providers an ``npi`` with a valid check digit. The
+            records are otherwise the same as without it.
 
     Raises:
         ValueError: ``count`` is negative, or ``states`` names no real state (raised when
@@ -110,7 +117,7 @@ def generate_records(
     if count < 0:
         msg = f"count must be 0 or more, not {count}"
         raise ValueError(msg)
-    generator = Generator(count, seed, _state_codes(states))
+    generator = Generator(count, seed, _state_codes(states), brand_fields=brand_fields)
     return generator.records()
 
 
@@ -166,7 +173,12 @@ def _top_level_entries(text: str) -> list[str]:
 
 
 def generate_project(
-    root: Path, count: int, *, seed: int = 0, states: Sequence[str] | None = None
+    root: Path,
+    count: int,
+    *,
+    seed: int = 0,
+    states: Sequence[str] | None = None,
+    brand_fields: bool = False,
 ) -> list[Path]:
     """Write a synthetic site project into ``root`` and return its record files.
 
@@ -178,7 +190,7 @@ def generate_project(
     Raises:
         ValueError: as :func:`generate_records`.
     """
-    records = generate_records(count, seed=seed, states=states)
+    records = generate_records(count, seed=seed, states=states, brand_fields=brand_fields)
     folder = root / "data" / "clinics"
     folder.mkdir(parents=True, exist_ok=True)
     (root / "kdirectory.toml").write_bytes(project_config(seed=seed, count=count).encode())

@@ -47,6 +47,7 @@ from kdirectory.testing.synthetic_values import (
     holiday_hours,
     joined,
     lower_first,
+    npi,
     opening_hours,
     sample,
     unit,
@@ -101,8 +102,17 @@ class Generator:
     areas can name them and big cities get the right name checks), then records one by one,
     keeping names, slugs, streets and phone numbers unique."""
 
-    def __init__(self, count: int, seed: int, states: tuple[str, ...]) -> None:
+    def __init__(
+        self, count: int, seed: int, states: tuple[str, ...], *, brand_fields: bool = False
+    ) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - test data, not security
+        # The fields of brand sites are drawn from a random source of their own, so that
+        # asking for them adds fields and changes nothing else.
+        self.brand_rng = (
+            random.Random(f"{seed}:brand-fields")  # noqa: S311 - test data, not security
+            if brand_fields
+            else None
+        )
         self.count = count
         cities = cities_in(states)
         if not cities:
@@ -179,7 +189,26 @@ class Generator:
                 record["special_hours"] = holiday_hours(rng)
         self._treatment(record, profile)
         self._practice(record, city, profile)
+        if self.brand_rng is not None:
+            record = self._brand_fields(record, self.brand_rng)
         return record
+
+    @staticmethod
+    def _brand_fields(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+        """``record`` with a ``booking_url`` (after ``url``) for about half of the clinics
+        with a website, and an NPI for most providers."""
+        for person in record.get("providers", []):
+            if rng.random() < 0.8:
+                person["npi"] = npi(rng)
+        url = record.get("url")
+        if url is None or rng.random() >= 0.5:
+            return record
+        out: dict[str, Any] = {}
+        for key, value in record.items():
+            out[key] = value
+            if key == "url":
+                out["booking_url"] = f"{url.rstrip('/')}/book"
+        return out
 
     def _contact(
         self,

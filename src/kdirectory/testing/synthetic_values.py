@@ -1,5 +1,5 @@
 """One value of a synthetic record, drawn at random: a phone number as people write it, a
-suite, a week of opening hours, holiday hours, and the words of a description.
+suite, a week of opening hours, holiday hours, the words of a description, and an NPI.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import random
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from kdirectory.record.npi import check_digit as npi_check_digit
 from kdirectory.testing.synthetic_tables import HOLIDAYS
 
 _T = TypeVar("_T")
@@ -126,3 +127,10 @@ def joined(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def npi(rng: random.Random) -> str:
+    """A fictional National Provider Identifier: 10 digits starting with 1 or 2, ending in
+    the check digit CMS computes (so it passes validation; it names no one)."""
+    first_nine = rng.choice("12") + "".join(rng.choice("0123456789") for _ in range(8))
+    return first_nine + str(npi_check_digit(first_nine))
