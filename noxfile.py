@@ -40,13 +40,23 @@ def slow(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def golden(session: nox.Session) -> None:
-    """Rebuild tests/golden/demo from the demo project after an intended change."""
+    """Rebuild tests/golden/demo from the demo project, and tests/golden/brand from
+    examples/harbor-ketamine-care (made for 2026-11-30, before its holiday hours), after an
+    intended change."""
     session.install("-e", ".")
     session.run(
         "python",
         "-c",
         "from kdirectory import build_site, load_directory; "
         "print(build_site(load_directory('.'), 'tests/golden/demo').summary())",
+    )
+    session.run(
+        "python",
+        "-c",
+        "from kdirectory import build_site, load_directory; "
+        "print(build_site(load_directory('examples/harbor-ketamine-care'), "
+        "'tests/golden/brand').summary())",
+        env={"SOURCE_DATE_EPOCH": "1795996800"},  # the date tests/site/test_brand_site.py uses
     )
 
 

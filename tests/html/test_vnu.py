@@ -183,6 +183,13 @@ def test_redirect_pages_are_valid_html(make_project: ProjectFactory, tmp_path: P
     assert_valid_html(site)
 
 
+def test_the_brand_example_is_valid_html(tmp_path: Path) -> None:
+    """The brand site of examples/harbor-ketamine-care (templates/brand/)."""
+    site = tmp_path / "site"
+    build_site(load_directory(REPO / "examples" / "harbor-ketamine-care"), site)
+    assert_valid_html(site)
+
+
 def test_vnu_reports_an_invalid_page(tmp_path: Path) -> None:
     """The harness itself: a broken page fails, with its errors located and parsed."""
     site = tmp_path / "site"
