@@ -51,7 +51,8 @@ def import_command(
             "--map",
             metavar="COLUMN=FIELD",
             help='Map a column to a field, e.g. "Clinic Title=name", or "Fax=ignore"; '
-            "repeatable. Fields: name, brand, url, phone, tracking_phone, email, address "
+            "repeatable. Fields: name, brand, url, booking_url, phone, tracking_phone, email, "
+            "address "
             "(a one-line address), address.street, address.unit, address.city, "
             "address.region, address.postal_code, conditions, therapies, insurance, payment, "
             "languages, hours.monday … hours.sunday, description, geo.lat, geo.lon.",

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from kdirectory._atomic import atomic_write_bytes
 from kdirectory.exceptions import BuildError
+from kdirectory.record.photos import MAX_PHOTO_PIXELS
 from kdirectory.record.slugs import slugify
 
 if TYPE_CHECKING:
@@ -78,11 +79,11 @@ PNG_OPTIONS: dict[str, Any] = {"optimize": True}
 SETTINGS_VERSION = 1
 """Raise it when the pipeline changes how it draws pixels (resampling, colour), so that
 cached variants and published names made the old way are replaced."""
-MAX_IMAGE_PIXELS = 50_000_000
-"""The most pixels a photo may have: 50 megapixels, above the 48 of the largest phone
-cameras. Decoding one takes about 150 MB (200 MB with transparency); a file that claims more
-(a decompression bomb: a few kilobytes that unpack to gigabytes) stops the build before it
-is decoded. Pillow's own limit is set to this number while a photo is read."""
+MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS
+"""The most pixels a photo may have, the limit `validate` checks (50 megapixels); a file
+that claims more (a decompression bomb: a few kilobytes that unpack to gigabytes) stops the
+build before it is decoded (one of 50 megapixels takes about 150 MB to decode). Pillow's
+own limit is set to this number while a photo is read."""
 CACHE_DIR = Path(".kdirectory") / "images"
 """Where encoded variants are kept, relative to the project (beside the geocoding cache):
 one folder per photo and settings (``<key>/``), which may be deleted at any time."""
