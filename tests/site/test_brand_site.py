@@ -18,6 +18,7 @@ from typing import Any
 import lxml.html
 import pytest
 from geopy.distance import geodesic
+from PIL import Image, ImageDraw
 
 from kdirectory import check_site, load_directory
 from kdirectory.record.gazetteer import city_info
@@ -387,3 +388,31 @@ def test_the_brand_example_matches_the_golden_tree(tmp_path: Path, build_date: N
     assert sorted(built) == sorted(golden), "pages added or removed: run `nox -s golden`"
     changed = [name for name in built if built[name] != golden[name]]
     assert not changed, f"pages differ from the golden tree: {changed[:10]} (run `nox -s golden`)"
+
+
+def test_a_location_page_shows_the_location_photos(tmp_path: Path, build_date: None) -> None:
+    folder = tmp_path / "project" / "photos"
+    record = (EXAMPLE / "data" / "clinics" / "carlsbad.yaml").read_text("utf-8")
+    record += (
+        "photos:\n  - file: photos/waves.jpg\n"
+        '    alt: "Illustration: blue waves under an orange sun"\n'
+    )
+    shutil.copytree(EXAMPLE, tmp_path / "project")
+    folder.mkdir()
+    picture = Image.new("RGB", (640, 400), "#dbeafe")
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((420, 40, 540, 160), fill="#c2410c")
+    draw.rectangle((0, 260, 640, 400), fill="#0b5563")
+    picture.save(folder / "waves.jpg", quality=85)
+    (tmp_path / "project" / "data" / "clinics" / "carlsbad.yaml").write_text(record, "utf-8")
+    out = tmp_path / "site"
+    result = build_site(load_directory(tmp_path / "project"), out)
+    assert result.check is not None and result.check.errors == []
+    html = page(out, "clinics/harbor-ketamine-care-carlsbad/index.html")
+    (img,) = html.xpath("//main//img")
+    assert img.get("alt") == "Illustration: blue waves under an orange sun"
+    assert (out / img.get("src").lstrip("/")).is_file()
+    (clinic,) = typed(
+        graph(out, "clinics/harbor-ketamine-care-carlsbad/index.html"), "MedicalClinic"
+    )
+    assert all(url.startswith(f"{BASE}/assets/photos/") for url in clinic["image"])

@@ -252,9 +252,11 @@ class BrandPlanner(Planner):
     def _organization_ref(self) -> dict[str, str]:
         return {"@id": self.org_id}
 
-    def _location_nodes(self, slug: str, *, main_entity: bool) -> list[jsonld.Node]:
+    def _location_nodes(
+        self, slug: str, *, main_entity: bool, view: ClinicView | None = None
+    ) -> list[jsonld.Node]:
         clinic = self.model.clinics[slug]
-        view = self.model.views[slug]
+        view = view or self.model.views[slug]
         node = brand_jsonld.location(
             self.config,
             clinic,
@@ -495,7 +497,7 @@ class BrandPlanner(Planner):
         graph = jsonld.graph(
             jsonld.web_page(self.config, url, title, description, {"@id": clinic_id}),
             jsonld.breadcrumbs(url, self.base, crumbs),
-            *self._location_nodes(slug, main_entity=True),
+            *self._location_nodes(slug, main_entity=True, view=view),
         )
         others = [self.location_view(s) for s in model.clinics if s != slug]
         return self._page(
