@@ -29,8 +29,10 @@ from kdirectory.exceptions import (
 )
 from kdirectory.project import validate
 from kdirectory.site import urls
+from kdirectory.site.brand_plan import brand_files, planner_for
+from kdirectory.site.images import Photos, photo_files
 from kdirectory.site.model import build_model
-from kdirectory.site.plan import Page, Planner, read_guides
+from kdirectory.site.plan import Page, read_guides
 from kdirectory.site.publish import Amend, Manifest, publish
 from kdirectory.site.redirects import (
     Identity,
@@ -120,7 +122,8 @@ def _render(directory: Directory, config: SiteConfig) -> _Rendered:
     def href(path: str) -> str:
         return base_path + path
 
-    pages = Planner(model, env).plan()
+    photos = Photos(directory.root, base_path)
+    pages = planner_for(model, env, photos, directory.root).plan()  # by [site] kind
     owners: dict[str, Page] = {}
     for page in pages:
         other = owners.setdefault(page.output, page)
@@ -161,6 +164,8 @@ def _render(directory: Directory, config: SiteConfig) -> _Rendered:
     files["robots.txt"] = robots_txt(config.site.base_url).encode("utf-8")
     files["locations.kml"] = locations_kml(model).encode("utf-8")
     files["search-index.json"] = search_index(model, base_path).encode("utf-8")
+    files.update(photo_files(photos.made))
+    files.update(brand_files(directory.root, config))
     records = {
         entry.clinic.slug: entry.source.display_path
         for entry in directory.entries
