@@ -3,6 +3,8 @@ demand."""
 
 from __future__ import annotations
 
+import shutil
+
 import nox
 
 nox.needs_version = ">=2024.4.15"
@@ -42,8 +44,11 @@ def slow(session: nox.Session) -> None:
 def golden(session: nox.Session) -> None:
     """Rebuild tests/golden/demo from the demo project, and tests/golden/brand from
     examples/harbor-ketamine-care (made for 2026-11-30, before its holiday hours), after an
-    intended change."""
+    intended change. Each is rebuilt from an empty folder: the golden trees hold first builds,
+    with no history of earlier ones (no redirects)."""
     session.install("-e", ".")
+    for tree in ("tests/golden/demo", "tests/golden/brand"):
+        shutil.rmtree(tree, ignore_errors=True)
     session.run(
         "python",
         "-c",
