@@ -1,5 +1,5 @@
 """Development sessions: `nox` runs tests, lint, typecheck, html, slow and docs; the rest on
-demand."""
+demand (golden, bench, lighthouse)."""
 
 from __future__ import annotations
 
@@ -63,6 +63,18 @@ def golden(session: nox.Session) -> None:
         "'tests/golden/brand').summary())",
         env={"SOURCE_DATE_EPOCH": "1795996800"},  # the date tests/site/test_brand_site.py uses
     )
+
+
+@nox.session(python=PYTHON)
+def lighthouse(session: nox.Session) -> None:
+    """Measure the example brand site's home, city, service-area and location pages with
+    Lighthouse (mobile; Chromium at $CHROME_PATH, else /usr/bin/chromium) and print their
+    scores and failing audits. Fails when accessibility, best practices or SEO is below 100;
+    performance is only printed, as it depends on the machine's load (so not a default
+    session). Arguments after -- go to scripts/lighthouse.py (e.g. --reports folder)."""
+    session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", external=True)
+    session.install("-e", ".")
+    session.run("python", "scripts/lighthouse.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)
