@@ -82,7 +82,9 @@ def lint(session: nox.Session) -> None:
     """Check style and common bugs with ruff."""
     session.install("--group", "lint")
     session.run("ruff", "check", "src", "tests", "benchmarks", "docs", "scripts", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "docs", "scripts", "noxfile.py")
+    session.run(
+        "ruff", "format", "--check", "src", "tests", "benchmarks", "docs", "scripts", "noxfile.py"
+    )
 
 
 @nox.session(python=PYTHON)
