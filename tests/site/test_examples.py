@@ -45,3 +45,15 @@ def test_a_seed_clinics_home_page_promises_only_what_its_record_states(
     for word in withheld:
         assert word not in description
     assert "reviewed" not in description
+
+
+def test_a_brand_sites_clinicians_are_not_held_to_googles_business_listing_fields(
+    tmp_path: Path,
+) -> None:
+    """Its physicians are IndividualPhysicians (a kind of LocalBusiness in schema.org) that
+    practise at a clinic; the clinic carries the phone, website and hours, so the fictional
+    brand, whose locations state all three, builds without a warning."""
+    root = shutil.copytree(REPO / "examples" / "harbor-ketamine-care", tmp_path / "harbor")
+    result = build_site(load_directory(root), tmp_path / "site")
+    assert result.check is not None
+    assert [p.format("check") for p in result.check.warnings] == []

@@ -44,7 +44,11 @@ def jsonld_findings(page: PageFacts) -> list[Problem]:
             ]
             lineage = frozenset().union(*(type_lineage(t) for t in names)) if names else frozenset()
             if "LocalBusiness" in lineage:
-                found += _google_fields(page, node, path, line)
+                if "practicesAt" not in node:
+                    # a clinician at a clinic (schema.org makes IndividualPhysician a
+                    # LocalBusiness) is no business listing of its own: the clinic's node,
+                    # which practicesAt points to, carries the phone, website and hours
+                    found += _google_fields(page, node, path, line)
                 found += _nap(page, node, path, line)
     return found
 
