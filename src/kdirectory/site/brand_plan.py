@@ -32,7 +32,7 @@ from kdirectory.record.images import SUFFIXES, project_file
 from kdirectory.site import brand_jsonld, jsonld, urls
 from kdirectory.site.facts import city_facts
 from kdirectory.site.plan import Page, Planner
-from kdirectory.site.templating import content_markdown, wording
+from kdirectory.site.templating import wording
 from kdirectory.site.views import ClinicView, Link
 
 if TYPE_CHECKING:
@@ -537,25 +537,7 @@ class BrandPlanner(Planner):
             "description", **words, written=written, clinics=[loc.c for loc in locations]
         )
         crumbs = [self.home_link, Link(condition.name, path)]
-        url = self.url(path)
-        studied = sorted(
-            {vocabulary.therapies()[t].name for s in listing for t in model.clinics[s].therapies}
-        )
-        graph = jsonld.graph(
-            jsonld.web_page(self.config, url, title, description, {"@id": f"{url}#condition"}),
-            jsonld.breadcrumbs(url, self.base, crumbs),
-            jsonld.medical_condition(url, slug, studied),
-        )
-        view = {
-            "name": condition.name,
-            "summary": wording(self.env, "condition").say(
-                "summary", condition=condition, written=written
-            ),
-            "evidence": text.get("evidence"),
-            "codes": condition.codes,
-            "body_html": content_markdown(self.env, f"conditions/{slug}"),
-            "therapies": studied,
-        }
+        graph, view = self._condition_parts(slug, listing, title, description, crumbs)
         return self._page(
             path,
             "brand/condition.html",

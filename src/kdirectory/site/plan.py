@@ -393,6 +393,37 @@ class Planner:
             lastmod=model.latest([slug]),
         )
 
+    def _condition_parts(
+        self, slug: str, listing: list[str], title: str, description: str, crumbs: list[Link]
+    ) -> tuple[jsonld.Node, dict[str, Any]]:
+        """What every condition page has: its JSON-LD (the page, its breadcrumbs, the
+        condition with the therapies its ``listing`` of clinics lists) and the condition as
+        the template shows it."""
+        condition = vocabulary.conditions()[slug]
+        text = self.condition_texts.get(slug, {})
+        written = text.get("summary")
+        url = self.url(urls.condition(slug))
+        clinics = self.model.clinics
+        studied = sorted(
+            {vocabulary.therapies()[t].name for s in listing for t in clinics[s].therapies}
+        )
+        graph = jsonld.graph(
+            jsonld.web_page(self.config, url, title, description, {"@id": f"{url}#condition"}),
+            jsonld.breadcrumbs(url, self.base, crumbs),
+            jsonld.medical_condition(url, slug, studied),
+        )
+        view = {
+            "name": condition.name,
+            "summary": wording(self.env, "condition").say(
+                "summary", condition=condition, written=written
+            ),
+            "evidence": text.get("evidence"),
+            "codes": condition.codes,
+            "body_html": content_markdown(self.env, f"conditions/{slug}"),
+            "therapies": studied,
+        }
+        return graph, view
+
     def condition(self, slug: str) -> Page:
         model = self.model
         say = wording(self.env, "condition").say
@@ -412,23 +443,7 @@ class Planner:
         title = say("title", condition=condition, site_name=self.site_name)
         description = say("description", condition=condition, written=written, clinics=len(listing))
         crumbs = [self.home_link, Link(condition.name, path)]
-        url = self.url(path)
-        studied = sorted(
-            {vocabulary.therapies()[t].name for s in listing for t in model.clinics[s].therapies}
-        )
-        graph = jsonld.graph(
-            jsonld.web_page(self.config, url, title, description, {"@id": f"{url}#condition"}),
-            jsonld.breadcrumbs(url, self.base, crumbs),
-            jsonld.medical_condition(url, slug, studied),
-        )
-        view = {
-            "name": condition.name,
-            "summary": say("summary", condition=condition, written=written),
-            "evidence": text.get("evidence"),
-            "codes": condition.codes,
-            "body_html": content_markdown(self.env, f"conditions/{slug}"),
-            "therapies": studied,
-        }
+        graph, view = self._condition_parts(slug, listing, title, description, crumbs)
         return self._page(
             path,
             "condition.html",
