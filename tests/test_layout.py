@@ -81,7 +81,7 @@ def test_stages_are_folders_and_the_package_root_holds_only_shared_modules() -> 
     assert folders == sorted((*STAGES, *LAYERS))
     top = sorted(p.stem for p in PACKAGE.glob("*.py"))
     assert top == [
-        "__init__", "__main__", "_atomic", "_output", "config", "exceptions", "project", "report",
+        "__init__", "__main__", "_atomic", "_output", "exceptions", "project", "report",
     ]  # fmt: skip
 
 
@@ -161,3 +161,18 @@ def test_page_paths_are_made_only_in_site_urls() -> None:
         if spelled.search(line)
     ]
     assert offenders == []
+
+
+def test_the_shared_modules_at_the_top_import_no_stage() -> None:
+    """Every stage may use them, so they may use none, only the catalogue below all
+    (``project`` is the one module at the top that joins stages, above them)."""
+    shared = {
+        "kdirectory.report",
+        "kdirectory.exceptions",
+        "kdirectory._atomic",
+        "kdirectory._output",
+    }
+    stages = {*STAGES, "cli"}
+    for name in shared:
+        reached = {other.split(".")[1] for other in import_graph()[name] if other.count(".")}
+        assert reached & stages == set(), f"{name} imports {sorted(reached & stages)}"

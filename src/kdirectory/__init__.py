@@ -15,7 +15,6 @@ The public API; everything else is internal::
 from __future__ import annotations
 
 from kdirectory.check import check_site
-from kdirectory.config import SiteConfig, load_config
 from kdirectory.exceptions import (
     ConfigError,
     KdirectoryError,
@@ -33,6 +32,7 @@ from kdirectory.geocoding import (
     nearest_clinics,
 )
 from kdirectory.project import validate
+from kdirectory.record.config import SiteConfig, load_config
 from kdirectory.record.directory import Directory, Entry
 from kdirectory.record.json_schema import clinic_schema
 from kdirectory.record.model import Address, Clinic, Geo, Provider, SpecialHours, WeeklyHours

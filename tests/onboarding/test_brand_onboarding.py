@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from kdirectory import load_directory, validate
 from kdirectory.cli import app
-from kdirectory.config import load_config
 from kdirectory.onboarding.columns import map_columns
 from kdirectory.onboarding.project_init import BRAND_NAME, init_project
+from kdirectory.record.config import load_config
 from tests.onboarding.spreadsheets import records, run_import, write
 
 runner = CliRunner()

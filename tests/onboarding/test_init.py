@@ -12,8 +12,8 @@ import yaml
 from typer.testing import CliRunner
 
 from kdirectory.cli import app
-from kdirectory.config import load_config
 from kdirectory.onboarding.project_init import init_project
+from kdirectory.record.config import load_config
 
 runner = CliRunner()
 

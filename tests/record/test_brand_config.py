@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kdirectory.config import SiteConfig, load_config
 from kdirectory.exceptions import ConfigError
 from kdirectory.record.colors import MIN_TEXT_CONTRAST, WHITE, contrast_ratio, text_color_on
+from kdirectory.record.config import SiteConfig, load_config
 from tests.helpers import ProjectFactory
 from tests.record.images import HTML, JPEG, PNG, SVG, WEBP, put
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kdirectory import Directory, load_directory, validate
-from kdirectory.config import load_config
+from kdirectory.record.config import load_config
 from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.write import dump_record
 from kdirectory.testing.synthetic import generate_project, generate_records

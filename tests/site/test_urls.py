@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from kdirectory import load_directory, validate
 from kdirectory.cli import app
-from kdirectory.config import parse_base_url
 from kdirectory.exceptions import BuildError, ConfigError, ValidationFailedError
+from kdirectory.record.config import parse_base_url
 from kdirectory.record.directory import Entry
 from kdirectory.site.build import build_site, render_site
 from kdirectory.site.plan import Page

@@ -20,7 +20,7 @@ def base_url_option(value: str | None) -> str | None:
     """``--base-url`` parsed like ``[site] base_url``: a bad value is a usage error."""
     if value is None:
         return None
-    from kdirectory.config import parse_base_url  # noqa: PLC0415
+    from kdirectory.record.config import parse_base_url  # noqa: PLC0415
 
     try:
         return parse_base_url(value)

@@ -155,7 +155,7 @@ def check_command(
 def _site_folder(site: Path | None) -> Path:
     if site is not None:
         return site
-    from kdirectory.config import CONFIG_NAME, load_config  # noqa: PLC0415
+    from kdirectory.record.config import CONFIG_NAME, load_config  # noqa: PLC0415
 
     here = Path()
     return here / load_config(here).build.out if (here / CONFIG_NAME).is_file() else here

@@ -14,9 +14,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kdirectory.config import CONFIG_NAME, SiteKind
 from kdirectory.exceptions import KdirectoryError, ProjectExistsError
 from kdirectory.onboarding.records import SCHEMA_FILE
+from kdirectory.record.config import CONFIG_NAME, SiteKind
 from kdirectory.record.json_schema import schema_text
 from kdirectory.record.validate import CLINICS_DIR
 

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from geopy.distance import geodesic
 
-from kdirectory.config import CONFIG_NAME, key_line
 from kdirectory.record import colors, vocabulary
+from kdirectory.record.config import CONFIG_NAME, key_line
 from kdirectory.record.gazetteer import city_info, zip_info
 from kdirectory.report import Problem
 
 if TYPE_CHECKING:
-    from kdirectory.config import BrandSettings
+    from kdirectory.record.config import BrandSettings
     from kdirectory.record.directory import Directory, Entry
     from kdirectory.record.model import Clinic
     from kdirectory.record.source import SourceRecord

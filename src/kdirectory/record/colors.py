@@ -7,7 +7,7 @@ contrast ratio of two colours, from their relative luminance; text needs at leas
 reaches a ratio against another colour: what a message suggests instead of a colour that
 fails.
 
-No kdirectory import: ``config.py`` reads ``[brand] colors`` with it.
+No kdirectory import: ``record/config.py`` reads ``[brand] colors`` with it.
 """
 
 from __future__ import annotations

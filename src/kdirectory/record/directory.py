@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kdirectory.config import SiteConfig
+from kdirectory.record.config import SiteConfig
 from kdirectory.record.source import SourceRecord
 from kdirectory.report import Report
 

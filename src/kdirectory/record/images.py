@@ -8,7 +8,7 @@ holds a web page is no photo, and a PNG named ``.jpg`` would be served with the 
 type; a JPEG, PNG or WebP image is then opened with Pillow, as the site will open it, and
 its data verified (a damaged or truncated file is refused).
 
-No kdirectory import: ``config.py`` checks the logo with it.
+No kdirectory import: ``record/config.py`` checks the logo with it.
 """
 
 from __future__ import annotations

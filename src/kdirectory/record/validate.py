@@ -11,10 +11,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import BaseModel, ValidationError
 
-from kdirectory.config import load_config
 from kdirectory.exceptions import ProjectNotFoundError
 from kdirectory.record import vocabulary
 from kdirectory.record.brand_rules import check_brand
+from kdirectory.record.config import load_config
 from kdirectory.record.directory import Directory
 from kdirectory.record.directory_rules import assign_slugs, check_directory
 from kdirectory.record.json_schema import clinic_schema

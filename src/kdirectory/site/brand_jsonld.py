@@ -20,7 +20,7 @@ from kdirectory.site import jsonld, urls
 from kdirectory.site.jsonld import Node
 
 if TYPE_CHECKING:
-    from kdirectory.config import SiteConfig
+    from kdirectory.record.config import SiteConfig
     from kdirectory.record.model import Clinic, Provider
     from kdirectory.site.places import Location
     from kdirectory.site.views import ClinicView

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from jinja2 import Environment
 
-    from kdirectory.config import SiteConfig
+    from kdirectory.record.config import SiteConfig
     from kdirectory.record.model import Clinic, Testimonial
     from kdirectory.site.images import Photos
     from kdirectory.site.model import SiteModel

@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from kdirectory._output import MANIFEST
-from kdirectory.config import parse_base_url
 from kdirectory.exceptions import (
     BuildError,
     ConfigError,
@@ -28,6 +27,7 @@ from kdirectory.exceptions import (
     ValidationFailedError,
 )
 from kdirectory.project import validate
+from kdirectory.record.config import parse_base_url
 from kdirectory.site import urls
 from kdirectory.site.brand_plan import brand_files, planner_for
 from kdirectory.site.images import Photos, photo_files
@@ -50,7 +50,7 @@ from kdirectory.site.thin_pages import thin_pages
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from kdirectory.config import SiteConfig
+    from kdirectory.record.config import SiteConfig
     from kdirectory.record.directory import Directory
     from kdirectory.report import Problem, Report
 

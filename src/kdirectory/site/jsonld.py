@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kdirectory.config import SiteConfig
 from kdirectory.record import vocabulary
+from kdirectory.record.config import SiteConfig
 from kdirectory.record.hours import Interval
 from kdirectory.record.model import Clinic
 from kdirectory.record.slugs import slugify

@@ -21,7 +21,7 @@ from kdirectory.site.places import City, Location, Locator, city_key, gather_cit
 from kdirectory.site.views import ClinicView, make_clinic_view
 
 if TYPE_CHECKING:
-    from kdirectory.config import SiteConfig
+    from kdirectory.record.config import SiteConfig
     from kdirectory.record.directory import Directory
     from kdirectory.record.model import Clinic
 

@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kdirectory._output import MANIFEST, REDIRECTS
-from kdirectory.config import CONFIG_NAME, load_config
 from kdirectory.exceptions import KdirectoryError, SiteNotFoundError
 from kdirectory.record import vocabulary
+from kdirectory.record.config import CONFIG_NAME, load_config
 from kdirectory.site import urls
 from kdirectory.site.publish import read_manifest, rewrite_manifest
 
