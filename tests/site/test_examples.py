@@ -57,3 +57,14 @@ def test_a_brand_sites_clinicians_are_not_held_to_googles_business_listing_field
     result = build_site(load_directory(root), tmp_path / "site")
     assert result.check is not None
     assert [p.format("check") for p in result.check.warnings] == []
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_a_brand_sites_guide_never_calls_it_a_directory(example: Path, tmp_path: Path) -> None:
+    root = shutil.copytree(example, tmp_path / example.name)
+    build_site(load_directory(root), tmp_path / "site")
+    guide = (tmp_path / "site" / "guide" / "choosing-a-clinic" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "this directory" not in guide
+    assert "ours or another" in guide

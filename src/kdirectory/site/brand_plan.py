@@ -559,6 +559,13 @@ class BrandPlanner(Planner):
             ),
         )
 
+    def explainer(self, slug: str) -> str:
+        """A guide page's text as a clinic group's own site says it
+        (``content/explainer/brand/SLUG.md``, where the directory's words would not fit, such
+        as "a listing in this directory"), else the directory's."""
+        own = f"explainer/brand/{slug}"
+        return own if f"content/{own}.md" in self.env.list_templates() else super().explainer(slug)
+
     def not_found(self) -> Page:
         say = wording(self.env, "brand_not_found").say
         return self._page(

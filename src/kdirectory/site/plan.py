@@ -479,11 +479,15 @@ class Planner:
             breadcrumbs=crumbs,
             jsonld=graph,
             context={
-                "body_html": content_markdown(self.env, f"explainer/{guide.slug}"),
+                "body_html": content_markdown(self.env, self.explainer(guide.slug)),
                 "others": [link for link in self.guide_links if link.path != guide.path],
             },
             lastmod=self.config.review.last_reviewed,
         )
+
+    def explainer(self, slug: str) -> str:
+        """The content file of guide page ``slug`` (``content/explainer/SLUG.md``)."""
+        return f"explainer/{slug}"
 
     def not_found(self) -> Page:
         say = wording(self.env, "not_found").say
