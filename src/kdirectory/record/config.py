@@ -13,7 +13,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -85,25 +85,11 @@ def parse_base_url(value: str) -> str:
         ValueError: what is wrong, with an example of a good value.
     """
     example = "such as https://directory.example or https://agency.example/clinics"
-    shown = value.encode("unicode_escape").decode("ascii")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        msg = f'"{shown}" contains spaces or control characters; give one URL {example}'
-        raise ValueError(msg)
-    try:
-        parts = urlsplit(value)
-        port = parts.port
-    except ValueError as exc:
-        msg = f'"{shown}" is not a valid URL ({exc}); give one {example}'
-        raise ValueError(msg) from None
-    if parts.scheme not in {"http", "https"}:
-        msg = f'"{shown}" must start with https:// (or http://); give an absolute URL {example}'
-        raise ValueError(msg)
+    shown, parts, port = _split_http_url(value, example)
     if not parts.hostname:
         msg = f'"{shown}" has no host name; give an absolute URL {example}'
         raise ValueError(msg)
-    if parts.username is not None or parts.password is not None:
-        msg = f'"{shown}" contains a user name or password; leave credentials out of the URL'
-        raise ValueError(msg)
+    _refuse_credentials(shown, parts)
     if parts.query or parts.fragment or value.endswith(("?", "#")):
         msg = f'"{shown}" has a query (?…) or fragment (#…); give the site\'s root {example}'
         raise ValueError(msg)
@@ -128,26 +114,37 @@ def parse_web_url(value: str) -> str:
         ValueError: what is wrong, with an example of a good value.
     """
     example = "such as https://harborketamine.example/book"
+    shown, parts, _ = _split_http_url(value, example)
+    if not parts.hostname or "." not in parts.hostname:
+        msg = f'"{shown}" has no complete host name; give an absolute URL {example}'
+        raise ValueError(msg)
+    _refuse_credentials(shown, parts)
+    return value
+
+
+def _split_http_url(value: str, example: str) -> tuple[str, SplitResult, int | None]:
+    """``value`` shown with escapes, split, and its port, when it is one http or https URL
+    without spaces or control characters; else a ``ValueError`` ending with ``example``."""
     shown = value.encode("unicode_escape").decode("ascii")
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
         msg = f'"{shown}" contains spaces or control characters; give one URL {example}'
         raise ValueError(msg)
     try:
         parts = urlsplit(value)
-        parts.port  # noqa: B018 - a bad port raises here
+        port = parts.port
     except ValueError as exc:
         msg = f'"{shown}" is not a valid URL ({exc}); give one {example}'
         raise ValueError(msg) from None
-    if parts.scheme.lower() not in {"http", "https"}:
+    if parts.scheme not in {"http", "https"}:
         msg = f'"{shown}" must start with https:// (or http://); give an absolute URL {example}'
         raise ValueError(msg)
-    if not parts.hostname or "." not in parts.hostname:
-        msg = f'"{shown}" has no complete host name; give an absolute URL {example}'
-        raise ValueError(msg)
+    return shown, parts, port
+
+
+def _refuse_credentials(shown: str, parts: SplitResult) -> None:
     if parts.username is not None or parts.password is not None:
         msg = f'"{shown}" contains a user name or password; leave credentials out of the URL'
         raise ValueError(msg)
-    return value
 
 
 WebUrl = Annotated[
