@@ -198,6 +198,9 @@ def test_a_city_page_gives_the_location_and_its_call_to_action(brand_site: Path,
     faq = typed(graph(brand_site, name), "FAQPage")[0]["mainEntity"]
     assert [q["name"] for q in faq] == questions
     assert f"/clinics/{slug}/" in html.xpath("//a/@href")
+    # The location's block names its JSON-LD node, which check compares with what it shows.
+    (node,) = typed(graph(brand_site, name), "MedicalClinic")
+    assert html.xpath("//main//@data-jsonld-id") == [node["@id"]]
 
 
 def test_a_service_area_page_gives_each_serving_location_with_its_distance(
@@ -362,9 +365,15 @@ def test_two_locations_in_one_city_share_one_city_page(tmp_path: Path, build_dat
     html = page(out, "ca/san-diego/index.html")
     names = [text_of(h2) for h2 in html.xpath('//section[@class="location"]/h2')]
     assert names == ["Harbor Ketamine Care La Jolla", "Harbor Ketamine Care San Diego"]
-    for slug in ("harbor-ketamine-care-la-jolla", "harbor-ketamine-care-san-diego"):
+    slugs = ("harbor-ketamine-care-la-jolla", "harbor-ketamine-care-san-diego")
+    for slug in slugs:
         assert (out / "clinics" / slug / "index.html").is_file()
-    assert len(typed(graph(out, "ca/san-diego/index.html"), "MedicalClinic")) == 2
+    clinics = typed(graph(out, "ca/san-diego/index.html"), "MedicalClinic")
+    assert len(clinics) == 2
+    # Each location's section names its node, which check compares with what it shows.
+    marked = html.xpath('//section[@class="location"]/@data-jsonld-id')
+    assert marked == [f"{BASE}/clinics/{slug}/#clinic" for slug in sorted(slugs)]
+    assert sorted(marked) == sorted(node["@id"] for node in clinics)
     assert "tel:+18585550119" in html.xpath("//a/@href")
     assert html.findtext(".//title") == "Ketamine Therapy in San Diego, CA | Harbor Ketamine Care"
 

@@ -206,7 +206,8 @@ RULES = (
         "jsonld.nap-name",
         "error",
         CHECK,
-        "the clinic's JSON-LD name is the page's h1",
+        "the clinic's JSON-LD name is the page's h1 or, for a location among several, is "
+        "shown in the element marked as showing it",
         _REBUILD_NAP,
     ),
     Rule(
@@ -227,8 +228,19 @@ RULES = (
         "jsonld.nap-hours",
         "error",
         CHECK,
-        "JSON-LD opening hours equal the page's hours table",
+        "JSON-LD opening hours equal the page's hours table (for a location among several, "
+        "the one in the element marked as showing it)",
         _REBUILD_NAP,
+    ),
+    Rule(
+        "jsonld.nap-block",
+        "error",
+        CHECK,
+        "a clinic's JSON-LD node that is not the page's subject (a location on a brand city "
+        "page) is shown by an element that carries the node's @id in a data-jsonld-id "
+        "attribute; its name, address, phone and hours are compared with that element",
+        "mark the card or section that shows the clinic with data-jsonld-id=\"<the node's "
+        '@id>" in the template (the packaged brand city page does), or rebuild',
     ),
     Rule(
         "sitemap.missing",

@@ -1,5 +1,6 @@
 """Read one built HTML page the way a crawler does: head tags, headings, links, ids, images,
-JSON-LD blocks, the visible text and the page's own content text (lxml's C parser)."""
+JSON-LD blocks, the elements marked as showing a JSON-LD node, the visible text and the
+page's own content text (lxml's C parser)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,24 @@ _SHARED = XPath(".//aside | .//*[@data-shared]")
 _IDS = XPath("//@id | //a/@name")
 _HREFS = XPath("//a/@href | //area/@href", smart_strings=False)
 _TEL_LINKS = XPath("//a[starts-with(@href, 'tel:')]")
+_BLOCK_TEL_LINKS = XPath(".//a[starts-with(@href, 'tel:')]")
+NODE_ATTRIBUTE = "data-jsonld-id"
+"""The attribute that marks the element showing one JSON-LD node: its value is the node's
+``@id`` (a location's card on a page that lists several)."""
+_BLOCKS = XPath(f"//body//*[@{NODE_ATTRIBUTE}]")
+
+
+@dataclass(frozen=True)
+class Block:
+    """An element marked as showing one JSON-LD node (``data-jsonld-id="<@id>"``), with what
+    a reader sees in it: the NAP rules compare that node with this, not with the whole page."""
+
+    node_id: str
+    line: int | None
+    text: str
+    tel_links: list[tuple[str, str]]
+    hours: dict[str, str]
+    dates: dict[str, str]
 
 
 @dataclass
@@ -59,6 +78,8 @@ class PageFacts:
     # <time datetime> values, each with the text right after its first <time> element
     # (a special-hours row: "<time>December 24, 2026</time>: 9:00 AM - noon").
     dates: dict[str, str] = field(default_factory=dict)
+    blocks: dict[str, list[Block]] = field(default_factory=dict)
+    """The visible elements marked with a JSON-LD node's ``@id``, by that ``@id``."""
     head_line: int | None = None
     source: bytes = b""
     truncated_at: int | None = None
@@ -122,7 +143,7 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     strip_elements(root, *_INVISIBLE, with_tail=False)
     for hidden in _HIDDEN(root):
         _drop(hidden)
-    facts.hours = _hours_table(root)
+    facts.hours, facts.blocks = _hours_table(root), _blocks(root)
     body = root.find("body")
     if body is None:
         return facts
@@ -217,6 +238,31 @@ def _hours_table(root: _Element) -> dict[str, str]:
             if len(cells) == 2 and parent is not None and parent.tag != "thead":
                 rows[cells[0]] = cells[1]
     return rows
+
+
+def _blocks(root: _Element) -> dict[str, list[Block]]:
+    """The elements marked with a JSON-LD node's ``@id``, read as blocks, by that ``@id``."""
+    blocks: dict[str, list[Block]] = {}
+    for element in _BLOCKS(root):
+        block = _block(element)
+        blocks.setdefault(block.node_id, []).append(block)
+    return blocks
+
+
+def _block(element: _Element) -> Block:
+    """What a reader sees in a marked element (hidden and invisible parts already dropped)."""
+    dates: dict[str, str] = {}
+    for time in element.iter("time"):
+        if time.get("datetime"):
+            dates.setdefault(time.get("datetime") or "", _squash(time.tail or ""))
+    return Block(
+        node_id=(element.get(NODE_ATTRIBUTE) or "").strip(),
+        line=element.sourceline,
+        text=_visible_text(element),
+        tel_links=[(a.get("href") or "", _visible_text(a)) for a in _BLOCK_TEL_LINKS(element)],
+        hours=_hours_table(element),
+        dates=dates,
+    )
 
 
 def _squash(text: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kdirectory.check.findings import finding
-from kdirectory.check.page import PageFacts
+from kdirectory.check.page import NODE_ATTRIBUTE, Block, PageFacts
 from kdirectory.check.schemaorg import check_jsonld, type_lineage
 from kdirectory.report import Problem
 
@@ -49,7 +49,9 @@ def jsonld_findings(page: PageFacts) -> list[Problem]:
                     # LocalBusiness) is no business listing of its own: the clinic's node,
                     # which practicesAt points to, carries the phone, website and hours
                     found += _google_fields(page, node, path, line)
-                found += _nap(page, node, path, line)
+                    found += _shown(page, node, path, line)
+                elif _is_subject(page, node):
+                    found += _nap(page, node, path, line)
     return found
 
 
@@ -131,27 +133,77 @@ def _google_fields(
     return found
 
 
-def _nap(page: PageFacts, node: dict[str, Any], path: str, line: int | None) -> list[Problem]:
-    """Name, address, phone and hours in the JSON-LD equal what the page shows."""
+def _is_subject(page: PageFacts, node: dict[str, Any]) -> bool:
+    """The node is what the page is about: its main entity, or named by its h1."""
     name = node.get("name")
-    if "mainEntityOfPage" not in node and not any(text == name for text, _ in page.h1):
-        return []  # a business mentioned on the page, not the page's subject
+    return "mainEntityOfPage" in node or any(heading == name for heading, _ in page.h1)
+
+
+def _shown(page: PageFacts, node: dict[str, Any], path: str, line: int | None) -> list[Problem]:
+    """A location's name, address, phone and hours in JSON-LD against what the page shows of
+    it: the block marked with its ``@id`` (a location among several), else the whole page
+    when it is the page's subject."""
+    node_id = node.get("@id")
+    blocks = page.blocks.get(node_id, []) if isinstance(node_id, str) else []
+    if blocks:
+        return [problem for block in blocks for problem in _nap(page, node, path, line, block)]
+    if _is_subject(page, node):
+        return _nap(page, node, path, line)
+    name = node.get("name")
+    what = f"JSON-LD describes {name!r}" if isinstance(name, str) and name else "A LocalBusiness"
+    if isinstance(node_id, str) and node_id:
+        why = f'no element of the page is marked {NODE_ATTRIBUTE}="{node_id}"'
+    else:
+        why = f"it has no @id that the element showing it could name in {NODE_ATTRIBUTE}"
+    message = (
+        f"{what}, which is not the page's subject (no mainEntityOfPage, not its h1), but "
+        f"{why}: what the page shows of it cannot be compared with its name, address, phone "
+        "and hours"
+    )
+    return [finding(page.name, "jsonld.nap-block", message, line=line, where=path)]
+
+
+def _nap(
+    page: PageFacts,
+    node: dict[str, Any],
+    path: str,
+    line: int | None,
+    block: Block | None = None,
+) -> list[Problem]:
+    """Name, address, phone and hours in the JSON-LD equal what the page shows: the whole
+    page for its subject, or ``block``, the element that shows this node."""
+    name = node.get("name")
     found: list[Problem] = []
+    if block is None:
+        text, tel_links, hours, dates = page.text, page.tel_links, page.hours, page.dates
+        scope, within = "the page", "on the page"
+    else:
+        text, tel_links, hours, dates = block.text, block.tel_links, block.hours, block.dates
+        scope = f"the block of {name!r} (line {block.line})"
+        within = f"in {scope}"
+        line = block.line
 
     def report(rule: str, message: str) -> None:
         found.append(finding(page.name, rule, message, line=line, where=path))
 
-    if not any(text == name for text, _ in page.h1):
-        shown = page.h1[0][0] if page.h1 else "no h1"
-        report("jsonld.nap-name", f"JSON-LD name {name!r} is not the page's h1 ({shown!r})")
+    if block is None:
+        if not any(heading == name for heading, _ in page.h1):
+            shown = page.h1[0][0] if page.h1 else "no h1"
+            report("jsonld.nap-name", f"JSON-LD name {name!r} is not the page's h1 ({shown!r})")
+    elif not isinstance(name, str) or f" {_words(name)} " not in f" {_words(text)} ":
+        report(
+            "jsonld.nap-name",
+            f"JSON-LD name {name!r} is not shown in the block marked as showing it "
+            f"(line {block.line})",
+        )
     phone = node.get("telephone")
     if phone is not None:
-        numbers = {_digits(href) for href, _ in page.tel_links} - _EMERGENCY
+        numbers = {_digits(href) for href, _ in tel_links} - _EMERGENCY
         if _digits(str(phone)) not in numbers:
             report(
                 "jsonld.nap-phone",
-                f"JSON-LD telephone {phone} is not a phone link on the page "
-                f"(the page links {', '.join(sorted(numbers)) or 'no phone'})",
+                f"JSON-LD telephone {phone} is not a phone link {within} "
+                f"(it links {', '.join(sorted(numbers)) or 'no phone'})",
             )
     address = node.get("address")
     if isinstance(address, dict):
@@ -163,22 +215,30 @@ def _nap(page: PageFacts, node: dict[str, Any], path: str, line: int | None) -> 
         parts += [str(address["postalCode"])] if address.get("postalCode") else []
         # The whole address, word for word and in one piece: each part somewhere on the page
         # is not enough (another clinic's card names another city; "210" is in "Suite 210").
-        shown = f" {_words(page.text)} "
+        shown = f" {_words(text)} "
         if parts and f" {_words(' '.join(parts))} " not in shown:
             missing = [p for p in parts if f" {_words(p)} " not in shown]
             report(
                 "jsonld.nap-address",
-                "the address in JSON-LD is not on the page: "
+                f"the address in JSON-LD is not {within}: "
                 + ("; ".join(missing) if missing else f"{', '.join(parts)} (not as one address)"),
             )
     found += [
         finding(page.name, "jsonld.nap-hours", message, line=line, where=path)
-        for message in _hours_mismatches(page, node)
+        for message in _hours_mismatches(hours, dates, node, scope, within)
     ]
     return found
 
 
-def _hours_mismatches(page: PageFacts, node: dict[str, Any]) -> list[str]:
+def _hours_mismatches(
+    hours: dict[str, str],
+    dates: dict[str, str],
+    node: dict[str, Any],
+    scope: str,
+    within: str,
+) -> list[str]:
+    """How the opening hours of ``node`` differ from the hours table and special-hours dates
+    shown (``scope``: where, as a noun; ``within``: as a phrase)."""
     stated: dict[str, set[tuple[int, int]]] = {}
     for spec in _as_list(node.get("openingHoursSpecification")):
         if not isinstance(spec, dict):
@@ -189,18 +249,18 @@ def _hours_mismatches(page: PageFacts, node: dict[str, Any]) -> list[str]:
             stated.setdefault(day_name, set()).add(shift)
     problems: list[str] = []
     for day in _DAYS:
-        shown = page.hours.get(day)
+        shown = hours.get(day)
         shifts = stated.get(day, set())
         if shown is None:
             if shifts:
                 problems.append(
-                    f"JSON-LD gives hours for {day} but the page's hours table does not"
+                    f"JSON-LD gives hours for {day} but the hours table {within} does not"
                 )
             continue
         on_page = _shown_shifts(shown)
         if on_page != shifts:
             problems.append(
-                f"{day}: the page shows {shown!r} but JSON-LD says "
+                f"{day}: {scope} shows {shown!r} but JSON-LD says "
                 + (", ".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in sorted(shifts)) or "closed")
             )
     special: dict[str, set[tuple[int, int]]] = {}
@@ -212,14 +272,14 @@ def _hours_mismatches(page: PageFacts, node: dict[str, Any]) -> list[str]:
                 closes = _minutes(spec.get("closes"), closing=True)
                 shifts.add((_minutes(spec.get("opens")), closes))
     for when, shifts in special.items():
-        if when not in page.dates:
-            problems.append(f"special hours for {when} are in JSON-LD but not on the page")
+        if when not in dates:
+            problems.append(f"special hours for {when} are in JSON-LD but not {within}")
             continue
         # The row reads "<date>: [note: ]Closed" or "<date>: [note: ]9:00 AM - noon".
-        shown = page.dates[when].removeprefix(":").strip().rsplit(": ", 1)[-1]
+        shown = dates[when].removeprefix(":").strip().rsplit(": ", 1)[-1]
         if _shown_shifts(shown) != shifts:
             problems.append(
-                f"special hours for {when}: the page shows {shown!r} but JSON-LD says "
+                f"special hours for {when}: {scope} shows {shown!r} but JSON-LD says "
                 + (", ".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in sorted(shifts)) or "closed")
             )
     return problems

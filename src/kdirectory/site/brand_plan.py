@@ -117,6 +117,8 @@ class LocationView:
     testimonials: tuple[Testimonial, ...]
     city_path: str
     city_name: str
+    node_id: str
+    """The ``@id`` of its JSON-LD node, which marks what shows it (``data-jsonld-id``)."""
     specialties: tuple[str, ...] = field(default=())
 
 
@@ -222,6 +224,7 @@ class BrandPlanner(Planner):
             testimonials=tuple(t for t in clinic.testimonials if t.consent),
             city_path=city.path,
             city_name=city.name,
+            node_id=urls.clinic_id(self.base, slug),
             specialties=tuple(specialties[s].name for s in clinic.specialties),
         )
         self._locations[slug] = made
