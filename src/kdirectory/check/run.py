@@ -9,6 +9,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from kdirectory._output import INTERNAL, MANIFEST
 from kdirectory.check.findings import finding
@@ -48,6 +49,7 @@ def check_site(
     base_url: str | None = None,
     near_duplicate: float | None = None,
     jobs: int | None = None,
+    external_paths: Sequence[str] | None = None,
 ) -> Report:
     """Check the built site in ``site`` against every ``check`` rule of the catalogue.
 
@@ -59,6 +61,10 @@ def check_site(
             the uniqueness threshold the site was built with (``NEAR_DUPLICATE`` for a
             site without a kdirectory manifest).
         jobs: processes to read pages with (default: one per CPU, for large sites).
+        external_paths: paths on the site's host that another application serves
+            (``/book``; ending in ``/``, everything under it): links to them are not
+            broken links. By default, the ``[check] external_paths`` the site was built
+            with (none for a site without a kdirectory manifest).
 
     Raises:
         SiteNotFoundError: ``site`` is not a folder with HTML pages in it.
@@ -78,7 +84,9 @@ def check_site(
     base = (base_url or "").rstrip("/") or _base_url_of(root)
     report = Report(command="check", site=str(root), pages=len(names))
     summaries: dict[str, PageSummary] = {}
-    site_files = SiteFiles(root, files, base)
+    if external_paths is None:
+        external_paths = _built_external_paths(root)
+    site_files = SiteFiles(root, files, base, tuple(external_paths))
     for name, found, summary in _read_all(site_files, names, jobs):
         report.problems += found
         if summary is not None:
@@ -94,15 +102,32 @@ def check_site(
     return report
 
 
+def _manifest(root: Path) -> dict[str, Any]:
+    """The build's manifest of the site in ``root``; empty when it has none it can read."""
+    try:
+        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _built_near_duplicate(root: Path) -> float:
     """The similarity at which the build's uniqueness gate acted, from the manifest."""
     try:
-        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-        threshold = float(data["uniqueness_threshold"])
-    except (OSError, ValueError, KeyError, TypeError):
+        threshold = float(_manifest(root)["uniqueness_threshold"])
+    except (ValueError, KeyError, TypeError):
         return NEAR_DUPLICATE
     # A build with the gate off (0) accepted near-duplicates: only identical pages remain.
     return 1 - threshold if 0 < threshold < 1 else 1.0
+
+
+def _built_external_paths(root: Path) -> tuple[str, ...]:
+    """The ``[check] external_paths`` the site was built with, from the manifest (only
+    paths: anything else there is not the build's)."""
+    paths = _manifest(root).get("external_paths")
+    if not isinstance(paths, list):
+        return ()
+    return tuple(p for p in paths if isinstance(p, str) and p.startswith("/"))
 
 
 def _base_url_of(root: Path) -> str | None:

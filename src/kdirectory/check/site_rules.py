@@ -52,10 +52,19 @@ class PageSummary:
 class SiteFiles:
     """The files of a built site and how URLs of the site map onto them."""
 
-    def __init__(self, root: Path, files: set[str], base_url: str | None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        files: set[str],
+        base_url: str | None,
+        external_paths: tuple[str, ...] = (),
+    ) -> None:
         self.root = root
         self.files = files
         self.base_url = base_url
+        # Paths on the site's host that another application serves: a path, or (ending
+        # in "/") everything under it.
+        self.external_paths = tuple(unquote(path) for path in external_paths)
         base = urlsplit(base_url or "")
         self.netloc = base.netloc
         self.base_path = base.path.rstrip("/")
@@ -84,6 +93,15 @@ class SiteFiles:
             self.base_path + "/"
         )
 
+    def is_served_elsewhere(self, url: str) -> bool:
+        """The URL's path is one of ``external_paths``, or under one that ends in ``/``
+        (``/portal`` is under ``/portal/`` too: servers add the slash)."""
+        path = unquote(urlsplit(url).path)
+        return any(
+            path == served or (served.endswith("/") and f"{path}/".startswith(served))
+            for served in self.external_paths
+        )
+
 
 def duplicate_findings(pages: Mapping[str, PageSummary]) -> list[Problem]:
     """Titles and descriptions shared by two or more indexable pages."""
@@ -107,8 +125,9 @@ def link_findings(
     page: PageFacts, site: SiteFiles, resolved: dict[str, str | None]
 ) -> tuple[list[Problem], tuple[Anchor, ...]]:
     """Links on ``page`` to site files that do not exist, and its links with a fragment
-    (for :func:`anchor_findings`). ``resolved`` caches URL -> file ("" for another site,
-    None for a broken link) across the pages of one run."""
+    (for :func:`anchor_findings`). ``resolved`` caches URL -> file ("" for another site or
+    a path another application serves, None for a broken link) across the pages of one
+    run."""
     found: list[Problem] = []
     anchors: list[Anchor] = []
     here = page_url(page.name, site.base_url or "https://site.invalid")
@@ -122,10 +141,11 @@ def link_findings(
             url = urljoin(here, href)
         address, _, fragment = url.partition("#")
         if address not in resolved:
-            resolved[address] = site.file_for(address) if site.is_internal(address) else ""
+            internal = site.is_internal(address) and not site.is_served_elsewhere(address)
+            resolved[address] = site.file_for(address) if internal else ""
         target = resolved[address]
         if target == "":
-            continue  # another site
+            continue  # another site, or a path another application serves
         if target is None:
             found.append(
                 finding(

@@ -275,6 +275,64 @@ class BuildSettings(_Section):
     uniqueness_threshold: Annotated[float, Field(ge=0, le=1)] = 0.2
 
 
+def _external_path(value: object) -> str:
+    """A path on the site's host that another application serves: ``/book`` (that path) or
+    ``/patient-portal/`` (ending in ``/``: everything under it)."""
+    example = 'e.g. "/book" for that path or "/patient-portal/" for everything under it'
+    if not isinstance(value, str):
+        raise ValueError(f"must be a path in quotes ({example}), not {value!r:.40}")
+    if not value.startswith("/"):
+        raise ValueError(
+            f'"{value}" is not a path on the site\'s host: write it from its first "/", '
+            f"without the scheme and host ({example})"
+        )
+    if value.startswith("//"):
+        raise ValueError(f'"{value}" starts with "//", which names a host, not a path ({example})')
+    if "?" in value or "#" in value:
+        cut = re.split(r"[?#]", value, maxsplit=1)[0]
+        raise ValueError(
+            f'"{value}" has a query (?…) or a fragment (#…), but links are matched by their '
+            f'path alone: write "{cut}"'
+        )
+    if re.search(r"[\s\x00-\x1f\x7f\\]", value):
+        raise ValueError(
+            f'"{value}" has a space, a backslash or a control character; write the path as '
+            'links spell it (a space is "%20")'
+        )
+    if any(part in (".", "..") for part in value.split("/")):
+        raise ValueError(f'"{value}" has a "." or ".." segment; write the path links lead to')
+    if value == "/":
+        raise ValueError(
+            '"/" would put the whole site elsewhere, and no link into it would be checked; '
+            f"name only the paths another application serves ({example})"
+        )
+    return value
+
+
+ExternalPath = Annotated[str, PlainValidator(_external_path)]
+"""A path another application serves on the site's host (``[check] external_paths``)."""
+
+
+class CheckSettings(_Section):
+    """``[check]``: what ``kdirectory check``, and the build's own check, take as given.
+
+    ``external_paths``: paths on the site's own host that another application serves (a
+    booking app at ``/book``): links to them are not reported as broken. A path ending in
+    ``/`` covers everything under it.
+    """
+
+    external_paths: tuple[ExternalPath, ...] = ()
+
+    @field_validator("external_paths", mode="before")
+    @classmethod
+    def _a_list(cls, value: object) -> object:
+        if not isinstance(value, list | tuple):
+            raise ValueError(
+                f'must be a list of paths, e.g. ["/book", "/patient-portal/"], not {value!r:.40}'
+            )
+        return value
+
+
 class SiteConfig(_Section):
     """Everything in ``kdirectory.toml``; every section is optional, except ``[brand]``
     on a brand site (``[site] kind = "brand"``), where it is required."""
@@ -284,6 +342,7 @@ class SiteConfig(_Section):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     geocoder: GeocoderSettings = Field(default_factory=GeocoderSettings)
     build: BuildSettings = Field(default_factory=BuildSettings)
+    check: CheckSettings = Field(default_factory=CheckSettings)
 
     @model_validator(mode="after")
     def _brand_for_brand_sites(self) -> SiteConfig:

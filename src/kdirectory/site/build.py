@@ -243,7 +243,11 @@ def build_site(
     def verify(staging: Path) -> None:
         from kdirectory.check import check_site  # noqa: PLC0415 - the checker loads lxml
 
-        site_report = check_site(staging, base_url=config.site.base_url)
+        site_report = check_site(
+            staging,
+            base_url=config.site.base_url,
+            external_paths=config.check.external_paths,
+        )
         if not site_report.ok():
             raise SiteCheckFailedError(
                 f"not published: the new site fails `kdirectory check` with "
@@ -253,11 +257,14 @@ def build_site(
         checked.append(site_report)
 
     threshold = config.build.uniqueness_threshold
+    settings: dict[str, Any] = {"uniqueness_threshold": threshold}
+    if config.check.external_paths:  # kdirectory check reads them, as it reads the threshold
+        settings["external_paths"] = list(config.check.external_paths)
     published = publish(
         target,
         rendered.files,
         verify=verify,
-        settings={"uniqueness_threshold": threshold},
+        settings=settings,
         wait=wait,
         amend=_with_redirects(rendered, config, made),
     )
