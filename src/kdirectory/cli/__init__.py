@@ -5,7 +5,8 @@ Each command parses its options, calls one library function and turns a
 usage errors such as a path that is not a site project). Heavy imports live inside the
 commands to keep ``kdirectory --help`` fast. One module per group of commands: records
 (``validate``, ``import``, ``new``, ``schema``), ``geocode``, the site (``build``,
-``check``, ``redirects``), the project (``init``) and the catalogue (``rules``).
+``check``, ``redirects``), the preview server (``serve``), the project (``init``) and the
+catalogue (``rules``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from kdirectory.cli import geocode, project, records, redirects, rules, site
+from kdirectory.cli import geocode, project, records, redirects, rules, serve, site
 from kdirectory.cli.errors import set_verbose
 
 __all__ = ["app"]
@@ -43,6 +44,7 @@ app.command("validate")(records.validate_command)
 app.command("geocode")(geocode.geocode_command)
 app.command("build")(site.build_command)
 app.command("check")(site.check_command)
+app.command("serve")(serve.serve_command)
 app.command("import")(records.import_command)
 app.command("init")(project.init_command)
 app.command("new")(records.new_command)
