@@ -82,6 +82,11 @@ class _Interview:
     # -- the whole record -----------------------------------------------------------------
 
     def run(self) -> None:
+        if self.answers.brand is not None:
+            self.say(
+                f"A location of {shown(self.answers.brand, None)}: its record gives that "
+                f"brand, the [brand] name in kdirectory.toml."
+            )
         self.question("name", "Clinic name", required=True)
         self._address()
         self.question(

@@ -2,10 +2,12 @@
 
 Rows are streamed from the file and each is checked on its own, with its row number:
 repaired where the damage is unambiguous (with a note), validated with the project's own
-rules, compared with the records already in the project and with earlier rows, then
-written atomically to ``data/clinics/<slug>.yaml``. Bad rows are copied, with their row
-number and the reason, into ``rejected.csv`` in the project folder. Only duplicate keys
-and slugs (as hashes) are kept in memory, so a file's size does not bound the import.
+rules (on a brand site, the brand's rules too, with the records already there and the rows
+imported before it), compared with the records already in the project and with earlier
+rows, then written atomically to ``data/clinics/<slug>.yaml``. Bad rows are copied, with
+their row number and the reason, into ``rejected.csv`` in the project folder. Only
+duplicate keys and slugs (as hashes) are kept in memory, and on a brand site the locations
+that serve other cities, so a file's size does not bound the import.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from kdirectory.onboarding.tabular import Cell, Table, cell_text, open_table
 from kdirectory.record.directory import Directory
 from kdirectory.record.model import Clinic
 from kdirectory.record.read import find_record_files, read_record
+from kdirectory.record.source import SourceRecord
 from kdirectory.record.validate import CLINICS_DIR, load_directory
 from kdirectory.report import Problem
 
@@ -169,6 +172,13 @@ class _Importer:
         )
         self.slugs.update(hash(clinic.slug) for clinic in directory.clinics if clinic.slug)
         self.slugs.update(hash(path.stem) for path in find_record_files(self.folder))
+        self.brand: Directory | None = None
+        """On a brand site, the records a row joins for the brand's rules: those in the
+        project and the rows imported so far that serve other cities (the only ones the
+        rules across records read)."""
+        if directory.config.site.kind == "brand":
+            self.brand = Directory(root=directory.root, config=directory.config)
+            self.brand.entries = [e for e in directory.entries if e.clinic.service_area]
 
     # -- one row ---------------------------------------------------------------------------
 
@@ -208,10 +218,10 @@ class _Importer:
         except DamagedCellError as damage:
             return _Reject([self._damage_text(damage)], damage.code)
         label = f"{self.source_name} row {number}"
-        clinic, problems = check_data(built.data, label)
+        clinic, problems = check_data(built.data, label, self.brand)
         dropped = drop_unusable_phones(built, problems)
         if dropped:
-            clinic, problems = check_data(built.data, label)
+            clinic, problems = check_data(built.data, label, self.brand)
         bad = rejecting(problems)
         if clinic is None or bad:
             bad = bad or problems
@@ -254,6 +264,7 @@ class _Importer:
             return reject
         self._create(number, built, clinic, warnings)
         self.index.add(clinic, number)
+        self._joined(clinic, label)
         return None
 
     def _duplicate_reject(self, duplicate: Duplicate) -> _Reject:
@@ -312,7 +323,8 @@ class _Importer:
                 drop_field(data, name)
                 defaulted.discard(name)
         merged = merge_records(existing.data, data)
-        clinic, problems = check_data(merged, f"{origin} updated from row {number}")
+        label = f"{origin} updated from row {number}"
+        clinic, problems = check_data(merged, label, self.brand, replacing=origin)
         bad = rejecting(problems)
         if clinic is None or bad:
             bad = bad or problems
@@ -322,6 +334,7 @@ class _Importer:
             )
         stored = stored_form(merged, clinic)
         self._count_therapies(stored)
+        self._joined(clinic, origin)
         if stored == canonical_order(existing.data):
             self.result.unchanged += 1
             return None
@@ -339,6 +352,15 @@ class _Importer:
         self.result.updated += 1
         self._keep_warnings(warnings)
         return None
+
+    def _joined(self, clinic: Clinic, file: str) -> None:
+        """Keep ``clinic``, now one of the project's records as ``file``, for the brand's
+        rules on the rows after it (in place of the record it updates)."""
+        if self.brand is None:
+            return
+        self.brand.entries = [e for e in self.brand.entries if e.file != file]
+        if clinic.service_area:
+            self.brand.add(clinic, SourceRecord(path=Path(file), display_path=file, data=None))
 
     def _new_slug(self, clinic: Clinic) -> str:
         slug = clinic.slug or choose_slug(
@@ -402,6 +424,13 @@ class _Importer:
         message = problem.explanation
         if problem.rule == "model.missing":  # the model's fix speaks YAML ("add `city:`")
             message = "is empty; every clinic needs it (fill it in, or remove the row)"
+        elif problem.rule == "brand.mismatch" and self.brand is not None:
+            brand = self.brand.config.brand
+            assert brand is not None  # a brand site's settings have [brand]
+            message = (
+                f"{problem.message} (give the row that brand, or every row that leaves it "
+                f"empty with --set {quoted(f'brand={brand.name}')})"
+            )
         return f"{column}: {message}" if column else message
 
 
@@ -485,7 +514,7 @@ def import_file(
     source = Path(path)
     directory = load_directory(options.project)  # before reading the file: is it a project?
     defaults = parse_set_options(options.set_values)
-    check_set_values(defaults)
+    check_set_values(defaults, directory)
     rejects: _RejectWriter | None = None
     try:
         with open_table(source) as table, AtomicBatch() as batch:

@@ -2,8 +2,10 @@
 finished record written to ``data/clinics/``.
 
 Every answer is checked as soon as it is given, by the same model and record rules that
-``kdirectory validate`` uses: the answer is put into a record with the answers so far and
-only the problems at that field count (:meth:`Answers.check`). The finished record is
+``kdirectory validate`` uses (on a brand site, the brand's rules too, with the project's
+records): the answer is put into a record with the answers so far and only the problems at
+that field count (:meth:`Answers.check`). On a brand site the record's ``brand`` is the
+``[brand] name``, the only one it may have (:attr:`Answers.brand`). The finished record is
 :meth:`Answers.record_file`, written atomically by :func:`write_record_file`. The questions
 themselves, and what is said between them, belong to the command line (``kdirectory new``).
 """
@@ -64,6 +66,12 @@ class Answers:
         self.directory = directory
         self.data: dict[str, Any] = {}
         self._index: DuplicateIndex | None = None
+        brand = directory.config.brand if directory.config.site.kind == "brand" else None
+        self.brand: str | None = brand.name if brand is not None else None
+        """On a brand site, the brand every record gives (``[brand] name``): the answers
+        start with it."""
+        if self.brand is not None:
+            self.data["brand"] = self.brand
 
     def check(
         self,
@@ -107,7 +115,7 @@ class Answers:
             else:
                 trial.setdefault(key, default)
         set_field(trial, path, value)
-        _, problems = check_data(trial, "answer")
+        _, problems = check_data(trial, "answer", self.directory)
         inside = (f"{path}.", f"{path}[")
         mine = [p for p in problems if p.field == path or p.field.startswith(inside)]
         errors = rejecting(mine)
@@ -161,9 +169,10 @@ class Answers:
                 field, so this does not happen).
         """
         data = canonical_order(self.data)
-        clinic, problems = check_data(data, "new clinic")
-        if clinic is None:
-            raise AnswerError("; ".join(p.explanation for p in problems))
+        clinic, problems = check_data(data, "new clinic", self.directory)
+        errors = rejecting(problems)
+        if clinic is None or errors:
+            raise AnswerError("; ".join(p.explanation for p in errors or problems))
         folder = self.root / CLINICS_DIR
         taken = {p.stem for p in find_record_files(folder)}
         taken |= {c.slug for c in self.directory.clinics if c.slug}

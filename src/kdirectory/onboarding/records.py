@@ -1,8 +1,9 @@
 """One spreadsheet row as a clinic record: build it, check it as ``validate`` does, write it.
 
-The checks are the project's own (JSON Schema, the pydantic model, the record rules), run
-on the record dict exactly as if it had been read from a YAML file, so an imported record
-that passes here passes ``kdirectory validate``.
+The checks are the project's own (JSON Schema, the pydantic model, the record rules, and on
+a brand site the brand's rules, with the records the new one joins), run on the record dict
+exactly as if it had been read from a YAML file, so an imported record that passes here
+passes ``kdirectory validate``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from kdirectory.onboarding.normalise import (
 from kdirectory.onboarding.safe_text import quoted, shown
 from kdirectory.onboarding.tabular import Cell
 from kdirectory.record import vocabulary
+from kdirectory.record.brand_rules import check_brand
+from kdirectory.record.directory import Directory
 from kdirectory.record.hours import WEEKDAYS
 from kdirectory.record.model import Address, Clinic, canonical_record
 from kdirectory.record.rules import check_clinic
@@ -164,9 +167,11 @@ def drop_unusable_phones(row: RowRecord, problems: Sequence[Problem]) -> list[Pr
     return phones
 
 
-def check_set_values(values: Mapping[str, str]) -> None:
+def check_set_values(values: Mapping[str, str], directory: Directory | None = None) -> None:
     """Check the values of ``--set`` (field -> text) as the cells of one row are checked:
-    repaired and read the same way, then validated with every other rule of a record.
+    repaired and read the same way, then validated with every other rule of a record (and,
+    with ``directory``, a brand site's records, its brand's name; the cities served are
+    checked on each row, where the location is known).
 
     Raises:
         SetOptionError: a value is empty, holds a formula or is not valid for its field; the
@@ -190,7 +195,11 @@ def check_set_values(values: Mapping[str, str]) -> None:
             trial[key].update(value)
         else:
             trial[key] = value
-    _, problems = check_data(trial, "--set")
+    clinic, problems = check_data(trial, "--set")
+    if directory is not None and clinic is not None and "brand" in values:
+        source = SourceRecord(path=Path("--set"), display_path="--set", data=None)
+        alone = clinic.model_copy(update={"service_area": []})
+        problems += brand_problems(directory, alone, source)
     for problem in rejecting(problems):
         for name, text in values.items():
             if problem.field == name or problem.field.startswith((f"{name}.", f"{name}[")):
@@ -278,15 +287,53 @@ def _sorted_by(data: Mapping[str, Any], order: Mapping[str, int]) -> dict[str, A
     return dict(sorted(data.items(), key=lambda item: order.get(item[0], len(order))))
 
 
-def check_data(data: dict[str, Any], label: str) -> tuple[Clinic | None, list[Problem]]:
+def check_data(
+    data: dict[str, Any],
+    label: str,
+    directory: Directory | None = None,
+    *,
+    replacing: str | None = None,
+) -> tuple[Clinic | None, list[Problem]]:
     """Run every layer ``kdirectory validate`` runs on one record: schema, model, record
-    rules. ``label`` names the record in the problems (``clinics.csv row 12``). Aliases and
-    spellings of hours are read as a record file's are (:func:`canonical_record`)."""
+    rules, and with ``directory`` (the records it joins) the rules of a brand site
+    (:func:`brand_problems`; ``replacing``: the record file it updates). ``label`` names the
+    record in the problems (``clinics.csv row 12``). Aliases and spellings of hours are read
+    as a record file's are (:func:`canonical_record`)."""
     source = SourceRecord(path=Path(label), display_path=label, data=canonical_record(data))
     clinic, problems = check_record(source)
     if clinic is not None:
         problems = problems + check_clinic(clinic, source)
+        if directory is not None:
+            problems += brand_problems(directory, clinic, source, replacing=replacing)
     return clinic, problems
+
+
+def brand_problems(
+    directory: Directory,
+    clinic: Clinic,
+    source: SourceRecord,
+    *,
+    replacing: str | None = None,
+) -> list[Problem]:
+    """The problems ``kdirectory validate`` would find with the brand's rules
+    (:func:`~kdirectory.record.brand_rules.check_brand`) once ``clinic`` (read from
+    ``source``) joins the records of ``directory``, those of ``clinic`` only; nothing unless
+    ``directory`` is a brand site's. ``replacing`` is the record file (``data/clinics/…``)
+    that ``clinic`` replaces, left out.
+
+    The rules across records concern only the cities locations serve, so only the records
+    that list some are taken with it."""
+    if directory.config.site.kind != "brand":
+        return []
+    trial = Directory(root=directory.root, config=directory.config)
+    if clinic.service_area:
+        trial.entries = [
+            entry
+            for entry in directory.entries
+            if entry.clinic.service_area and entry.file != replacing
+        ]
+    trial.add(clinic, source)
+    return [p for p in check_brand(trial) if p.file == source.display_path]
 
 
 def rejecting(problems: Sequence[Problem]) -> list[Problem]:
