@@ -1,5 +1,5 @@
-"""Development sessions: `nox` runs tests, lint, typecheck, html, slow and docs; the rest on
-demand (golden, bench, lighthouse)."""
+"""Development sessions: `nox` runs tests, lint, typecheck, html, browser, slow, docs and
+lighthouse, as CI does (.ci/run); the rest on demand (golden, bench)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ import nox
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint", "typecheck", "html", "slow", "docs"]
+nox.options.sessions = [
+    "tests",
+    "lint",
+    "typecheck",
+    "html",
+    "browser",
+    "slow",
+    "docs",
+    "lighthouse",  # last: its performance scores are best measured on an idle machine
+]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON = "3.11"
@@ -29,6 +38,17 @@ def html(session: nox.Session) -> None:
     session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", external=True)
     session.install("-e", ".", "--group", "test")
     session.run("pytest", "tests/html", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """Drive the demo, a generated directory and the brand example in Chromium (tests/browser):
+    every kind of page loads with no console error, failed request or request to another
+    host; keyboard access; screenshots into build/artifacts/screenshots/. Uses Chromium at
+    $CHROME_PATH, else /usr/bin/chromium (Debian's chromium package): no browser download,
+    so never `playwright install`."""
+    session.install("-e", ".", "--group", "browser")
+    session.run("pytest", "tests/browser", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -67,11 +87,13 @@ def golden(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lighthouse(session: nox.Session) -> None:
-    """Measure the example brand site's home, city, service-area and location pages with
-    Lighthouse (mobile; Chromium at $CHROME_PATH, else /usr/bin/chromium) and print their
-    scores and failing audits. Fails when accessibility, best practices or SEO is below 100;
-    performance is only printed, as it depends on the machine's load (so not a default
-    session). Arguments after -- go to scripts/lighthouse.py (e.g. --reports folder)."""
+    """Measure a generated directory's home, city, clinic and condition pages and the brand
+    example's home, city, service-area and location pages with Lighthouse (mobile, 3 runs
+    each; Chromium at $CHROME_PATH, else /usr/bin/chromium), served with gzip and cache
+    headers as a static host serves them. Prints the medians and the failing audits; fails
+    when a median is below 100 for accessibility, best practices or SEO, or below 95 for
+    performance. Reports go to build/artifacts/lighthouse/. Arguments after -- go to
+    scripts/lighthouse.py (e.g. --site brand --runs 1)."""
     session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", external=True)
     session.install("-e", ".")
     session.run("python", "scripts/lighthouse.py", *session.posargs)
