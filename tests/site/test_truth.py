@@ -30,6 +30,8 @@ from kdirectory.record import vocabulary
 from kdirectory.record.claims import CLAIM_RULES
 from kdirectory.record.model import Clinic
 from kdirectory.site.build import build_site, render_site
+from kdirectory.site.facts import SERVING_LIMIT
+from kdirectory.site.plan import CLINICS_PER_PAGE
 from kdirectory.testing.synthetic import generate_records, project_config
 from tests.helpers import DEMO_CONFIG, GOOD_RECORD, REPO, VISTA, ProjectFactory
 
@@ -199,9 +201,11 @@ def assert_city_page_is_true(page: CityPage, clinics: list[Clinic]) -> None:
         items = page.node("ItemList")
         assert items is None or "ketamine" not in items["name"].lower()
 
-    # JSON-LD: the list of clinics and the FAQ are the ones the page shows.
+    # JSON-LD: the list of clinics and the FAQ are the ones the page shows (a long list of
+    # located clinics continues on further pages; the clinics serving it are bounded).
     items = page.node("ItemList")
-    assert (items["numberOfItems"] if items else 0) == n
+    shown = min(len(located), CLINICS_PER_PAGE) + min(len(serving), SERVING_LIMIT)
+    assert (items["numberOfItems"] if items else 0) == shown
     faq = page.node("FAQPage")
     assert faq is not None
     assert [(q["name"], q["acceptedAnswer"]["text"]) for q in faq["mainEntity"]] == page.faq

@@ -217,6 +217,21 @@ def item_list(page_url: str, base_url: str, views: list[ClinicView], name: str) 
     }
 
 
+def link_list(list_id: str, base_url: str, links: list[Link], name: str) -> Node:
+    """Pages listed on a page (a state's city pages), in page order; ``list_id`` is the
+    list's ``@id``."""
+    return {
+        "@type": "ItemList",
+        "@id": list_id,
+        "name": name,
+        "numberOfItems": len(links),
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "url": base_url + link.path, "name": link.name}
+            for i, link in enumerate(links, start=1)
+        ],
+    }
+
+
 def faq_page(page_url: str, items: list[dict[str, str]]) -> Node | None:
     """FAQPage for the visible questions and answers."""
     if not items:

@@ -22,14 +22,14 @@ from kdirectory.exceptions import TemplateFailedError
 from kdirectory.record import vocabulary
 from kdirectory.record.fields import PAYMENT_METHODS
 from kdirectory.site import jsonld, urls
-from kdirectory.site.facts import CityFacts, city_facts, count_state
+from kdirectory.site.facts import CityFacts, ListPage, city_facts, count_state, paginate
 from kdirectory.site.templating import (
     content_data,
     content_markdown,
     fit_keeping,
     wording,
 )
-from kdirectory.site.views import ClinicView, Link
+from kdirectory.site.views import FILTERS, ClinicView, Link
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -43,6 +43,19 @@ if TYPE_CHECKING:
 CITY_FAQ = ("count", "spravato", "weekend", "nearest")
 """The questions a city page answers, in order (``wording/city.txt``: ``count_question``,
 ``count_answer``, …); ``nearest`` only when there is another clinic to name."""
+
+CLINICS_PER_PAGE = 25
+"""The clinics located in a city that one page lists; past this, the list continues on
+``/ca/los-angeles/page/2/`` and on (the first page keeps the overview, facts and FAQ)."""
+STATE_NAMES_LIMIT = 60
+"""A state page names each of its clinics when it has at most this many; a larger state
+lists its cities only (each city page lists its clinics)."""
+HOME_CITIES_LIMIT = 24
+"""The home page lists every city up to this many; past it, the cities with the most
+clinics (every city is on its state's page)."""
+CONDITION_NAMES_LIMIT = 300
+"""A condition page names each clinic that lists the condition when there are at most this
+many; past it, it lists the states with how many there are in each."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +163,8 @@ class Planner:
         pages = [self.home()]
         for state in sorted(self.model.states.values(), key=lambda s: s.name):
             pages.append(self.state(state))
-            pages.extend(self.city(city) for city in state.cities)
+            for city in state.cities:
+                pages.extend(self.city_pages(city))
         pages.extend(self.clinic(slug) for slug in self.model.clinics)
         pages.extend(self.condition(slug) for slug in vocabulary.conditions())
         pages.extend(self.guide(guide) for guide in self.guides)
@@ -193,10 +207,13 @@ class Planner:
         title = say("title", ketamine=ketamine, site_name=self.site_name)
         description = say("description", clinics=views, ketamine=ketamine, cities=len(model.cities))
         states = [self._state_link(s) for s in sorted(model.states.values(), key=lambda s: s.name)]
-        cities = [
-            self._city_link(c)
-            for _, c in sorted(model.cities.items(), key=lambda i: (i[1].name, i[0]))
-        ]
+        everywhere = sorted(model.cities.items(), key=lambda i: (i[1].name, i[0]))
+        if len(everywhere) > HOME_CITIES_LIMIT:
+            everywhere = sorted(
+                everywhere,
+                key=lambda i: (-len(i[1].clinics), -len(i[1].serving), i[1].name, i[0]),
+            )[:HOME_CITIES_LIMIT]
+        cities = [self._city_link(c) for _, c in everywhere]
         conditions = [
             Link(c.name, urls.condition(slug)) for slug, c in vocabulary.conditions().items()
         ]
@@ -221,6 +238,7 @@ class Planner:
                 "guides": self.guide_links,
                 "states": states,
                 "cities": cities,
+                "all_cities": len(cities) == len(model.cities),
                 "conditions": conditions,
                 "faq": self.home_faq,
             },
@@ -247,7 +265,9 @@ class Planner:
         title = say("title", state=state, counts=counts, site_name=self.site_name)
         description = say("description", state=state, clinics=clinics)
         crumbs = [self.home_link, Link(state.name, state.path)]
-        cities = [self._city_link(c) for c in sorted(state.cities, key=lambda c: c.name)]
+        by_name = sorted(state.cities, key=lambda c: (c.name, c.slug))
+        cities = [self._city_link(c) for c in by_name]
+        named = clinics if len(clinics) <= STATE_NAMES_LIMIT else []
         neighbours = (
             [
                 self._state_link(model.states[code])
@@ -263,9 +283,14 @@ class Planner:
                 self.config, url, title, description, {"@type": "State", "name": state.name}
             ),
             jsonld.breadcrumbs(url, self.base, crumbs),
-            jsonld.item_list(url, self.base, clinics, say("list_name", state=state))
-            if clinics
-            else None,
+            jsonld.item_list(url, self.base, named, say("list_name", state=state))
+            if named
+            else jsonld.link_list(
+                f"{url}#cities",
+                self.base,
+                [Link(c.label, c.path) for c in by_name],
+                say("city_list_name", state=state),
+            ),
         )
         return self._page(
             state.path,
@@ -281,16 +306,66 @@ class Planner:
                 "counts": counts,
                 "cities": cities,
                 "clinics": clinics,
+                "named": named,
                 "neighbors": neighbours,
             },
             lastmod=model.latest(state.clinics),
         )
 
     def city(self, city: City) -> Page:
+        """The page of ``city``: the first of :meth:`city_pages`."""
+        return self.city_pages(city)[0]
+
+    def city_pages(self, city: City) -> list[Page]:
+        """The pages of ``city``: the first with the overview, the clinics that serve it and
+        those nearby, its facts and FAQ, and the clinics located in it nearest its centre
+        first, :data:`CLINICS_PER_PAGE` a page; then a page for each further
+        :data:`CLINICS_PER_PAGE`."""
+        facts = city_facts(self.model, city)
+        parts = paginate(facts.ordered, CLINICS_PER_PAGE)
+        numbers = [
+            {"number": part.number, "path": urls.city_page(city.region, city.slug, part.number)}
+            for part in parts
+        ]
+        return [
+            self._city_first(city, facts, parts[0], numbers)
+            if part.number == 1
+            else self._city_more(city, facts, part, numbers)
+            for part in parts
+        ]
+
+    def _city_list(
+        self, city: City, facts: CityFacts, part: ListPage, numbers: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """What every page of a city has: its part of the list, the links between its pages,
+        and the filters that apply to the clinics it shows."""
+        first = part.number == 1
+        cards = [*part.clinics]
+        if first:
+            cards += [*facts.serving_shown, *facts.nearby]
+            cards += [facts.nearest_outside] if facts.nearest_outside else []
+        offered = {name for v in cards for name in v.filters}
+        index = part.number - 1
+        return {
+            "city": city,
+            "states_by_code": self.model.states,
+            "facts": facts,
+            "counts": facts.counts,
+            "part": part,
+            "local": part.clinics,
+            "page_links": numbers,
+            "previous": numbers[index - 1]["path"] if index > 0 else None,
+            "next": numbers[index + 1]["path"] if index + 1 < len(numbers) else None,
+            "filters": [name for name in FILTERS if name in offered],
+            "nearby_miles": self.model.config.build.nearby_miles,
+        }
+
+    def _city_first(
+        self, city: City, facts: CityFacts, part: ListPage, numbers: list[dict[str, Any]]
+    ) -> Page:
         model = self.model
         say = wording(self.env, "city").say
         state = model.states[city.region]
-        facts = city_facts(model, city)
         miles = model.config.build.nearby_miles
         heading = say("heading", city=city, facts=facts)
         title = say("title", city=city, facts=facts, site_name=self.site_name)
@@ -298,7 +373,7 @@ class Planner:
         faq = self._city_faq(city, facts)
         crumbs = [self.home_link, Link(state.name, state.path), Link(city.name, city.path)]
         url = self.url(city.path)
-        listed = facts.listed
+        listed = [*part.clinics, *facts.serving_shown]
         graph = jsonld.graph(
             jsonld.web_page(self.config, url, title, description, jsonld.city_place(city)),
             jsonld.breadcrumbs(url, self.base, crumbs),
@@ -316,20 +391,61 @@ class Planner:
             breadcrumbs=crumbs,
             jsonld=graph,
             context={
-                "city": city,
-                "facts": facts,
-                "counts": facts.counts,
-                "local": facts.local,
-                "serving": facts.serving,
+                **self._city_list(city, facts, part, numbers),
+                "serving": facts.serving_shown,
                 "nearby": facts.nearby,
                 "nearest_outside": facts.nearest_outside,
                 "faq": faq,
-                "nearby_miles": miles,
                 "guides": self.guide_links,
             },
             lastmod=model.latest(slugs),
             indexable=facts.noindex_reason is None,
             noindex_reason=facts.noindex_reason,
+        )
+
+    def _city_more(
+        self, city: City, facts: CityFacts, part: ListPage, numbers: list[dict[str, Any]]
+    ) -> Page:
+        """A further page of a city's clinics: a short introduction and its part of the
+        list."""
+        model = self.model
+        say = wording(self.env, "city").say
+        state = model.states[city.region]
+        path = numbers[part.number - 1]["path"]
+        words = {"city": city, "facts": facts, "part": part}
+        heading = say("page_heading", **words)
+        title = say("page_title", **words, site_name=self.site_name)
+        description = say("page_description", **words)
+        crumbs = [
+            self.home_link,
+            Link(state.name, state.path),
+            Link(city.name, city.path),
+            Link(say("page_crumb", part=part), path),
+        ]
+        url = self.url(path)
+        graph = jsonld.graph(
+            jsonld.web_page(self.config, url, title, description, jsonld.city_place(city)),
+            jsonld.breadcrumbs(url, self.base, crumbs),
+            jsonld.item_list(url, self.base, part.clinics, heading),
+        )
+        return self._page(
+            path,
+            "city.html",
+            "city",
+            title=title,
+            description=description,
+            heading=heading,
+            breadcrumbs=crumbs,
+            jsonld=graph,
+            context={
+                **self._city_list(city, facts, part, numbers),
+                "serving": [],
+                "nearby": [],
+                "nearest_outside": None,
+                "faq": [],
+                "guides": [],
+            },
+            lastmod=model.latest([v.slug for v in part.clinics]),
         )
 
     def _city_faq(self, city: City, facts: CityFacts) -> list[dict[str, str]]:
@@ -431,13 +547,19 @@ class Planner:
         text = self.condition_texts.get(slug, {})
         listing = [s for s, c in model.clinics.items() if slug in c.conditions]
         by_state = []
+        named = len(listing) <= CONDITION_NAMES_LIMIT
+        listed = set(listing)
         for state in sorted(model.states.values(), key=lambda s: s.name):
-            views = sorted(
-                (model.views[s] for s in listing if s in state.clinics),
-                key=lambda v: (v.city, v.name),
-            )
-            if views:
-                by_state.append({"name": state.name, "path": state.path, "clinics": views})
+            slugs = [s for s in state.clinics if s in listed]
+            if slugs:
+                views = (
+                    sorted((model.views[s] for s in slugs), key=lambda v: (v.city, v.name))
+                    if named
+                    else []
+                )
+                by_state.append(
+                    {"name": state.name, "path": state.path, "clinics": views, "count": len(slugs)}
+                )
         path = urls.condition(slug)
         written = text.get("summary")
         title = say("title", condition=condition, site_name=self.site_name)
@@ -453,7 +575,12 @@ class Planner:
             heading=say("heading", condition=condition),
             breadcrumbs=crumbs,
             jsonld=graph,
-            context={"condition": view, "by_state": by_state},
+            context={
+                "condition": view,
+                "by_state": by_state,
+                "named": named,
+                "listing": len(listing),
+            },
             lastmod=_newest(
                 filter(None, [self.config.review.last_reviewed, model.latest(listing)])
             ),

@@ -5,8 +5,8 @@ so the site never publishes doorway pages that differ only by a name.
 Pages are compared exactly as ``kdirectory check`` compares them (its ``<main>`` as
 published, boilerplate included, word 5-shingles, Jaccard), so a site the gate has passed
 has no near-duplicate for ``check`` to report. Of a group of look-alikes the most useful page
-stays indexable: a state before a city, a city before a clinic, then the one with the most
-clinics, then the longest.
+stays indexable: a state before a city, a city before a clinic, the first page of a city's
+list before its further pages, then the one with the most clinics, then the longest.
 """
 
 from __future__ import annotations
@@ -50,6 +50,13 @@ def _clinics_on(page: Page) -> tuple[int, int]:
     return (len(state.clinics), 0) if state is not None else (0, 0)
 
 
+def _part_of(page: Page) -> int:
+    """Which page of a list ``page`` is (1 for a page that is not part of one)."""
+    part = page.context.get("part")
+    number = getattr(part, "number", 1)
+    return number if isinstance(number, int) else 1
+
+
 def thin_pages(
     pages: Sequence[Page], files: Mapping[str, bytes], threshold: float
 ) -> list[ThinPage]:
@@ -67,6 +74,7 @@ def thin_pages(
     rank = {
         output: (
             KIND_RANK.get(page.kind, 5),
+            _part_of(page),
             *(-n for n in _clinics_on(page)),
             -len(texts.get(output, ())),
             output,

@@ -21,6 +21,14 @@ def city(region: str, slug: str) -> str:
     return f"{state(region)}{slug}/"
 
 
+def city_page(region: str, slug: str, number: int) -> str:
+    """``/ca/los-angeles/page/2/``: page ``number`` of a city's list of clinics; the first
+    page is the city's page itself."""
+    if number <= 1:
+        return city(region, slug)
+    return f"{city(region, slug)}page/{number}/"
+
+
 def clinic(slug: str) -> str:
     """``/clinics/harbor-ketamine-clinic/``: a clinic's own page."""
     return f"/clinics/{slug}/"

@@ -27,6 +27,18 @@ if TYPE_CHECKING:
     from kdirectory.site.images import Picture
 
 
+FILTERS = {
+    "accepting": "says_accepting",
+    "spravato": "lists_spravato",
+    "insurance": "takes_insurance",
+    "weekends": "open_on_weekend",
+}
+"""The ways a list of clinics can be narrowed, each by a yes or no of :class:`ClinicView`
+(the property named): a card carries ``data-<name>`` when it is yes, and a city page offers
+the filter when a clinic it shows has it. The city page's counts (:mod:`~kdirectory.site.facts`)
+count the same properties, so a filter and a count never disagree."""
+
+
 @dataclass(frozen=True)
 class Link:
     """A named page link."""
@@ -134,6 +146,21 @@ class ClinicView:
     def lists_spravato(self) -> bool:
         """The clinic lists a therapy that may only be given in REMS-certified settings."""
         return any(t.requires_rems for t in self.therapies)
+
+    @property
+    def says_accepting(self) -> bool:
+        """The record says the clinic accepts new patients (not merely that it may)."""
+        return self.accepting_new_patients is True
+
+    @property
+    def takes_insurance(self) -> bool:
+        """The record lists at least one insurance plan the clinic takes."""
+        return bool(self.insurance)
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        """The :data:`FILTERS` this clinic matches, in their order."""
+        return tuple(name for name, fact in FILTERS.items() if getattr(self, fact))
 
     def at_distance(self, miles: float, origin: str, *, approximate: bool = False) -> ClinicView:
         """A copy that also knows how far it is from ``origin``; ``approximate``: one end is
