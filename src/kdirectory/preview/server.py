@@ -79,6 +79,7 @@ class PreviewServer:
         self._listeners: set[Listener] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._serving = threading.Event()
         handler = type("_BoundHandler", (_Handler,), {"owner": self})
         try:
             self._httpd = _HTTPServer((host, port), handler)
@@ -106,23 +107,28 @@ class PreviewServer:
         return f"http://{host}:{self.port}{self.preview.view().base_path}/"
 
     def serve_forever(self) -> None:
-        """Answer requests until :meth:`shutdown` (or Ctrl-C, in the main thread)."""
-        self._httpd.serve_forever()
+        """Answer requests in this thread until :meth:`close` is called from another (or
+        Ctrl-C, in the main thread)."""
+        self._serving.set()
+        self._serve()
 
     def start(self) -> None:
         """Answer requests in a thread of the server's own."""
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="kdirectory-serve",
-            daemon=True,
-        )
+        self._serving.set()  # before the thread runs: close() must stop it whenever called
+        self._thread = threading.Thread(target=self._serve, name="kdirectory-serve", daemon=True)
         self._thread.start()
+
+    def _serve(self) -> None:
+        try:
+            self._httpd.serve_forever(poll_interval=0.1)
+        finally:
+            self._serving.clear()
 
     def close(self) -> None:
         """Stop answering, end every open page's event stream and free the port."""
+        if self._serving.is_set():
+            self._httpd.shutdown()  # returns once serve_forever has
         if self._thread is not None:
-            self._httpd.shutdown()
             self._thread.join()
         with self._lock:
             listeners, self._listeners = self._listeners, set()
