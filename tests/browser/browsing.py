@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, Route
+from playwright.sync_api import (
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    Route,
+    ViewportSize,
+)
 
 from tests.browser.serving import HOST
 from tests.helpers import REPO
@@ -17,8 +25,8 @@ from tests.helpers import REPO
 SCREENSHOTS = REPO / "build" / "artifacts" / "screenshots"
 """Where screenshots go; CI keeps ``build/artifacts/``."""
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 VIEWPORTS = {"390x844": PHONE, "1366x900": DESKTOP}
 
 

@@ -5,6 +5,10 @@ it for a URL. It answers like the hosts in docs/deploying.md: ``/dir/`` is
 ``dir/index.html``, ``/dir`` is redirected to ``/dir/``, and a path with no file is the
 site's ``404.html`` with status 404. Only paths under the site's base path are the site;
 anything else is a 404 too, so a page that links outside its base path is caught.
+
+It is not ``kdirectory serve`` (kdirectory.preview): that server adds a reload script and
+a stream of server-sent events to every page it sends, while these tests load the pages as
+they are published.
 """
 
 from __future__ import annotations
