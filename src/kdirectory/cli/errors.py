@@ -32,6 +32,11 @@ def set_verbose(verbose: bool) -> None:
     _state["verbose"] = verbose
 
 
+def verbose() -> bool:
+    """Whether ``kdirectory --verbose`` asked for tracebacks."""
+    return _state["verbose"]
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn errors into one clear line on stderr and an exit code, never a traceback."""

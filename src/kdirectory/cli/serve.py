@@ -12,7 +12,7 @@ from kdirectory.cli import errors
 from kdirectory.cli.errors import EXIT_USAGE, user_errors
 from kdirectory.cli.options import ProjectPath
 from kdirectory.cli.output import echo
-from kdirectory.cli.site import _print_warnings
+from kdirectory.cli.site import print_warnings
 from kdirectory.exceptions import KdirectoryError
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _print_build(build: Build, preview: Preview | None) -> None:
         _print_result(build.result)
         return
     unexpected = build.error is not None and not isinstance(build.error, KdirectoryError)
-    if unexpected and errors._state["verbose"] and build.error is not None:
+    if unexpected and errors.verbose() and build.error is not None:
         echo("".join(traceback.format_exception(build.error)).rstrip(), err=True)
     for line in build.lines:
         echo(line, err=True)
@@ -104,7 +104,7 @@ def _print_build(build: Build, preview: Preview | None) -> None:
 
 
 def _print_result(result: BuildResult) -> None:
-    _print_warnings(result.warnings)
+    print_warnings(result.warnings)
     for page_path, reason in result.noindex:
         echo(f"noindex: {page_path} ({reason})", err=True)
     if result.kept:

@@ -71,7 +71,7 @@ def build_command(
             for found in exc.report.errors:
                 echo(found.format("check"), err=True)
             raise
-        _print_warnings(result.warnings)
+        print_warnings(result.warnings)
         for page_path, reason in result.noindex:
             echo(f"noindex: {page_path} ({reason})", err=True)
         if result.kept:
@@ -85,7 +85,7 @@ def build_command(
 WARNINGS_SHOWN = 20
 
 
-def _print_warnings(warnings: list[Problem]) -> None:
+def print_warnings(warnings: list[Problem]) -> None:
     for problem in warnings[:WARNINGS_SHOWN]:
         echo(problem.format(), err=True)
     if len(warnings) > WARNINGS_SHOWN:
