@@ -89,9 +89,9 @@ def _kind(page: Path, folder: Path) -> str | None:
         return "home"
     if parts[0] in ("clinics", "conditions", "guide"):
         return {"clinics": "clinic", "conditions": "condition", "guide": "guide"}[parts[0]]
-    if len(parts[0]) == 2:
+    if len(parts[0]) == 2 and len(parts) <= 2:
         return "state" if len(parts) == 1 else "city"
-    return None
+    return None  # a city's further pages (/ca/los-angeles/page/2/), a redirect
 
 
 class SiteServer:
