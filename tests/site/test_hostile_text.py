@@ -79,11 +79,15 @@ def test_hostile_text_cannot_break_out_of_the_page(nasty_site: Site) -> None:
         assert "<script>alert" not in raw.lower(), name
         assert "<!--" not in raw, name
         assert "<img" not in raw, name
-        expected = 1 if name == "404.html" else 2  # site.js, plus the JSON-LD block
-        assert len(re.findall(r"<script\b", raw, re.IGNORECASE)) == expected, name
-        assert [a.get("src") for a, _ in parsed.scripts if a.get("src")] == ["/assets/site.js"], (
-            name
+        # site.js (and the finder's on the home page), plus the JSON-LD block
+        sources = (
+            ["/assets/finder.js", "/assets/site.js"]
+            if name == "index.html"
+            else ["/assets/site.js"]
         )
+        expected = 1 if name == "404.html" else 1 + len(sources)
+        assert len(re.findall(r"<script\b", raw, re.IGNORECASE)) == expected, name
+        assert [a.get("src") for a, _ in parsed.scripts if a.get("src")] == sources, name
         assert not [h for h, _ in parsed.links if h.strip().lower().startswith("javascript:")]
         for doc in parsed.jsonld():
             assert check_jsonld(doc) == [], name
@@ -117,7 +121,8 @@ def test_hostile_text_cannot_break_out_of_the_page(nasty_site: Site) -> None:
     kml = ET.fromstring((nasty_site.out / "locations.kml").read_bytes())
     names = [e.text for e in kml.iter("{http://www.opengis.net/kml/2.2}name")]
     assert NASTY_NAME in names
-    json.loads((nasty_site.out / "search-index.json").read_text(encoding="utf-8"))
+    index = json.loads((nasty_site.out / "finder" / "index.json").read_text(encoding="utf-8"))
+    assert NASTY_NAME in index["c"][1] + index["a"][1]
 
 
 def test_clinic_brand_in_json_ld_is_on_the_page(nasty_site: Site) -> None:

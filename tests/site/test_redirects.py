@@ -221,9 +221,10 @@ def assert_checked(out: Path, result: BuildResult) -> None:
 
 
 def listed(out: Path) -> str:
-    return (out / "sitemap.xml").read_text(encoding="utf-8") + (
-        out / "search-index.json"
-    ).read_text(encoding="utf-8")
+    """The sitemap, and the pages the finder's index links to (clinics by slug)."""
+    index = json.loads((out / "finder" / "index.json").read_text(encoding="utf-8"))
+    clinics = [index["u"]["clinic"].replace("{}", slug) for slug in index["c"][0] + index["a"][0]]
+    return (out / "sitemap.xml").read_text(encoding="utf-8") + "\n".join(clinics + index["p"][2])
 
 
 @pytest.fixture

@@ -118,10 +118,10 @@ def test_finder_index_urls_follow_the_base_url_path(
     root = make_project(demo=True)
     out = tmp_path / "site"
     build(root, out, base_url="https://other.example/sub")
-    index = json.loads((out / "search-index.json").read_text(encoding="utf-8"))
-    assert index["cities"]
-    for city in index["cities"]:
-        assert city["url"].startswith("/sub/"), city
+    index = json.loads((out / "finder" / "index.json").read_text(encoding="utf-8"))
+    assert index["p"][2]
+    for path in [*index["p"][2], *index["u"].values()]:
+        assert path.startswith("/sub/"), path
 
 
 # --- sitemaps past the limit ----------------------------------------------------------------------

@@ -43,7 +43,7 @@ from kdirectory.site.redirects import (
     read_history,
     redirect_files,
 )
-from kdirectory.site.site_files import locations_kml, robots_txt, search_index, sitemaps
+from kdirectory.site.site_files import finder_files, locations_kml, robots_txt, sitemaps
 from kdirectory.site.templating import get_template_source, make_environment, render_page_template
 from kdirectory.site.thin_pages import thin_pages
 
@@ -55,7 +55,11 @@ if TYPE_CHECKING:
     from kdirectory.report import Problem, Report
 
 __all__ = ["MANIFEST", "BuildError", "BuildResult", "build_site", "publish", "render_site"]
-STATIC_FILES = {"assets/site.js": "assets/site.js", "favicon.svg": "favicon.svg"}
+STATIC_FILES = {
+    "assets/site.js": "assets/site.js",
+    "assets/finder.js": "assets/finder.js",
+    "favicon.svg": "favicon.svg",
+}
 REDIRECT_TEMPLATE = "redirect.html"
 """The page left at an old path, which sends readers on to the new one."""
 
@@ -163,7 +167,8 @@ def _render(directory: Directory, config: SiteConfig) -> _Rendered:
         files[name] = text.encode("utf-8")
     files["robots.txt"] = robots_txt(config.site.base_url).encode("utf-8")
     files["locations.kml"] = locations_kml(model).encode("utf-8")
-    files["search-index.json"] = search_index(model, base_path).encode("utf-8")
+    for name, text in finder_files(model, base_path).items():
+        files[name] = text.encode("utf-8")
     files.update(photo_files(photos.made))
     files.update(brand_files(directory.root, config))
     records = {

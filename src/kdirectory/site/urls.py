@@ -44,6 +44,21 @@ def guide(slug: str) -> str:
     return f"/guide/{slug}/"
 
 
+FINDER_INDEX = "/finder/index.json"
+"""The finder's index: the clinics it ranks and the city pages, fetched on the first search."""
+
+
+def finder_zips(prefix: str) -> str:
+    """``/finder/zip/920.json``: the ZIP codes that start with ``prefix`` (three digits)."""
+    return f"/finder/zip/{prefix}.json"
+
+
+def finder_places(initial: str) -> str:
+    """``/finder/places/de.json``: the gazetteer's place names (no page of their own)
+    whose key starts with ``initial`` (letters or digits)."""
+    return f"/finder/places/{initial}.json"
+
+
 def absolute(base_url: str, path: str) -> str:
     """``path`` on the site at ``base_url`` (which has no trailing slash)."""
     return base_url + path
