@@ -149,7 +149,7 @@ def test_a_full_disk_keeps_the_last_site(make_project: ProjectFactory, tmp_path:
         build(root, out)
         before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
         filler = mount / "filler"
-        with filler.open("wb") as handle, contextlib.suppress(OSError):
+        with contextlib.suppress(OSError), filler.open("wb") as handle:
             while True:
                 handle.write(b"\0" * 65536)
         (root / "data" / "clinics" / "harbor.yaml").write_text(GOOD_RECORD, "utf-8")
