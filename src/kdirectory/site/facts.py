@@ -116,8 +116,7 @@ class CityFacts:
     """How many clinics located in the city have no known location (last in ``ordered``)."""
     serving_shown: list[ClinicView] = field(default_factory=list)
     """The clinics that serve the city from elsewhere, based nearest its centre first
-    (a service-area clinic by its town or ZIP code), at most :data:`SERVING_LIMIT`, each
-    with its distance when it has a street address and the distance is known."""
+    (a service-area clinic by its town or ZIP code), at most :data:`SERVING_LIMIT`."""
     serving_elsewhere: list[Elsewhere] = field(default_factory=list)
     """Where the other clinics that serve the city are based, nearest first."""
     nearby_elsewhere: list[Elsewhere] = field(default_factory=list)
@@ -177,24 +176,26 @@ class CityFacts:
 
 
 def by_distance_from(
-    model: SiteModel, city: City, slugs: Iterable[str], *, streets_only: bool = False
+    model: SiteModel, city: City, slugs: Iterable[str], *, located: bool
 ) -> list[ClinicView]:
-    """The clinics of ``slugs`` nearest the centre of ``city`` first, each with its distance
-    from it when that is worth stating; those with no known position (or all, when the city
-    has no centre) last, by name. With ``streets_only``, a service-area clinic (no street
-    address, so no place to be near) counts as having no known position."""
+    """The clinics of ``slugs`` nearest the centre of ``city`` first, those with no known
+    position (or all, when the city has no centre) last, by name. ``located``: the clinics
+    are located in the city, so each shows its distance from the centre when that is worth
+    stating, and a service-area clinic (no street address, so no place to be near) counts as
+    having no known position; otherwise (clinics based elsewhere) the distance only orders
+    them, as the place they are based."""
     placed: list[tuple[float, str, str, ClinicView]] = []
     unplaced: list[tuple[str, str, ClinicView]] = []
     for slug in slugs:
         view = model.views[slug]
         location = model.locations.get(slug)
-        if city.point is None or location is None or (streets_only and view.is_service_area):
+        if city.point is None or location is None or (located and view.is_service_area):
             unplaced.append((view.name.casefold(), slug, view))
             continue
         miles = distance_miles(city.point, location.point)
         near = view.at_distance(miles, city.name, approximate=not location.is_precise)
         assert near.distance is not None
-        shown = near if near.distance.known and not view.is_service_area else view
+        shown = near if located and near.distance.known else view
         placed.append((miles, view.name.casefold(), slug, shown))
     placed.sort(key=lambda item: item[:3])
     unplaced.sort(key=lambda item: item[:2])
@@ -251,7 +252,7 @@ def city_facts(model: SiteModel, city: City) -> CityFacts:
                 nearest_outside = views[outside[0].key].at_distance(
                     outside[0].miles, city.name, approximate=approximate
                 )
-    serving_sorted = by_distance_from(model, city, city.serving)
+    serving_sorted = by_distance_from(model, city, city.serving, located=False)
     serving_shown = serving_sorted[:SERVING_LIMIT]
     nearby_cities = _elsewhere(model, others[len(nearby) :])
     return CityFacts(
@@ -261,7 +262,7 @@ def city_facts(model: SiteModel, city: City) -> CityFacts:
         nearest_outside=nearest_outside,
         counts=count_city(local + serving, len(local), len(others)),
         noindex_reason=_thin_reason(city, serving),
-        ordered=by_distance_from(model, city, city.clinics, streets_only=True),
+        ordered=by_distance_from(model, city, city.clinics, located=True),
         unplaced=sum(1 for s in city.clinics if not is_placed(model, city, s)),
         serving_shown=serving_shown,
         serving_elsewhere=_elsewhere(model, (v.slug for v in serving_sorted[SERVING_LIMIT:])),
