@@ -2,9 +2,10 @@
 fails its test on any console error, failed request or request to another host.
 
 - ``served_site(project, base_path=None)`` builds a site project (copied first, so nothing
-  is written into it) once per session and serves it; it returns a :class:`ServedSite`,
-  whose ``url`` is the base URL the site was built for (``http://127.0.0.1:PORT`` and the
-  base path of the project's ``base_url``, unless ``base_path`` is given);
+  is written into it) once per session and serves it as published (the preview server of
+  ``kdirectory serve --no-watch``); it returns a :class:`ServedSite`, whose ``url`` is
+  ``http://127.0.0.1:PORT`` and the base path of the project's ``base_url`` (the copy's
+  ``base_url`` is given the path ``base_path`` when one is given);
 - ``demo_site``, ``directory_site`` (200 generated clinics, seed 0) and ``brand_site``
   (examples/harbor-ketamine-care): the three sites most tests use, each a
   :class:`ServedSite` (``page(path)`` is a page's URL, ``largest(kind)`` the path of the
@@ -18,12 +19,16 @@ fails its test on any console error, failed request or request to another host.
 
 Helpers for pages (visit, tab, a frozen clock, a position) are in
 :mod:`tests.browser.browsing`; the web server is :func:`tests.browser.serving.serve`.
+Every site is built as on :data:`BUILD_DAY`, with ``SOURCE_DATE_EPOCH``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
+import tomllib
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -33,7 +38,6 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from kdirectory import build_site, load_directory
 from kdirectory.testing.synthetic import generate_project
 from tests.browser.browsing import PHONE, PageWatch
 from tests.browser.serving import serve
@@ -43,6 +47,7 @@ CHROMIUM = "/usr/bin/chromium"
 BUILD_EPOCH = "1795996800"
 """2026-11-30: every site is built for that day (``SOURCE_DATE_EPOCH``), the day the golden
 trees are made for, so that pages do not change with the day the tests run."""
+BUILD_DAY = dt.datetime.fromtimestamp(int(BUILD_EPOCH), dt.UTC).date()
 SYNTHETIC_CLINICS = 200
 SYNTHETIC_SEED = 0
 BRAND_EXAMPLE = REPO / "examples" / "harbor-ketamine-care"
@@ -53,11 +58,12 @@ PAGE_KINDS = ("home", "state", "city", "clinic", "condition", "guide")
 
 @dataclass(frozen=True)
 class ServedSite:
-    """A built site being served: ``url`` (no trailing slash, like ``[site] base_url``) and
-    ``folder``, the built files."""
+    """A built site being served: ``url`` (no trailing slash, like ``[site] base_url``),
+    ``folder``, the built files, and ``project``, the copy of the project it was built from."""
 
     url: str
     folder: Path
+    project: Path
 
     def page(self, path: str) -> str:
         """The URL of a site path (``/ca/escondido/``)."""
@@ -112,15 +118,25 @@ class SiteServer:
         work = self.base / f"site-{len(self.sites) + 1}"
         copy = work / "project"
         shutil.copytree(project, copy, ignore=NOT_COPIED)
-        directory = load_directory(copy)
-        if base_path is None:
-            base_path = urlsplit(directory.config.site.base_url).path
+        if base_path is not None:
+            _set_base_path(copy / "kdirectory.toml", base_path)
         out = work / "site"
-        url = self.stack.enter_context(serve(out, base_path))
         with pytest.MonkeyPatch.context() as env:
             env.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
-            build_site(directory, out, base_url=url)
-        return ServedSite(url, out)
+            served = self.stack.enter_context(serve(copy, out))
+        return ServedSite(served.url, out, copy)
+
+
+def _set_base_path(settings: Path, base_path: str) -> None:
+    """Give the ``base_url`` of the settings file ``settings`` the path ``base_path``."""
+    text = settings.read_text(encoding="utf-8")
+    old = tomllib.loads(text)["site"]["base_url"]
+    parts = urlsplit(old)
+    new = f"{parts.scheme}://{parts.netloc}/{base_path.strip('/')}".rstrip("/")
+    line = re.compile(r'^(base_url\s*=\s*)"' + re.escape(old) + '"', re.MULTILINE)
+    text, found = line.subn(lambda m: f'{m[1]}"{new}"', text)
+    assert found == 1, f"{settings}: no base_url line to change"
+    settings.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

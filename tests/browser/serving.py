@@ -1,133 +1,157 @@
-"""A built site served over HTTP on 127.0.0.1, as a static host serves it.
+"""Sites served over HTTP on 127.0.0.1 by kdirectory's own preview server.
 
-:func:`serve` is the one place the browser tests start a web server: everything else asks
-it for a URL. It answers like the hosts in docs/deploying.md: ``/dir/`` is
-``dir/index.html``, ``/dir`` is redirected to ``/dir/``, and a path with no file is the
-site's ``404.html`` with status 404. Only paths under the site's base path are the site;
-anything else is a 404 too, so a page that links outside its base path is caught.
+This is the one place the browser tests start a web server; everything else asks it for a
+URL:
 
-It is not ``kdirectory serve`` (kdirectory.preview): that server adds a reload script and
-a stream of server-sent events to every page it sends, while these tests load the pages as
-they are published.
+- :func:`serve` builds a site project once and serves it exactly as published, as
+  ``kdirectory serve --no-watch`` does (:class:`~kdirectory.preview.Preview` with
+  ``watch=False`` under a :class:`~kdirectory.preview.PreviewServer`, in this process):
+  no script added to the pages, no event stream, so every request a page makes ends and
+  :func:`~tests.browser.browsing.visit` can wait for all of them. The server answers as
+  the hosts of docs/deploying.md: ``/dir/`` is ``dir/index.html``, ``/dir`` is redirected
+  to ``/dir/``, a path with no file is the site's ``404.html`` with status 404, and only
+  paths under the site's base path are the site (anything else is a 404 too, so a page
+  that links outside its base path is caught);
+- :class:`LiveServe` runs ``kdirectory serve`` itself (watching, rebuilding, reloading
+  pages) in a subprocess, for the tests of live reload.
 """
 
 from __future__ import annotations
 
-import http.server
-import mimetypes
+import os
+import queue
+import re
+import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
-from urllib.parse import unquote, urlsplit
+from typing import IO
+
+from kdirectory.preview import Build, Preview, PreviewServer
+from tests.helpers import REPO
 
 HOST = "127.0.0.1"
-
-TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml",
-    ".kml": "application/vnd.google-earth.kml+xml",
-    ".svg": "image/svg+xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".webp": "image/webp",
-    ".jpg": "image/jpeg",
-    ".png": "image/png",
-}
+TIMEOUT = 120.0
+"""Seconds before a test gives up on a line ``kdirectory serve`` never prints (a failure of
+the test, never a wait it relies on)."""
 
 
-class StaticSite(http.server.BaseHTTPRequestHandler):
-    """Serves ``folder`` at ``base_path`` (``""`` or ``/a/path``, no trailing slash); set on
-    a subclass by :func:`serve`."""
+@dataclass(frozen=True)
+class Published:
+    """A site served as published: ``url``, its address without a trailing slash (the form
+    of ``[site] base_url``), and the build that made it."""
 
-    folder: ClassVar[Path]
-    base_path: ClassVar[str]
-    protocol_version = "HTTP/1.1"  # keep-alive, as a real host; every answer has a length
-
-    def do_GET(self) -> None:
-        self.answer(body=True)
-
-    def do_HEAD(self) -> None:
-        self.answer(body=False)
-
-    def answer(self, *, body: bool) -> None:
-        path = unquote(urlsplit(self.path).path)
-        if path == self.base_path:
-            self.redirect(path + "/")
-            return
-        if not path.startswith(self.base_path + "/"):
-            self.not_found(body=body)
-            return
-        target = self.file_for(path[len(self.base_path) :])
-        if target is not None and target.is_dir():
-            if not path.endswith("/"):
-                self.redirect(path + "/")
-                return
-            target = target / "index.html"
-        if target is None or not target.is_file():
-            self.not_found(body=body)
-            return
-        self.send(200, target.read_bytes(), TYPES.get(target.suffix) or _guess(target), body)
-
-    def file_for(self, relative: str) -> Path | None:
-        """The file or folder ``relative`` names inside the site, or None outside it."""
-        root = self.folder.resolve()
-        target = (root / relative.lstrip("/")).resolve()
-        return target if target.is_relative_to(root) else None
-
-    def redirect(self, location: str) -> None:
-        self.send_response(301)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def not_found(self, *, body: bool) -> None:
-        page = self.folder / "404.html"
-        content = page.read_bytes() if page.is_file() else b"not found\n"
-        self.send(404, content, TYPES[".html" if page.is_file() else ".txt"], body)
-
-    def send(self, status: int, content: bytes, content_type: str, body: bool) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(content)))
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        if body:
-            self.wfile.write(content)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the browser tests record requests themselves."""
-
-
-class Server(http.server.ThreadingHTTPServer):
-    """Handles each connection in a thread; says nothing when the browser hangs up first
-    (it cancels what a page still loads when it leaves the page)."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-def _guess(path: Path) -> str:
-    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    url: str
+    build: Build
 
 
 @contextmanager
-def serve(folder: Path, base_path: str = "") -> Iterator[str]:
-    """Serve ``folder`` (which may not exist yet: build into it after) on 127.0.0.1, on a port
-    the system picks, in a thread, at ``base_path``; yields the site's URL without a trailing
-    slash (``http://127.0.0.1:PORT`` + base path), the form of ``[site] base_url``."""
-    base = "/" + base_path.strip("/") if base_path.strip("/") else ""
-    handler = type("Handler", (StaticSite,), {"folder": folder, "base_path": base})
-    with Server((HOST, 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, name=f"serve {folder}")
-        thread.start()
+def serve(project: Path, out: Path) -> Iterator[Published]:
+    """Build ``project`` into ``out`` once and serve it as published on 127.0.0.1, on a port
+    the system picks, at the base path of its ``base_url``, until the block ends. A build
+    that fails is an error of the test, with the lines ``kdirectory build`` prints."""
+    preview = Preview(project, out, watch=False)
+    server = PreviewServer(preview, HOST, 0)
+    try:
+        build = preview.start()
+        if not build.ok:
+            raise AssertionError(f"{project}: the site did not build:\n" + "\n".join(build.lines))
+        assert not server.live
+        server.start()
+        yield Published(server.url.rstrip("/"), build)
+    finally:
+        server.close()
+        preview.stop()
+
+
+SERVING = re.compile(r"Serving at (http://\S+) \(Ctrl-C to stop\)")
+
+
+class LiveServe:
+    """``python -m kdirectory serve PROJECT --port 0``: the command itself, watching the
+    project. :attr:`url` is the address it printed (with its trailing slash); the lines it
+    prints are read as they come (:meth:`wait_for_line`). :meth:`stop` presses Ctrl-C."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self._lines: queue.SimpleQueue[tuple[str, str | None]] = queue.SimpleQueue()
+        self.printed: list[tuple[str, str]] = []
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "kdirectory", "serve", str(project), "--port", "0"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self._readers = [
+            threading.Thread(target=self._read, args=(name, stream), daemon=True)
+            for name, stream in (("out", self._process.stdout), ("err", self._process.stderr))
+        ]
+        for reader in self._readers:
+            reader.start()
         try:
-            yield f"http://{HOST}:{server.server_address[1]}{base}"
-        finally:
-            server.shutdown()
-            thread.join()
+            found = SERVING.fullmatch(self.wait_for_line(SERVING.pattern, stream="out"))
+            assert found is not None
+            self.url = found[1]
+        except BaseException:
+            self.stop()
+            raise
+
+    def _read(self, name: str, stream: IO[str] | None) -> None:
+        assert stream is not None
+        for line in stream:
+            self._lines.put((name, line.rstrip("\n")))
+        self._lines.put((name, None))
+
+    def wait_for_line(self, pattern: str, *, stream: str | None = None) -> str:
+        """The next line printed (on ``stream``, ``"out"`` or ``"err"``, or either) that
+        matches the regular expression ``pattern`` whole; the lines before it are kept in
+        :attr:`printed`.
+
+        Raises:
+            AssertionError: the command ended, or printed nothing for :data:`TIMEOUT`
+                seconds, without printing one.
+        """
+        ended: set[str] = set()
+        while len(ended) < len(self._readers):
+            try:
+                name, line = self._lines.get(timeout=TIMEOUT)
+            except queue.Empty:
+                break
+            if line is None:
+                ended.add(name)
+                continue
+            self.printed.append((name, line))
+            if (stream is None or name == stream) and re.fullmatch(pattern, line):
+                return line
+        shown = "\n".join(f"{name}: {line}" for name, line in self.printed[-30:])
+        raise AssertionError(f"kdirectory serve never printed /{pattern}/; it printed:\n{shown}")
+
+    def stop(self) -> int:
+        """Ctrl-C, as a person stops it; its exit code (130)."""
+        process = self._process
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for reader in self._readers:
+            reader.join()
+        return process.returncode
+
+
+@contextmanager
+def serve_live(project: Path) -> Iterator[LiveServe]:
+    """``kdirectory serve`` watching ``project`` until the block ends (then Ctrl-C)."""
+    live = LiveServe(project)
+    try:
+        yield live
+    finally:
+        live.stop()

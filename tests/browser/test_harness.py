@@ -1,20 +1,27 @@
-"""The harness itself: the server answers as a static host, the watch reports every kind of
-problem (so a clean page means something), and the clock and location helpers do what
-they say."""
+"""The harness itself: the server answers as a static host and sends files as they are on
+disk, the watch reports every kind of problem (so a clean page means something), and the
+clock and location helpers do what they say.
+
+The pages of these tests are written into the output folder of a small site once it is
+built and served: the server sends whatever the folder holds."""
 
 from __future__ import annotations
 
 import datetime as dt
 import http.client
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
 
+from kdirectory.preview.inject import SCRIPT_ID
 from tests.browser.browsing import PageWatch, freeze_clock, set_location, tab_to, visit
 from tests.browser.serving import serve
+from tests.helpers import DEMO_CONFIG, GOOD_RECORD, ProjectFactory
 
 BROKEN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Broken</title>
@@ -33,15 +40,33 @@ OK_PAGE = """<!doctype html>
 """
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    (site / "broken").mkdir(parents=True)
-    (site / "broken" / "index.html").write_text(BROKEN_PAGE, encoding="utf-8")
-    (site / "ok").mkdir()
-    (site / "ok" / "index.html").write_text(OK_PAGE, encoding="utf-8")
-    (site / "404.html").write_text("<!doctype html><title>Not here</title>", encoding="utf-8")
-    return site
+NOT_FOUND_PAGE = "<!doctype html><title>Not here</title>"
+
+
+@dataclass(frozen=True)
+class Planted:
+    url: str
+    """The site's address: ``http://127.0.0.1:PORT/base``."""
+    folder: Path
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
+    """A one-clinic site built for https://directory.example/base and served as published,
+    with the pages above written into its folder."""
+    settings = DEMO_CONFIG.replace(
+        'base_url = "https://directory.example"', 'base_url = "https://directory.example/base"'
+    )
+    root = ProjectFactory(tmp_path_factory.mktemp("harness"))(
+        {"harbor.yaml": GOOD_RECORD}, settings
+    )
+    site = root / "site"
+    with serve(root, site) as served:
+        for name, text in {"broken": BROKEN_PAGE, "ok": OK_PAGE}.items():
+            (site / name).mkdir()
+            (site / name / "index.html").write_text(text, encoding="utf-8")
+        (site / "404.html").write_text(NOT_FOUND_PAGE, encoding="utf-8")
+        yield Planted(served.url, site)
 
 
 def fetch(url: str) -> tuple[int, str | None, bytes]:
@@ -56,27 +81,35 @@ def fetch(url: str) -> tuple[int, str | None, bytes]:
         connection.close()
 
 
-def test_the_server_answers_as_a_static_host(folder: Path) -> None:
-    with serve(folder, "/base/") as url:
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/base", url), url
-        assert fetch(url + "/broken/")[0] == 200
-        assert fetch(url + "/broken/")[2] == BROKEN_PAGE.encode()
-        assert fetch(url + "/broken")[:2] == (301, "/base/broken/")
-        assert fetch(url)[:2] == (301, "/base/")
-        status, _, body = fetch(url + "/nowhere/")
-        assert (status, body) == (404, (folder / "404.html").read_bytes())
-        origin = url.removesuffix("/base")
-        assert fetch(origin + "/broken/")[0] == 404  # outside the base path
-        assert fetch(url + "/../broken/index.html")[0] == 404
+def test_the_server_answers_as_a_static_host(planted: Planted) -> None:
+    url = planted.url
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/base", url), url
+    assert fetch(url + "/broken/")[0] == 200
+    assert fetch(url + "/broken")[:2] == (302, "/base/broken/")
+    assert fetch(url)[:2] == (302, "/base/")
+    status, _, body = fetch(url + "/nowhere/")
+    assert (status, body) == (404, NOT_FOUND_PAGE.encode())
+    origin = url.removesuffix("/base")
+    assert fetch(origin + "/broken/")[0] == 404  # outside the base path
+    assert fetch(url + "/../broken/index.html")[0] == 404
 
 
-def test_the_watch_reports_every_problem(folder: Path, browser: Browser) -> None:
+def test_the_server_sends_pages_as_published(planted: Planted) -> None:
+    """No reload script in the pages, built or not (tests/preview has the rest)."""
+    assert fetch(planted.url + "/broken/")[2] == BROKEN_PAGE.encode()
+    home = fetch(planted.url + "/")[2]
+    assert home == (planted.folder / "index.html").read_bytes()
+    assert SCRIPT_ID.encode() not in home
+
+
+def test_the_watch_reports_every_problem(planted: Planted, browser: Browser) -> None:
     watch = PageWatch()
     context = browser.new_context()
+    url = planted.url
     try:
         watch.attach(context)
         page = context.new_page()
-        with serve(folder) as url, page.expect_event("pageerror"):  # thrown after load
+        with page.expect_event("pageerror"):  # thrown after load
             visit(page, url + "/broken/")
     finally:
         context.close()
@@ -88,27 +121,25 @@ def test_the_watch_reports_every_problem(folder: Path, browser: Browser) -> None
     assert len([p for p in problems if "missing.png" in p]) == 2  # the answer, the console
 
 
-def test_an_allowed_failure_is_no_problem(folder: Path, browser: Browser) -> None:
+def test_an_allowed_failure_is_no_problem(planted: Planted, browser: Browser) -> None:
     watch = PageWatch()
     context = browser.new_context()
     try:
         watch.attach(context)
         page = context.new_page()
-        with serve(folder) as url:
-            watch.allow(url + "/nowhere/", 404)
-            visit(page, url + "/nowhere/", status=404)
-            assert page.title() == "Not here"
+        watch.allow(planted.url + "/nowhere/", 404)
+        visit(page, planted.url + "/nowhere/", status=404)
+        assert page.title() == "Not here"
     finally:
         context.close()
     assert watch.problems() == []
 
 
-def test_tab_to_fails_when_nothing_matches(page: Page, folder: Path) -> None:
-    with serve(folder) as url:
-        visit(page, url + "/ok/")
-        assert tab_to(page, "main a") == 1
-        with pytest.raises(AssertionError, match=r"Tab never reached 'a\.call'"):
-            tab_to(page, "a.call")
+def test_tab_to_fails_when_nothing_matches(page: Page, planted: Planted) -> None:
+    visit(page, planted.url + "/ok/")
+    assert tab_to(page, "main a") == 1
+    with pytest.raises(AssertionError, match=r"Tab never reached 'a\.call'"):
+        tab_to(page, "a.call")
 
 
 def test_freeze_clock(page: Page) -> None:
@@ -125,14 +156,13 @@ def test_freeze_clock(page: Page) -> None:
         freeze_clock(page, dt.datetime(2026, 11, 30, 18, 0))
 
 
-def test_set_location(page: Page, folder: Path) -> None:
+def test_set_location(page: Page, planted: Planted) -> None:
     """A page served over http from 127.0.0.1 (a secure context) asks for the position and
     gets the one set."""
-    with serve(folder) as url:
-        set_location(page, 33.1192, -117.0864)
-        visit(page, url + "/ok/")
-        position = page.evaluate(
-            """() => new Promise((resolve, reject) => navigator.geolocation.getCurrentPosition(
-                p => resolve([p.coords.latitude, p.coords.longitude]), e => reject(e.message)))"""
-        )
+    set_location(page, 33.1192, -117.0864)
+    visit(page, planted.url + "/ok/")
+    position = page.evaluate(
+        """() => new Promise((resolve, reject) => navigator.geolocation.getCurrentPosition(
+            p => resolve([p.coords.latitude, p.coords.longitude]), e => reject(e.message)))"""
+    )
     assert position == [33.1192, -117.0864]

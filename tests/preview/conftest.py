@@ -61,12 +61,17 @@ ServeProject = Callable[..., Served]
 
 @contextmanager
 def serving() -> Iterator[ServeProject]:
-    """``start(root, out=None, on_build=None)`` starts previewing ``root``; everything
-    started is stopped when the block ends."""
+    """``start(root, out=None, on_build=None, watch=True)`` starts previewing ``root``
+    (``watch=False``: built once, served as published); everything started is stopped when
+    the block ends."""
     started: list[tuple[Preview, PreviewServer]] = []
 
     def start(
-        root: Path, out: Path | None = None, on_build: Callable[[Build], None] | None = None
+        root: Path,
+        out: Path | None = None,
+        on_build: Callable[[Build], None] | None = None,
+        *,
+        watch: bool = True,
     ) -> Served:
         builds: list[Build] = []
 
@@ -75,7 +80,7 @@ def serving() -> Iterator[ServeProject]:
             if on_build is not None:
                 on_build(build)
 
-        preview = Preview(root, out, on_build=heard)
+        preview = Preview(root, out, on_build=heard, watch=watch)
         server = PreviewServer(preview, "127.0.0.1", 0)
         started.append((preview, server))
         first = preview.start()
@@ -92,7 +97,7 @@ def serving() -> Iterator[ServeProject]:
 
 @pytest.fixture
 def serve_project() -> Iterator[ServeProject]:
-    """``serve_project(root, out=None, on_build=None)`` starts previewing ``root``;
-    everything started is stopped after the test."""
+    """``serve_project(root, out=None, on_build=None, watch=True)`` starts previewing
+    ``root``; everything started is stopped after the test."""
     with serving() as start:
         yield start

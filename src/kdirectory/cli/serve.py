@@ -1,4 +1,5 @@
-"""The ``serve`` command: build the site, serve it on this machine, rebuild on every change."""
+"""The ``serve`` command: build the site, serve it on this machine, rebuild on every change
+(or, with ``--no-watch``, build once and serve the site as published)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kdirectory.cli import errors
-from kdirectory.cli.errors import EXIT_USAGE, user_errors
+from kdirectory.cli.errors import EXIT_PROBLEMS, EXIT_USAGE, user_errors
 from kdirectory.cli.options import ProjectPath
 from kdirectory.cli.output import echo
 from kdirectory.cli.site import print_warnings
-from kdirectory.exceptions import KdirectoryError
+from kdirectory.exceptions import (
+    ConfigError,
+    KdirectoryError,
+    ProjectNotFoundError,
+    SiteNotFoundError,
+)
 
 if TYPE_CHECKING:
     from kdirectory.preview import Build, Preview
@@ -36,6 +42,14 @@ def serve_command(
         Path | None,
         typer.Option("--out", help="Output folder.", show_default="[build] out, or site/"),
     ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch/--no-watch",
+            help="Rebuild on every change and reload open pages; --no-watch builds once and "
+            "serves the site exactly as published.",
+        ),
+    ] = True,
 ) -> None:
     """Build the site, serve it at its address on this machine and rebuild it on every change.
 
@@ -49,6 +63,11 @@ def serve_command(
     succeeds. Ctrl-C stops it (exit 130, as every interrupted command). Exit 2 when PATH is
     not a site project or the port is taken.
 
+    With --no-watch it builds once and serves the files exactly as published: nothing is
+    watched, no script is added to the pages and there is no event stream. A build that
+    fails then prints its errors and exits as `kdirectory build` does (1, or 2 for a
+    setting), serving nothing.
+
     Example:
 
         kdirectory serve my-directory --port 8080
@@ -61,14 +80,16 @@ def serve_command(
         def report(build: Build) -> None:
             _print_build(build, preview)
 
-        preview = Preview(path, out, on_build=report)
+        preview = Preview(path, out, on_build=report, watch=watch)
         try:
             server = PreviewServer(preview, host, port)
         except ServeError as exc:
             echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
         try:
-            preview.start()
+            first = preview.start()
+            if not watch and first.error is not None:
+                raise typer.Exit(_exit_code(first.error))
             echo(f"Serving at {server.url} (Ctrl-C to stop)")
             server.serve_forever()
         finally:
@@ -92,6 +113,8 @@ def _print_build(build: Build, preview: Preview | None) -> None:
         echo("".join(traceback.format_exception(build.error)).rstrip(), err=True)
     for line in build.lines:
         echo(line, err=True)
+    if preview is not None and not preview.watching:
+        return  # the command stops: nothing is served
     view = preview.view() if preview is not None else None
     if view is not None and view.site is not None:
         echo(
@@ -101,6 +124,12 @@ def _print_build(build: Build, preview: Preview | None) -> None:
         )
     else:
         echo("nothing to serve yet: every page shows these errors until a build succeeds", err=True)
+
+
+def _exit_code(error: Exception) -> int:
+    """The exit code of ``kdirectory build`` for a build that failed with ``error``."""
+    usage = (ProjectNotFoundError, SiteNotFoundError, ConfigError)
+    return EXIT_USAGE if isinstance(error, usage) else EXIT_PROBLEMS
 
 
 def _print_result(result: BuildResult) -> None:

@@ -15,6 +15,10 @@ files. In a test::
     build = preview.wait_for_build(after=first.number, timeout=30)
     server.close()
     preview.stop()
+
+``Preview(root, watch=False)`` builds once and watches nothing, and a server over it sends
+the site exactly as published: no script, no event stream (``kdirectory serve
+--no-watch``).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """The preview server: the last good site over HTTP, at the path it will be published under,
 with the live-reload script and the last build's error added to every HTML page it sends.
+Over a preview that does not watch (``kdirectory serve --no-watch``) it adds nothing: every
+file is sent exactly as published, and there is no event stream.
 
 Only files inside the output folder are ever sent: a path is decoded (``%2e%2e`` is ``..``)
 before it is looked at, ``.`` and ``..`` segments, empty segments and dotfiles (the build's
@@ -72,7 +74,8 @@ class ServeError(KdirectoryError):
 class PreviewServer:
     """An HTTP server over a :class:`~kdirectory.preview.watch.Preview`, listening from the
     moment it is made (so a taken port fails at once). ``port=0`` takes a free port;
-    :attr:`port` and :attr:`url` say which."""
+    :attr:`port` and :attr:`url` say which. Over a preview that watches, pages get the
+    live-reload script (:attr:`live`); over one that does not, the site as published."""
 
     def __init__(self, preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> None:
         self.preview = preview
@@ -90,6 +93,13 @@ class PreviewServer:
             ) from None
         except OSError as exc:
             raise ServeError(_bind_message(host, port, exc)) from None
+
+    @property
+    def live(self) -> bool:
+        """Pages reload after a rebuild and show its errors: the preview watches. Otherwise
+        every file is sent as it is on disk, and :data:`~kdirectory.preview.inject.RESERVED`
+        paths are the site's like any other."""
+        return self.preview.watching
 
     @property
     def host(self) -> str:
@@ -211,15 +221,21 @@ class _Handler(BaseHTTPRequestHandler):
         if not path.startswith("/"):
             self._plain(HTTPStatus.BAD_REQUEST, "not a path", body=body)
             return
-        if path == EVENTS_PATH and body:
+        live = self.owner.live
+        if live and path == EVENTS_PATH and body:
             self._events()
             return
         view = self.owner.preview.view()
-        if path.startswith(RESERVED):
+        if live and path.startswith(RESERVED):
             self._not_found(view, body=body)
             return
         if view.site is None:
-            self._send(HTTPStatus.SERVICE_UNAVAILABLE, HTML, unbuilt_page(view.error), body=body)
+            if live:
+                page = unbuilt_page(view.error)
+                self._send(HTTPStatus.SERVICE_UNAVAILABLE, HTML, page, body=body)
+            else:
+                lines = ("the site did not build", *(view.error or ()))
+                self._plain(HTTPStatus.SERVICE_UNAVAILABLE, "\n".join(lines), body=body)
             return
         base = view.site.base_path
         if base and path in {"/", base}:
@@ -254,7 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
         kind = content_type(path)
         try:
             with path.open("rb") as stream:
-                if kind == HTML:
+                if kind == HTML and self.owner.live:
                     token = view.site.token if view.site is not None else ""
                     self._send(status, kind, inject(stream.read(), token, view.error), body=body)
                     return

@@ -130,7 +130,8 @@ class Preview:
     ``root`` is the site project; ``out`` the output folder (by default ``[build] out`` of
     the project, as ``kdirectory build``). ``on_build`` is called with every
     :class:`~kdirectory.preview.builds.Build` once its outcome is known to listeners, in the
-    thread that ran it.
+    thread that ran it. ``watch=False`` builds once and never again (``kdirectory serve
+    --no-watch``): a server over it sends the site exactly as published.
     """
 
     def __init__(
@@ -139,8 +140,12 @@ class Preview:
         out: Path | str | None = None,
         *,
         on_build: Callable[[Build], None] | None = None,
+        watch: bool = True,
     ) -> None:
         self.root = Path(root)
+        self.watching = watch
+        """Whether the preview watches the project and rebuilds it (``watch``); without,
+        :meth:`start` builds once and the site is served as published."""
         self._watch_root = self.root.resolve()
         self._out = Path(out) if out is not None else None
         self._on_build = on_build
@@ -168,6 +173,7 @@ class Preview:
         """Start watching, build the project once (in this thread) and rebuild it on every
         change from then on (in a thread of the preview's own). Returns the first build,
         which may have failed: the preview keeps watching, and the next change is built.
+        Without :attr:`watching`, only the first build.
 
         Raises:
             ProjectNotFoundError: ``root`` has no ``data/clinics/`` folder.
@@ -177,15 +183,19 @@ class Preview:
             load_directory(self.root)  # says which folder is missing, and how to start one
             raise ProjectNotFoundError(f"{self.root}: no {CLINICS_DIR.as_posix()}/ folder here")
         try:
-            self._refresh_watchers(first=True)  # the project's own folder, at least
+            if self.watching:
+                self._refresh_watchers(first=True)  # the project's own folder, at least
             build = self._build(())
             if isinstance(build.error, ProjectNotFoundError):
                 raise build.error
         except BaseException:
             self.stop()
             raise
-        self._thread = threading.Thread(target=self._loop, name="kdirectory-rebuild", daemon=True)
-        self._thread.start()
+        if self.watching:
+            self._thread = threading.Thread(
+                target=self._loop, name="kdirectory-rebuild", daemon=True
+            )
+            self._thread.start()
         return build
 
     def stop(self) -> None:
@@ -288,14 +298,15 @@ class Preview:
             number = self._started
         # Watch before reading: a file written from now on is seen, one written before is
         # read. Again once the records name their photos, whose folders may be new.
-        notes = list(self._refresh_watchers())
+        notes = list(self._refresh_watchers()) if self.watching else []
         config: SiteConfig | None = None
         try:
             directory = load_directory(self.root)
             config = directory.config
             self._files = project_files(directory)
             self._output = output_folder(self.root, self._out, config).resolve()
-            notes.extend(self._refresh_watchers())
+            if self.watching:
+                notes.extend(self._refresh_watchers())
             result = build_site(directory, self._out, wait=True)
         except Exception as exc:  # noqa: BLE001 - every failure is shown; the server goes on
             build = Build(number, changed, None, exc, failure_lines(exc))
