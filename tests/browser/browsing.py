@@ -38,7 +38,8 @@ class PageWatch:
 
     ``attach`` it to a context before opening pages; :meth:`allow` a failure a test causes on
     purpose (the 404 page) before causing it; :meth:`problems` lists the rest. The ``page``
-    fixture fails its test when a problem is left (see conftest.py).
+    fixture fails its test when a problem is left (see conftest.py). :meth:`allow_stream`
+    a stream that stays open (the event stream of ``kdirectory serve``).
     """
 
     console_errors: list[str] = field(default_factory=list)
@@ -46,6 +47,7 @@ class PageWatch:
     failed_requests: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     allowed: dict[str, int] = field(default_factory=dict)
+    streams: set[str] = field(default_factory=set)
 
     def attach(self, context: BrowserContext) -> None:
         context.route("**/*", self._route)
@@ -63,6 +65,11 @@ class PageWatch:
         """``url`` is expected to answer ``status`` (400 or above): neither the answer nor
         the console's "Failed to load resource" about it is a problem."""
         self.allowed[url] = status
+
+    def allow_stream(self, url: str) -> None:
+        """``url`` is a stream the page keeps open (server-sent events): that it is cut when
+        the page reloads or the server goes away is no problem."""
+        self.streams.add(url)
 
     def problems(self) -> list[str]:
         return [
@@ -99,7 +106,9 @@ class PageWatch:
     def _failed(self, request: Request) -> None:
         # ERR_ABORTED: the browser cancelled the request, as it cancels what a page is still
         # loading (its favicon, say) when the test moves on to the next page.
-        if request.failure != "net::ERR_ABORTED" and request.url not in self.foreign_requests:
+        if request.url in self.streams or request.url in self.foreign_requests:
+            return
+        if request.failure != "net::ERR_ABORTED":
             self.failed_requests.append(f"{request.url}: {request.failure}")
 
 

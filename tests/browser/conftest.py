@@ -6,10 +6,13 @@ fails its test on any console error, failed request or request to another host.
   ``kdirectory serve --no-watch``); it returns a :class:`ServedSite`, whose ``url`` is
   ``http://127.0.0.1:PORT`` and the base path of the project's ``base_url`` (the copy's
   ``base_url`` is given the path ``base_path`` when one is given);
-- ``demo_site``, ``directory_site`` (200 generated clinics, seed 0) and ``brand_site``
-  (examples/harbor-ketamine-care): the three sites most tests use, each a
+- ``demo_site``, ``directory_site`` (200 generated clinics, seed 0), ``city_site`` (200 in
+  New York state: a city with several pages) and ``brand_site``
+  (examples/harbor-ketamine-care): the sites the tests use, each a
   :class:`ServedSite` (``page(path)`` is a page's URL, ``largest(kind)`` the path of the
   largest page of a kind); ``demo_project``, a copy of the demo project to build otherwise;
+- ``reference(site)``: what a site's pages should say, computed from its project
+  (:mod:`tests.browser.reference`);
 - ``browser``: Chromium from ``$CHROME_PATH``, else ``/usr/bin/chromium``, headless, once
   per session (Playwright drives it; it downloads no browser);
 - ``context``: a new browser context per test (390x844, en-US, UTC), watched by ``watch``
@@ -29,7 +32,7 @@ import os
 import re
 import shutil
 import tomllib
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +43,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from kdirectory.testing.synthetic import generate_project
 from tests.browser.browsing import PHONE, PageWatch
+from tests.browser.reference import Reference
 from tests.browser.serving import serve
 from tests.helpers import REPO, ProjectFactory
 
@@ -170,6 +174,29 @@ def directory_site(served_site: SiteServer, tmp_path_factory: pytest.TempPathFac
 def brand_site(served_site: SiteServer) -> ServedSite:
     """The brand example, examples/harbor-ketamine-care."""
     return served_site(BRAND_EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def city_site(served_site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> ServedSite:
+    """A generated directory of 200 clinics in New York state (seed 0), whose largest city
+    has more than one page of clinics."""
+    project = tmp_path_factory.mktemp("new-york")
+    generate_project(project, SYNTHETIC_CLINICS, seed=SYNTHETIC_SEED, states=["NY"])
+    return served_site(project)
+
+
+@pytest.fixture(scope="session")
+def reference() -> Callable[[ServedSite], Reference]:
+    """``reference(site)``: the :class:`~tests.browser.reference.Reference` of a served
+    site's project (read once per session), what the tests expect of its pages."""
+    read: dict[Path, Reference] = {}
+
+    def of(site: ServedSite) -> Reference:
+        if site.project not in read:
+            read[site.project] = Reference(site.project, BUILD_DAY)
+        return read[site.project]
+
+    return of
 
 
 def chromium_path() -> str:

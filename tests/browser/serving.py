@@ -144,6 +144,9 @@ class LiveServe:
                 process.wait()
         for reader in self._readers:
             reader.join()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
         return process.returncode
 
 

@@ -1,5 +1,5 @@
 """Keyboard only: from the top of a page, Tab reaches the skip link first, and the skip link
-takes the keyboard into ``main``; the crisis line and the call to action can be reached
+moves the focus to ``main`` (so the next Tab is inside it); the crisis line and the call to action can be reached
 with Tab, and show where the focus is."""
 
 from __future__ import annotations
@@ -70,6 +70,9 @@ def test_the_skip_link_comes_first_and_leads_into_main(
     assert_focus_shown(page, "skip link")
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#main"
+    assert page.evaluate("() => document.activeElement.id") == "main", (
+        f"{page.url}: the skip link did not move the focus to main"
+    )
     page.keyboard.press("Tab")
     assert page.evaluate(FIRST_IN_MAIN), (
         f"{page.url}: after the skip link, Tab went to {focused(page)}, not to the first "

@@ -51,7 +51,7 @@ class EventStream:
         Raises:
             EOFError: the server ended the stream.
         """
-        event, data = "message", []
+        event, data = "message", list[str]()
         while True:
             line = self._response.readline().decode("utf-8")
             if not line:
