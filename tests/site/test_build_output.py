@@ -222,24 +222,61 @@ def test_invalid_records_leave_the_previous_site_byte_identical(
 # --- Ctrl-C ---------------------------------------------------------------------------------------
 
 
-# Imports first, then says "ready" on stderr: a signal sent after that lands inside the command
-# (where Ctrl-C must become a message and an exit code), never inside Python's own start-up.
-CLI_WITH_READY = (
-    "import signal, sys\n"
-    # A shell that starts the tests in the background ignores SIGINT, and children inherit
-    # that: take Ctrl-C back, as an interactive terminal would deliver it.
-    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-    "from kdirectory.cli import app\n"
-    "sys.stderr.write('ready\\n')\n"
-    "sys.stderr.flush()\n"
-    "app()\n"
-)
+# `kdirectory build` in a new interpreter that says "ready" on stderr once imported, then stops
+# at the moment under test: there it says "stopped <pid>" on stderr and waits for a signal. So a
+# signal sent after that line lands exactly there, never inside Python's own start-up.
+CLI_STOPPING_AT = """
+import os, signal, sys
+# A shell that starts the tests in the background ignores SIGINT, and children inherit that:
+# take Ctrl-C back, as an interactive terminal would deliver it.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import kdirectory.check
+import kdirectory.site.render as render
+from kdirectory.cli import app
+
+build_process = os.getpid()
+moment = sys.argv.pop(1)
+render_page, check_site = render.render_page_template, kdirectory.check.check_site
+
+
+def stop():
+    os.write(2, f"stopped {os.getpid()}\\n".encode())
+    signal.pause()  # Ctrl-C raises KeyboardInterrupt here; a worker ends at once
+
+
+def rendering(*args, **kwargs):
+    in_worker = os.getpid() != build_process
+    if moment == ("rendering in a worker" if in_worker else "rendering"):
+        stop()
+    return render_page(*args, **kwargs)
+
+
+def checking(*args, **kwargs):
+    if moment == "checking":
+        stop()
+    return check_site(*args, **kwargs)
+
+
+render.render_page_template = rendering
+kdirectory.check.check_site = checking
+sys.stderr.write("ready\\n")
+sys.stderr.flush()
+app()
+"""
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("moment", ["while publishing", "while rendering"])
+@pytest.mark.parametrize(
+    ("moment", "jobs", "to_group"),
+    [
+        ("rendering", 1, False),
+        ("rendering in a worker", 2, False),
+        ("rendering in a worker", 2, True),  # a terminal's Ctrl-C reaches every process
+        ("checking", 2, False),
+    ],
+)
 def test_ctrl_c_leaves_the_last_good_site(
-    generated_site: Site, tmp_path: Path, moment: str
+    generated_site: Site, tmp_path: Path, moment: str, jobs: int, to_group: bool
 ) -> None:
     out = tmp_path / "site"
     shutil.copytree(generated_site.out, out)
@@ -247,33 +284,43 @@ def test_ctrl_c_leaves_the_last_good_site(
     assert before == snapshot(generated_site.out)
     # The interrupted build would change every page: it moves the site to another base URL.
     command = [
-        sys.executable, "-c", CLI_WITH_READY,
-        "build", str(generated_site.root), "--out", str(out),
+        sys.executable, "-c", CLI_STOPPING_AT, moment,
+        "build", str(generated_site.root), "--out", str(out), "--jobs", str(jobs),
         "--base-url", "https://interrupted.example",
     ]  # fmt: skip
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as process:
-        assert process.stderr is not None
-        assert process.stderr.readline() == "ready\n"
-        if moment == "while publishing":
-            deadline = time.monotonic() + 300
-            while not staging_of(out).exists() and process.poll() is None:
-                assert time.monotonic() < deadline, "the build never started publishing"
-                time.sleep(0.002)
-        else:
-            time.sleep(0.5)
-        assert process.poll() is None, "the build finished before it could be interrupted"
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=120)
+    stopped: list[int] = []
+    try:
+        with subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=to_group,
+        ) as process:  # fmt: skip
+            assert process.stderr is not None
+            assert process.stderr.readline() == "ready\n"
+            for _ in range(jobs if moment == "rendering in a worker" else 1):
+                line = process.stderr.readline()
+                assert line.startswith("stopped "), line + process.stderr.read()
+                stopped.append(int(line.split()[1]))
+            assert process.poll() is None
+            assert (stopped[0] == process.pid) == (moment != "rendering in a worker")
+            if to_group:
+                os.killpg(process.pid, signal.SIGINT)
+            else:
+                process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=120)
+        # The build waited for each of its workers: none is left, running or not.
+        left = [pid for pid in stopped if Path(f"/proc/{pid}").exists()]
+        assert left == []
+    finally:
+        for pid in stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
     assert process.returncode != 0
     assert "Traceback" not in stderr, stderr
     assert "interrupted" in stderr
     assert "built" not in stdout
     assert snapshot(out) == before  # every file, the manifest too
-    if moment == "while rendering":
-        return
-    # A normal build afterwards succeeds and clears what the interrupted one left behind.
+    assert not staging_of(out).exists()
+    # A normal build afterwards succeeds and finds nothing to change.
     result = build(generated_site.root, out)
     assert (result.written, result.removed) == (0, 0)
     assert snapshot(out) == before

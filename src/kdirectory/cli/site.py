@@ -37,6 +37,16 @@ def build_command(
         bool,
         typer.Option("--wait", help="Wait for another build writing the same folder to finish."),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes rendering pages at once (1: all in this one).",
+            show_default="the processors available",
+        ),
+    ] = None,
 ) -> None:
     """Validate the records and build the static website.
 
@@ -45,8 +55,10 @@ def build_command(
     build nor a failing page replaces the last good site. Two builds of the same input are
     byte-identical. Pages nearly the same as another once names are set aside
     ([build] uniqueness_threshold) get noindex and stay out of the sitemap; the summary
-    lists them, and the records' warnings (the first 20). Exit 0 when built, 1 when the
-    records or the new site have errors (nothing is published).
+    lists them, and the records' warnings (the first 20). Pages are rendered by one process
+    per processor (--jobs to choose); a file whose bytes did not change is not rewritten.
+    Exit 0 when built, 1 when the records or the new site have errors (nothing is
+    published).
 
     Example:
 
@@ -62,7 +74,7 @@ def build_command(
 
         directory = load_directory(path)
         try:
-            result = build_site(directory, out, base_url=base_url, wait=wait)
+            result = build_site(directory, out, base_url=base_url, wait=wait, jobs=jobs)
         except ValidationFailedError as exc:
             for problem in exc.report.sorted_problems():
                 echo(problem.format(), err=True)

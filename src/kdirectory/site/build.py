@@ -1,7 +1,8 @@
 """Build the static site: plan, render, check, and publish.
 
-Everything is rendered in memory, staged beside the live site, checked there with every rule
-of ``kdirectory check``, and published (see :mod:`kdirectory.site.publish`) only when the check
+Every page is rendered straight into a staging folder beside the live site (by several
+processes at once: see :mod:`kdirectory.site.render`), checked there with every rule of
+``kdirectory check``, and published (see :mod:`kdirectory.site.publish`) only when the check
 finds no error, so neither an interrupted build nor a page that fails the check ever
 replaces the last good site. A manifest (``.kdirectory-manifest.json``) records every file
 kdirectory wrote; everything else in the output folder (a CNAME, a .git) is never touched.
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from kdirectory._output import MANIFEST
+from kdirectory.check.similarity import EXACT_PAIRS_UP_TO
 from kdirectory.exceptions import (
     BuildError,
     ConfigError,
@@ -33,7 +35,7 @@ from kdirectory.site.brand_plan import brand_files, planner_for
 from kdirectory.site.images import Photos, photo_files
 from kdirectory.site.model import build_model
 from kdirectory.site.plan import Page, read_guides
-from kdirectory.site.publish import Amend, Manifest, publish
+from kdirectory.site.publish import Amend, Manifest, Stage, Staged, check_relative, publish
 from kdirectory.site.redirects import (
     Identity,
     identities,
@@ -43,9 +45,10 @@ from kdirectory.site.redirects import (
     read_history,
     redirect_files,
 )
+from kdirectory.site.render import MemorySink, PageRenderer, Sink, render_pages, usable_cores
 from kdirectory.site.site_files import finder_files, locations_kml, robots_txt, sitemaps
 from kdirectory.site.templating import get_template_source, make_environment, render_page_template
-from kdirectory.site.thin_pages import thin_pages
+from kdirectory.site.thin_pages import compare_pages, thin_pages
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
     from kdirectory.record.config import SiteConfig
     from kdirectory.record.directory import Directory
     from kdirectory.report import Problem, Report
+    from kdirectory.site.model import SiteModel
 
 __all__ = ["MANIFEST", "BuildError", "BuildResult", "build_site", "publish", "render_site"]
 STATIC_FILES = {
@@ -83,6 +87,8 @@ class BuildResult:
     """What ``kdirectory check`` found in the site before it was published (no errors)."""
     redirects: dict[str, str] = field(default_factory=dict)
     """The redirects the site has (old path -> new path), kept until pruned."""
+    processes: int = 1
+    """How many processes rendered the pages (1: the build's own)."""
 
     def summary(self) -> str:
         checked = (
@@ -100,24 +106,29 @@ class BuildResult:
 
 
 @dataclass
-class _Rendered:
-    """A site rendered in memory, and what its redirects need."""
+class _Planned:
+    """A planned site, ready to render, and what its redirects need."""
 
+    config: SiteConfig
+    model: SiteModel
     pages: list[Page]
-    files: dict[str, bytes]
     identities: dict[str, Identity]
     """The identity of every page path (see :mod:`kdirectory.site.redirects`)."""
     env: Environment
     base_path: str
+    photos: Photos
+    root: Path
 
 
 def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], dict[str, bytes]]:
     """Plan and render every file of the site in memory: ``{relative path: bytes}``."""
-    rendered = _render(directory, config)
-    return rendered.pages, rendered.files
+    planned = _plan(directory, config)
+    sink = MemorySink()
+    _render(planned, sink, jobs=1)
+    return planned.pages, sink.files
 
 
-def _render(directory: Directory, config: SiteConfig) -> _Rendered:
+def _plan(directory: Directory, config: SiteConfig) -> _Planned:
     model = build_model(directory)
     model.config = config
     env = make_environment(directory.root / "templates")
@@ -137,6 +148,7 @@ def _render(directory: Directory, config: SiteConfig) -> _Rendered:
                 f"{other.heading!r} and the {page.kind} page {page.heading!r}; "
                 "give one of them a different slug"
             )
+        check_relative(page.output)
     shared: dict[str, Any] = {
         "site": config.site,
         "review": config.review,
@@ -149,28 +161,6 @@ def _render(directory: Directory, config: SiteConfig) -> _Rendered:
         ],
     }
     env.globals.update(shared)
-    files: dict[str, bytes] = {}
-
-    def render(page: Page) -> None:
-        html = render_page_template(env, page.template, {"page": page, **page.context})
-        files[page.output] = html.encode("utf-8")
-
-    for page in pages:
-        render(page)
-    for thin in thin_pages(pages, files, config.build.uniqueness_threshold):
-        thin.page.indexable = False
-        thin.page.noindex_reason = thin.reason
-        render(thin.page)
-    for target, source in STATIC_FILES.items():
-        files[target] = get_template_source(env, source).encode("utf-8")
-    for name, text in sitemaps(pages, config.site.base_url).items():
-        files[name] = text.encode("utf-8")
-    files["robots.txt"] = robots_txt(config.site.base_url).encode("utf-8")
-    files["locations.kml"] = locations_kml(model).encode("utf-8")
-    for name, text in finder_files(model, base_path).items():
-        files[name] = text.encode("utf-8")
-    files.update(photo_files(photos.made))
-    files.update(brand_files(directory.root, config))
     records = {
         entry.clinic.slug: entry.source.display_path
         for entry in directory.entries
@@ -178,13 +168,63 @@ def _render(directory: Directory, config: SiteConfig) -> _Rendered:
     }
     known = identities(model, read_guides(env), records)
     found = {p.path: known[p.path] for p in pages if p.path in known and is_page_path(p.path)}
-    return _Rendered(pages, files, found, env, base_path)
+    return _Planned(config, model, pages, found, env, base_path, photos, directory.root)
 
 
-def _with_redirects(rendered: _Rendered, config: SiteConfig, made: list[dict[str, str]]) -> Amend:
+def _render(planned: _Planned, sink: Sink, jobs: int) -> tuple[dict[str, Staged], int]:
+    """Render every file of the site into ``sink``: the pages (in ``jobs`` processes where
+    possible), the uniqueness gate and the pages it keeps out of search again, then the
+    other files. Returns what was put, by name, and how many processes rendered pages."""
+    pages, config, env = planned.pages, planned.config, planned.env
+    threshold = config.build.uniqueness_threshold
+    compare = compare_pages(pages, threshold)
+    renderer = PageRenderer(
+        env,
+        pages,
+        sink,
+        compare=compare,
+        signatures=compare and sum(p.indexable for p in pages) > EXACT_PAIRS_UP_TO,
+    )
+    rendered, processes = render_pages(renderer, range(len(pages)), jobs)
+    staged = {r.output: r.staged for r in rendered}
+    if compare:
+        shingles = {r.output: r.shingles for r in rendered if r.shingles is not None}
+        signatures = {r.output: r.signature for r in rendered if r.signature is not None}
+        del rendered  # the shingles of every page are needed no longer than the gate
+        thin = thin_pages(pages, shingles, threshold, signatures or None)
+        del shingles, signatures
+        for found in thin:
+            found.page.indexable = False
+            found.page.noindex_reason = found.reason
+        if thin:
+            index = {page.output: number for number, page in enumerate(pages)}
+            again = sorted(index[found.page.output] for found in thin)
+            renderer.compare = False
+            staged.update((r.output, r.staged) for r in render_pages(renderer, again, jobs)[0])
+    model, base_path = planned.model, planned.base_path
+    files: dict[str, bytes] = {
+        target: get_template_source(env, source).encode("utf-8")
+        for target, source in STATIC_FILES.items()
+    }
+    for name, text in sitemaps(pages, config.site.base_url).items():
+        files[name] = text.encode("utf-8")
+    files["robots.txt"] = robots_txt(config.site.base_url).encode("utf-8")
+    files["locations.kml"] = locations_kml(model).encode("utf-8")
+    for name, text in finder_files(model, base_path).items():
+        files[name] = text.encode("utf-8")
+    files.update(photo_files(planned.photos.made))
+    files.update(brand_files(planned.root, config))
+    for name, data in files.items():
+        if name in staged:
+            raise BuildError(f"two files would be written to {name}: a page and a site file")
+        staged[name] = sink.put(name, data)
+    return staged, processes
+
+
+def _with_redirects(planned: _Planned, config: SiteConfig, made: list[dict[str, str]]) -> Amend:
     """The ``amend`` step of publishing: from the last manifest, the redirects of this build,
     their files, and what the manifest records for the next build."""
-    names = {page.path: page.heading for page in rendered.pages}
+    names = {page.path: page.heading for page in planned.pages}
 
     def stub(source: str, target: str) -> str:
         redirect = {
@@ -193,14 +233,14 @@ def _with_redirects(rendered: _Rendered, config: SiteConfig, made: list[dict[str
             "url": urls.absolute(config.site.base_url, target),
             "name": names.get(target, target),
         }
-        return render_page_template(rendered.env, REDIRECT_TEMPLATE, {"redirect": redirect})
+        return render_page_template(planned.env, REDIRECT_TEMPLATE, {"redirect": redirect})
 
     def amend(manifest: Manifest) -> tuple[dict[str, bytes], dict[str, Any]]:
         history = read_history(manifest)
-        redirects = next_redirects(history.pages, history.redirects, rendered.identities)
+        redirects = next_redirects(history.pages, history.redirects, planned.identities)
         made.append(redirects)
-        files = redirect_files(redirects, rendered.base_path, stub)
-        return files, manifest_entries(rendered.identities, redirects)
+        files = redirect_files(redirects, planned.base_path, stub)
+        return files, manifest_entries(planned.identities, redirects)
 
     return amend
 
@@ -212,8 +252,15 @@ def build_site(
     *,
     base_url: str | None = None,
     wait: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Validate ``directory``, render every page and publish into ``out`` atomically.
+
+    Pages are rendered by ``jobs`` processes (by default one per processor this process may
+    use): forked once the pages are planned, each writes its pages straight into the
+    staging folder. With ``jobs=1``, on a platform without ``fork`` (Windows), and when
+    called in a process that runs other threads, they are rendered in this process. The
+    site is the same bytes either way.
 
     The site is checked in its staging folder with every rule of ``kdirectory check``
     before it replaces the last one. A page the last build into ``out`` published at
@@ -227,8 +274,13 @@ def build_site(
             last site is left as it was.
         BuildError: two pages on one path, ``out`` is not safe to write, another build is
             writing it (unless ``wait``), or the disk refused a write.
+        ValueError: ``jobs`` is less than 1.
     """
     start = time.perf_counter()
+    if jobs is None:
+        jobs = usable_cores()
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
     report = validate(directory)
     if not report.ok():
         raise ValidationFailedError(f"cannot build: {report.summary()}", report)
@@ -240,10 +292,16 @@ def build_site(
             raise ConfigError(f"base_url: {exc}") from None
         config = config.model_copy(update={"site": site})
     target = Path(out) if out is not None else directory.root / config.build.out
-    rendered = _render(directory, config)
-    pages = rendered.pages
+    planned = _plan(directory, config)
+    pages = planned.pages
     checked: list[Report] = []
     made: list[dict[str, str]] = []
+    processes: list[int] = []
+
+    def render(stage: Stage) -> dict[str, Staged]:
+        staged, count = _render(planned, stage, jobs)
+        processes.append(count)
+        return staged
 
     def verify(staging: Path) -> None:
         from kdirectory.check import check_site  # noqa: PLC0415 - the checker loads lxml
@@ -267,11 +325,11 @@ def build_site(
         settings["external_paths"] = list(config.check.external_paths)
     published = publish(
         target,
-        rendered.files,
+        render=render,
         verify=verify,
         settings=settings,
         wait=wait,
-        amend=_with_redirects(rendered, config, made),
+        amend=_with_redirects(planned, config, made),
     )
     noindex = [
         (p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"
@@ -281,5 +339,5 @@ def build_site(
         written=published.written, unchanged=published.unchanged, removed=published.removed,
         seconds=time.perf_counter() - start, noindex=noindex, kept=published.kept,
         warnings=[p for p in report.sorted_problems() if p.severity == "warning"],
-        check=checked[0], redirects=made[0],
+        check=checked[0], redirects=made[0], processes=processes[0],
     )  # fmt: skip

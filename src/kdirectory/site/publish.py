@@ -7,9 +7,10 @@ listed in its manifest (``.kdirectory-manifest.json``) are ever replaced or remo
 
 Publishing happens in three steps, under a lock on the folder:
 
-1. **Stage**: the new site is assembled in ``.kdirectory-staging/`` inside the folder:
-   changed files written, unchanged ones hard-linked from the live site (they keep their
-   inode and mtime).
+1. **Stage**: the new site is assembled in ``.kdirectory-staging/`` inside the folder, file
+   by file as it is rendered (:class:`Stage`): changed files written, unchanged ones
+   hard-linked from the live site, so a rebuild never rewrites a file whose bytes are the
+   same (it keeps its inode and mtime, which rsync, uploaders and caches look at).
 2. **Verify**: the caller checks the staged site (``kdirectory check``); an error stops
    here and the staging folder is removed, so the live site is untouched.
 3. **Commit**: a journal of the files to move in and to remove is written first, then each
@@ -36,10 +37,10 @@ import shutil
 import signal
 import stat
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from kdirectory._atomic import atomic_write_text
 from kdirectory._output import INTERNAL, JOURNAL, LOCK, MANIFEST, REDIRECTS, STAGING
@@ -51,6 +52,54 @@ build recorded besides (see :func:`publish`)."""
 Amend = Callable[[Manifest], tuple[dict[str, bytes], dict[str, Any]]]
 """Given the last manifest (``{}`` when there is none), the files to add to the new site and
 the entries to record in its manifest."""
+
+
+class Staged(NamedTuple):
+    """One file put into the staging folder."""
+
+    digest: str
+    """Its SHA-256, as the manifest records it."""
+    changed: bool
+    """Whether its bytes differ from the live file's (False: hard-linked from it)."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The staging folder of a build, filled file by file (from other processes too: a
+    forked renderer inherits it)."""
+
+    folder: Path
+    live: Path
+    """The output folder, whose files unchanged ones are linked from."""
+    old: Mapping[str, str]
+    """The last manifest's files (relative path -> SHA-256)."""
+
+    def put(self, name: str, data: bytes) -> Staged:
+        """Stage ``data`` as the file ``name`` (relative to the site): hard-linked from the
+        live file when that has these very bytes, written otherwise (with the live file's
+        mode). Putting a name again replaces what was staged; the live file is never
+        written to.
+
+        Raises:
+            BuildError: ``name`` is not a path inside the site.
+            OSError: the disk refused a write.
+        """
+        check_relative(name)
+        digest = hashlib.sha256(data).hexdigest()
+        live, target = self.live / name, self.folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.old.get(name) == digest and _same_bytes(live, data):
+            _link_or_copy(live, target)
+            return Staged(digest, changed=False)
+        _write_new(target, data)
+        with contextlib.suppress(OSError):  # rewriting keeps the file's mode (0664, say)
+            if not live.is_symlink():
+                target.chmod(stat.S_IMODE(live.stat().st_mode))
+        return Staged(digest, changed=True)
+
+
+Render = Callable[[Stage], Mapping[str, Staged]]
+"""Puts files into the stage (:meth:`Stage.put`) and returns what it put, by name."""
 
 
 @dataclass(frozen=True)
@@ -66,20 +115,24 @@ class Published:
 
 def publish(
     out: Path,
-    files: dict[str, bytes],
+    files: Mapping[str, bytes] | None = None,
     *,
+    render: Render | None = None,
     verify: Callable[[Path], None] | None = None,
     settings: dict[str, Any] | None = None,
     wait: bool = False,
     amend: Amend | None = None,
 ) -> Published:
-    """Write ``files`` (``{relative path: bytes}``) into the folder ``out``.
+    """Write ``files`` (``{relative path: bytes}``) and what ``render`` stages into the
+    folder ``out``.
 
-    ``verify`` is called with the staging folder once the whole new site is in it and may
-    raise to stop publishing (the live site stays as it was). ``settings`` are recorded in
-    the manifest for ``kdirectory check``. ``amend`` is called under the lock with the last
-    manifest, before anything is staged, and returns more files for the site and more
-    entries for its manifest (what depends on the last site: its redirects). With ``wait``,
+    ``render`` is called under the lock with the :class:`Stage` of the new site and puts
+    its files there as it makes them (so a large site is never held in memory); it returns
+    what it put. ``verify`` is called with the staging folder once the whole new site is in
+    it and may raise to stop publishing (the live site stays as it was). ``settings`` are
+    recorded in the manifest for ``kdirectory check``. ``amend`` is called under the lock
+    with the last manifest, before anything is staged, and returns more files for the site
+    and more entries for its manifest (what depends on the last site: its redirects). With ``wait``,
     a build already writing ``out`` is waited for; otherwise it is an error.
 
     Raises:
@@ -87,13 +140,14 @@ def publish(
             it, a file of the user's is where a page goes, or the disk refused a write
             (full, read-only); nothing was changed.
     """
+    files = dict(files or {})
     for name in files:
-        _check_relative(name)
+        check_relative(name)
     out, created = _output_folder(out)
     _refuse_foreign(out)  # before the lock file is made: a folder not ours stays untouched
     try:
         with _locked(out, wait=wait):
-            return _publish_locked(out, files, verify, settings, amend)
+            return _publish_locked(out, files, render, verify, settings, amend)
     except BaseException:
         if created and not (out / MANIFEST).exists():
             shutil.rmtree(out, ignore_errors=True)  # made for this build, which failed
@@ -111,6 +165,7 @@ def _refuse_foreign(out: Path) -> None:
 def _publish_locked(
     out: Path,
     files: dict[str, bytes],
+    render: Render | None,
     verify: Callable[[Path], None] | None,
     settings: dict[str, Any] | None,
     amend: Amend | None,
@@ -122,16 +177,23 @@ def _publish_locked(
     if amend is not None:
         more, entries = amend(_manifest_data(out) or {})
         for name in more:
-            _check_relative(name)
+            check_relative(name)
             if name in files:
                 raise BuildError(f"two files would be written to {name}")
         files = {**files, **more}
         recorded.update(entries)
-    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
-    _refuse_clashes(out, hashes, old)
     staging = out / STAGING
     try:
-        changed = _stage(out, staging, files, hashes, old)
+        staging.mkdir()
+        stage = Stage(staging, out, old)
+        staged = dict(render(stage)) if render is not None else {}
+        for name, data in sorted(files.items()):
+            if name in staged:
+                raise BuildError(f"two files would be written to {name}")
+            staged[name] = stage.put(name, data)
+        hashes = {name: staged[name].digest for name in sorted(staged)}
+        _refuse_clashes(out, hashes, old)
+        changed = [name for name in hashes if staged[name].changed]
         manifest = {"generator": "kdirectory", **recorded, "files": hashes}
         (staging / MANIFEST).write_text(_manifest_text(manifest), encoding="utf-8")
         if verify is not None:
@@ -155,7 +217,12 @@ def _publish_locked(
     return Published(len(changed), len(hashes) - len(changed), len(removed), kept)
 
 
-def _check_relative(name: str) -> None:
+def check_relative(name: str) -> None:
+    """Refuse a file name that is not a plain relative path inside the site.
+
+    Raises:
+        BuildError: ``name`` is absolute, climbs out with ``..``, is hidden or empty.
+    """
     path = PurePosixPath(name)
     if (
         path.is_absolute()
@@ -261,7 +328,7 @@ def _read_manifest(out: Path) -> dict[str, str] | None:
     owned: dict[str, str] = {}
     for name, digest in files.items():
         with contextlib.suppress(BuildError):
-            _check_relative(str(name))
+            check_relative(str(name))
             owned[str(name)] = str(digest)
     return owned
 
@@ -293,26 +360,6 @@ def _refuse_clashes(out: Path, hashes: dict[str, str], old: dict[str, str]) -> N
                     f"new build writes pages inside it ({name}); kdirectory never writes "
                     "through a link or over your files: move it away"
                 )
-
-
-def _stage(
-    out: Path, staging: Path, files: dict[str, bytes], hashes: dict[str, str], old: dict[str, str]
-) -> list[str]:
-    """Assemble the whole new site in ``staging``; return the names of changed files."""
-    staging.mkdir()
-    changed: list[str] = []
-    for name, data in sorted(files.items()):
-        live, target = out / name, staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if old.get(name) == hashes[name] and _same_bytes(live, data):
-            _link_or_copy(live, target)
-            continue
-        target.write_bytes(data)
-        with contextlib.suppress(OSError):  # rewriting keeps the file's mode (0664, say)
-            if not live.is_symlink():
-                target.chmod(stat.S_IMODE(live.stat().st_mode))
-        changed.append(name)
-    return changed
 
 
 def _commit(out: Path) -> None:
@@ -425,8 +472,23 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
+    except FileExistsError:  # staged before: replace that entry, never write into it
+        target.unlink()
+        _link_or_copy(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Write ``data`` to a new file ``target``. A file staged there before is unlinked
+    first: it may be a hard link to the live site, which must not change."""
+    try:
+        handle = target.open("xb")
+    except FileExistsError:
+        target.unlink()
+        handle = target.open("xb")
+    with handle:
+        handle.write(data)
 
 
 def _fsync(paths: list[Path]) -> None:

@@ -7,18 +7,25 @@ published, boilerplate included, word 5-shingles, Jaccard), so a site the gate h
 has no near-duplicate for ``check`` to report. Of a group of look-alikes the most useful page
 stays indexable: a state before a city, a city before a clinic, the first page of a city's
 list before its further pages, then the one with the most clinics, then the longest.
+
+The gate works from each page's shingles in compact form (sorted 32-bit values, as the
+renderer returns them: see :mod:`kdirectory.site.render`), not from its HTML; a page's set
+of shingles is made again only while pairs of pages are compared, a bounded number at a
+time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kdirectory.check.page import page_shingles, read_page
 from kdirectory.check.similarity import near_duplicates
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from kdirectory.site.plan import Page
 
 KIND_RANK = {"home": 0, "state": 1, "city": 2, "condition": 3, "guide": 3, "clinic": 4}
@@ -57,26 +64,63 @@ def _part_of(page: Page) -> int:
     return number if isinstance(number, int) else 1
 
 
+class _Shingles(Mapping[str, frozenset[int]]):
+    """Pages' shingle sets, kept as sorted arrays and made into sets when asked for (the
+    last ``kept`` of them are remembered)."""
+
+    def __init__(self, compact: Mapping[str, np.ndarray], kept: int = 2048) -> None:
+        self.compact = compact
+        self.kept = kept
+        self._sets: OrderedDict[str, frozenset[int]] = OrderedDict()
+
+    def __getitem__(self, name: str) -> frozenset[int]:
+        found = self._sets.get(name)
+        if found is not None:
+            self._sets.move_to_end(name)
+            return found
+        made = frozenset(self.compact[name].tolist())
+        self._sets[name] = made
+        if len(self._sets) > self.kept:
+            self._sets.popitem(last=False)
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.compact)
+
+    def __len__(self) -> int:
+        return len(self.compact)
+
+
+def compare_pages(pages: Sequence[Page], threshold: float) -> bool:
+    """Whether the gate compares ``pages`` at all (it is on, and there are two to compare):
+    the renderer reads the shingles of indexable pages only then."""
+    return threshold > 0 and sum(1 for p in pages if p.indexable) >= 2
+
+
 def thin_pages(
-    pages: Sequence[Page], files: Mapping[str, bytes], threshold: float
+    pages: Sequence[Page],
+    shingles: Mapping[str, np.ndarray],
+    threshold: float,
+    signatures: Mapping[str, np.ndarray] | None = None,
 ) -> list[ThinPage]:
     """Indexable pages whose unique content is under ``threshold`` (0–1; 0 turns the gate
-    off): 1 minus their similarity to the most alike other indexable page."""
+    off): 1 minus their similarity to the most alike other indexable page.
+
+    ``shingles`` holds each indexable page's shingles (by output file; sorted ``uint32``,
+    see :func:`kdirectory.check.page.page_shingles`), a page lxml could not read left out;
+    ``signatures`` their MinHash signatures where they were computed with them.
+    """
     candidates = {p.output: p for p in pages if p.indexable}
-    if threshold <= 0 or len(candidates) < 2:
+    if not compare_pages(pages, threshold):
         return []
-    texts: dict[str, frozenset[int]] = {}
-    for output in candidates:
-        facts = read_page(output, files[output])
-        if facts is not None:
-            texts[output] = page_shingles(facts)
-    pairs = near_duplicates(texts, 1 - threshold)
+    texts = {output: shingles[output] for output in candidates if output in shingles}
+    pairs = near_duplicates(_Shingles(texts), 1 - threshold, signatures)
     rank = {
         output: (
             KIND_RANK.get(page.kind, 5),
             _part_of(page),
             *(-n for n in _clinics_on(page)),
-            -len(texts.get(output, ())),
+            -(len(texts[output]) if output in texts else 0),
             output,
         )
         for output, page in candidates.items()

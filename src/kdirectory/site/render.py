@@ -1,0 +1,377 @@
+"""Rendering the planned pages, in this process or in several at once (``build --jobs``).
+
+Each page is put into the staging folder (a :class:`Sink`) as soon as it is rendered, and
+only what the build still needs of it is kept: the digest of its file, whether it changed,
+and for a page the uniqueness gate compares, its shingles in compact form (sorted 32-bit
+values, a few kilobytes; and its MinHash signature on a site large enough for MinHash). So
+the build never holds every page's HTML at once, and its memory grows with the number of
+pages, not with their size.
+
+With more than one job, the process forks its workers once the pages are planned: each
+inherits the planned pages and the Jinja environment (copy-on-write), renders a run of
+consecutive pages at a time, asks for the next when it is done, and exits when there are
+none left. A page is the same bytes whichever process renders it. Where there is no
+``fork`` (Windows), and in a process that runs other threads (the server of
+``kdirectory serve``: a child forked there could wait forever on a lock another thread
+held), the pages are rendered here, one after the other. Ctrl-C stops the workers: none
+outlives the build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import os
+import pickle
+import selectors
+import signal
+import struct
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, NoReturn, Protocol, TypeVar, cast
+
+import numpy as np
+
+from kdirectory.check.page import page_shingles, read_page
+from kdirectory.check.similarity import signature
+from kdirectory.exceptions import BuildError, KdirectoryError
+from kdirectory.site.publish import Staged
+from kdirectory.site.templating import render_page_template
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from kdirectory.site.plan import Page
+
+T = TypeVar("T")
+_HEADER = struct.Struct("!Q")
+_COMMAND = struct.Struct("!i")
+_STOP = -1
+_CHUNKS_PER_JOB = 8
+"""Runs of pages per worker: enough that one slow run (the state pages) does not leave the
+other workers idle at the end, few enough that handing them out costs nothing."""
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+class Sink(Protocol):
+    """Where rendered files go: the staging folder (:class:`~kdirectory.site.publish.Stage`)
+    or, for :func:`~kdirectory.site.build.render_site`, memory."""
+
+    def put(self, name: str, data: bytes) -> Staged: ...
+
+
+class MemorySink:
+    """Files kept in memory, ``{relative path: bytes}``."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def put(self, name: str, data: bytes) -> Staged:
+        self.files[name] = data
+        return Staged(hashlib.sha256(data).hexdigest(), changed=True)
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """What the build keeps of one rendered page."""
+
+    output: str
+    staged: Staged
+    shingles: np.ndarray | None = None
+    """The page's shingles as the uniqueness gate compares them (sorted ``uint32``), when it
+    compares the page and lxml could read it."""
+    signature: np.ndarray | None = None
+    """Their MinHash signature, on a site large enough for MinHash."""
+
+
+def usable_cores() -> int:
+    """The processors this process may run on (its affinity where the platform says)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    """Whether pages may be rendered in forked workers here: the platform has ``fork`` and
+    this process runs no other thread."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+@dataclass
+class PageRenderer:
+    """Renders pages of ``pages`` into ``sink``; with ``compare``, also reads the shingles of
+    each indexable page for the uniqueness gate (and, with ``signatures``, their MinHash
+    signature)."""
+
+    env: Environment
+    pages: Sequence[Page]
+    sink: Sink
+    compare: bool = False
+    signatures: bool = False
+
+    def __call__(self, indices: Sequence[int]) -> list[RenderedPage]:
+        return [self.render(self.pages[i]) for i in indices]
+
+    def render(self, page: Page) -> RenderedPage:
+        html = render_page_template(self.env, page.template, {"page": page, **page.context})
+        data = html.encode("utf-8")
+        staged = self.sink.put(page.output, data)
+        if not (self.compare and page.indexable):
+            return RenderedPage(page.output, staged)
+        facts = read_page(page.output, data)
+        if facts is None:
+            return RenderedPage(page.output, staged)
+        shingled = page_shingles(facts)
+        compact = np.fromiter(shingled, dtype=np.uint32, count=len(shingled))
+        compact.sort()
+        found = signature(shingled) if self.signatures else None
+        return RenderedPage(page.output, staged, compact, found)
+
+
+def render_pages(
+    renderer: PageRenderer, indices: Sequence[int], jobs: int
+) -> tuple[list[RenderedPage], int]:
+    """Render the pages at ``indices`` of ``renderer.pages``, in ``jobs`` processes where
+    that is possible (see the module); return what was kept of each, in order, and how many
+    processes rendered them.
+
+    The first page of each template is rendered here first, so that the workers inherit
+    every template compiled.
+    """
+    warm: dict[str, int] = {}
+    for index in indices:
+        warm.setdefault(renderer.pages[index].template, index)
+    first = set(warm.values())
+    rest = [index for index in indices if index not in first]
+    done = {index: renderer.render(renderer.pages[index]) for index in sorted(first)}
+    chunks = _chunks(rest, jobs)
+    workers = min(jobs, len(chunks))
+    if workers > 1 and can_fork():
+        parts = in_workers(renderer, chunks, workers)
+    else:
+        parts = [renderer(chunk) for chunk in chunks]
+        workers = 1
+    for chunk, part in zip(chunks, parts, strict=True):
+        done.update(zip(chunk, part, strict=True))
+    return [done[index] for index in indices], workers
+
+
+def _chunks(indices: Sequence[int], jobs: int) -> list[Sequence[int]]:
+    size = max(4, -(-len(indices) // (max(jobs, 1) * _CHUNKS_PER_JOB)))
+    return [indices[i : i + size] for i in range(0, len(indices), size)]
+
+
+# --- the workers ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    pid: int
+    commands: int
+    """The parent's end of the pipe that hands this worker the number of a chunk."""
+    results: int
+    """The parent's end of the pipe this worker sends each chunk's results on."""
+    chunk: int = _STOP
+    exited: bool = False
+
+
+@dataclass
+class _Failure:
+    """An exception raised in a worker, as it travels to the parent."""
+
+    error: BaseException | None
+    text: str
+
+
+class _Pool(Generic[T]):
+    def __init__(self, work: Callable[[Sequence[int]], list[T]], chunks: Sequence[Sequence[int]]):
+        self.work = work
+        self.chunks = chunks
+        self.workers: list[_Worker] = []
+
+    def start(self, count: int) -> None:
+        """Fork ``count`` workers, with Ctrl-C held back until each is on record."""
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+        gc.freeze()  # the collector in a child never walks (and so copies) what it inherits
+        try:
+            for _ in range(count):
+                commands_read, commands_write = os.pipe()
+                results_read, results_write = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - runs in the child, which never returns
+                    os.close(commands_write)
+                    os.close(results_read)
+                    for other in self.workers:
+                        os.close(other.commands)
+                        os.close(other.results)
+                    self._serve(commands_read, results_write)
+                os.close(commands_read)
+                os.close(results_write)
+                self.workers.append(_Worker(pid, commands_write, results_read))
+        finally:
+            gc.unfreeze()
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def _serve(self, commands: int, results: int) -> NoReturn:  # pragma: no cover - a child
+        code = 1
+        try:
+            for held in _HELD:  # Ctrl-C and SIGTERM end a worker at once and quietly
+                signal.signal(held, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+            while (index := _receive_command(commands)) != _STOP:
+                try:
+                    message: object = self.work(self.chunks[index])
+                except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
+                    _send(results, _portable(exc))
+                    break
+                _send(results, message)
+            else:
+                code = 0
+        finally:
+            os._exit(code)
+
+    def run(self) -> list[list[T]]:
+        results: list[list[T] | None] = [None] * len(self.chunks)
+        waiting = iter(range(len(self.chunks)))
+        with selectors.DefaultSelector() as selector:
+            for worker in self.workers:
+                selector.register(worker.results, selectors.EVENT_READ, worker)
+                self._hand_out(worker, waiting)
+            busy = len(self.workers)
+            while busy:
+                for key, _ in selector.select():
+                    worker = key.data
+                    message = _receive(worker.results)
+                    if message is None:
+                        self._died(worker)
+                    if isinstance(message, _Failure):
+                        _raise(message)
+                    results[worker.chunk] = cast("list[T]", message)
+                    if not self._hand_out(worker, waiting):
+                        selector.unregister(worker.results)
+                        busy -= 1
+        return [part for part in results if part is not None]  # every chunk has its part
+
+    def _hand_out(self, worker: _Worker, waiting: Iterator[int]) -> bool:
+        worker.chunk = next(waiting, _STOP)
+        os.write(worker.commands, _COMMAND.pack(worker.chunk))
+        return worker.chunk != _STOP
+
+    def _died(self, worker: _Worker) -> NoReturn:
+        _, status = os.waitpid(worker.pid, 0)
+        worker.exited = True
+        killed = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        if killed == signal.SIGINT:
+            raise KeyboardInterrupt  # Ctrl-C reached the workers first
+        raise BuildError(
+            "a process rendering pages "
+            + (
+                f"was killed by signal {killed}"
+                if killed is not None
+                else f"exited with status {os.WEXITSTATUS(status)}"
+            )
+            + " (out of memory?); nothing was published; try again with fewer --jobs"
+        )
+
+    def close(self, *, stop: bool) -> None:
+        """Wait for every worker to exit, once ``stop``ped (SIGTERM) when the work did not
+        finish: none outlives the build."""
+        for worker in self.workers:
+            for fd in (worker.commands, worker.results):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        for worker in self.workers:
+            if stop and not worker.exited:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGTERM)
+        for worker in self.workers:
+            if not worker.exited:
+                _reap(worker.pid)
+                worker.exited = True
+
+
+def in_workers(
+    work: Callable[[Sequence[int]], list[T]], chunks: Sequence[Sequence[int]], jobs: int
+) -> list[list[T]]:
+    """``[work(chunk) for chunk in chunks]``, in ``jobs`` forked workers (which see this
+    process as it is now); an exception raised in one is raised here. Call only where
+    :func:`can_fork`."""
+    pool = _Pool(work, chunks)
+    try:
+        pool.start(min(jobs, len(chunks)))
+        parts = pool.run()
+    except BaseException:
+        pool.close(stop=True)
+        raise
+    pool.close(stop=False)  # each was told to stop: it exits by itself
+    return parts
+
+
+def _reap(pid: int) -> None:
+    while True:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            return
+        except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
+            continue
+        return
+
+
+def _send(fd: int, message: object) -> None:  # pragma: no cover - called in a child
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive_command(fd: int) -> int:  # pragma: no cover - called in a child
+    data = _read_exactly(fd, _COMMAND.size)
+    return _STOP if data is None else int(_COMMAND.unpack(data)[0])
+
+
+def _receive(fd: int) -> object | None:
+    """The next message on ``fd``, or None when the worker is gone."""
+    header = _read_exactly(fd, _HEADER.size)
+    if header is None:
+        return None
+    data = _read_exactly(fd, _HEADER.unpack(header)[0])
+    return None if data is None else pickle.loads(data)  # noqa: S301 - from our own child
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    parts: list[bytes] = []
+    left = size
+    while left:
+        part = os.read(fd, min(left, 1 << 20))
+        if not part:
+            return None
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _portable(exc: BaseException) -> _Failure:  # pragma: no cover - called in a child
+    text = "".join(traceback.format_exception(exc))
+    try:
+        pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes
+    except Exception:  # noqa: BLE001 - an exception that cannot travel goes as text
+        return _Failure(None, text)
+    return _Failure(exc, text)
+
+
+class WorkerTracebackError(Exception):
+    """Where an unexpected exception was raised in a worker: its traceback there, as text
+    (the cause of the exception raised in the build's process)."""
+
+
+def _raise(failure: _Failure) -> NoReturn:
+    error = failure.error
+    if error is None:
+        raise RuntimeError(f"a process rendering pages failed:\n{failure.text}")
+    if isinstance(error, KdirectoryError | OSError | KeyboardInterrupt):
+        raise error
+    raise error from WorkerTracebackError(f"in a process rendering pages:\n{failure.text}")
