@@ -13,11 +13,13 @@ Publishing happens in three steps, under a lock on the folder:
    same (it keeps its inode and mtime, which rsync, uploaders and caches look at).
 2. **Verify**: the caller checks the staged site (``kdirectory check``); an error stops
    here and the staging folder is removed, so the live site is untouched.
-3. **Commit**: a journal of the files to move in and to remove is written first, then each
-   changed file is renamed into place and each file the new site no longer has is removed,
-   and the manifest comes last. Ctrl-C is held back during this short step; if the process
-   dies in it anyway, the next build finds the journal and finishes the commit, so the site
-   is always either the old one or, once the journal is replayed, the new one.
+3. **Commit**: the changed files are flushed to disk (one by one, or for many of them the
+   whole file system at once), a journal of the files to move in and to remove is written
+   and flushed, then each changed file is renamed into place and each file the new site no
+   longer has is removed, and the manifest comes last. Ctrl-C is held back during this
+   short step; if the process dies in it anyway, the next build finds the journal and
+   finishes the commit, so the site is always either the old one or, once the journal is
+   replayed, the new one.
 
 The manifest also carries what the caller records besides the files (the settings of the
 build, what each page is, the redirects kept): ``amend`` reads the last manifest under the
@@ -28,6 +30,7 @@ place (``kdirectory redirects --prune``).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -198,7 +201,7 @@ def _publish_locked(
         (staging / MANIFEST).write_text(_manifest_text(manifest), encoding="utf-8")
         if verify is not None:
             verify(staging)
-        _fsync([staging / name for name in changed] + [staging / MANIFEST])
+        _sync_staged([staging / name for name in changed] + [staging / MANIFEST], staging)
         removed = sorted(name for name in old if name not in hashes)
         journal = json.dumps({"move": changed, "remove": removed})
         (staging / JOURNAL).write_text(journal, encoding="utf-8")
@@ -498,6 +501,31 @@ def _fsync(paths: list[Path]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+_FSYNC_EACH_UP_TO = 64
+"""Past this many new files, the file system is flushed at once (``syncfs``) rather than
+file by file: one call instead of thousands, each of which waits for the disk."""
+
+
+def _sync_staged(paths: list[Path], staging: Path) -> None:
+    """Make ``paths`` durable before the commit renames them into place."""
+    if len(paths) <= _FSYNC_EACH_UP_TO or not _syncfs(staging):
+        _fsync(paths)
+
+
+def _syncfs(folder: Path) -> bool:
+    """Flush the file system holding ``folder`` (Linux ``syncfs``); False where there is no
+    such call or it failed."""
+    try:
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return False
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        return bool(syncfs(fd) == 0)
+    finally:
+        os.close(fd)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -68,7 +68,7 @@ class _Shingles(Mapping[str, frozenset[int]]):
     """Pages' shingle sets, kept as sorted arrays and made into sets when asked for (the
     last ``kept`` of them are remembered)."""
 
-    def __init__(self, compact: Mapping[str, np.ndarray], kept: int = 2048) -> None:
+    def __init__(self, compact: Mapping[str, np.ndarray], kept: int = 256) -> None:
         self.compact = compact
         self.kept = kept
         self._sets: OrderedDict[str, frozenset[int]] = OrderedDict()
