@@ -49,11 +49,22 @@ def normal_street(street: str) -> tuple[str, str]:
     return line1, unit_id(str(line2)) if line2 else ""
 
 
+_REMEMBERED: dict[str, tuple[str, str]] = {}
+"""Streets whose :func:`normal_street` an earlier run worked out (the record cache)."""
+
+
+def remember_street(street: str, normal: tuple[str, str]) -> None:
+    """Take ``normal`` as :func:`normal_street` of ``street``: kept by the record cache,
+    which is keyed by the parser's version, from an earlier run."""
+    _REMEMBERED[street] = normal
+
+
 def address_key(address: Address) -> tuple[str, str, str, str] | None:
     """A key equal for two spellings of one street address (``None`` without a street)."""
     if not address.street:
         return None
-    street, unit_in_street = normal_street(address.street)
+    remembered = _REMEMBERED.get(address.street)
+    street, unit_in_street = remembered or normal_street(address.street)
     unit = unit_id(address.unit) or unit_in_street
     return street, unit, address.city.casefold(), address.zip5 or ""
 

@@ -13,8 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from geopy.distance import geodesic
-
 from kdirectory.record import colors, vocabulary
 from kdirectory.record.config import CONFIG_NAME, key_line
 from kdirectory.record.gazetteer import city_info, zip_info
@@ -145,6 +143,8 @@ def _service_area_distances(directory: Directory) -> list[Problem]:
                 for listing in group
             ]
             continue
+        from geopy.distance import geodesic  # noqa: PLC0415 - geopy is slow to import
+
         miles = {
             id(listing): geodesic(listing.position, (city.lat, city.lon)).miles
             for listing in placed

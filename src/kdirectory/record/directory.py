@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING
 
 from kdirectory.record.config import SiteConfig
 from kdirectory.record.source import SourceRecord
-from kdirectory.report import Report
+from kdirectory.report import Problem, Report
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from kdirectory.record.model import Clinic
+
+Checks = tuple[list[Problem], list[Problem]]
+"""The problems of :func:`kdirectory.record.rules.timeless_checks`: those before and those
+after the dated ones."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,12 @@ class Directory:
     config: SiteConfig
     entries: list[Entry] = field(default_factory=list)
     report: Report = field(default_factory=Report)
+    notices: list[str] = field(default_factory=list)
+    """What loading has to say that is no problem of the records: a record cache set aside,
+    renewed or done without (:mod:`kdirectory.record.cache`)."""
+    _checks: dict[int, tuple[Clinic, SourceRecord, Checks]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def of(
@@ -71,3 +81,17 @@ class Directory:
     def add(self, clinic: Clinic, source: SourceRecord | None = None) -> None:
         """Add ``clinic``, read from ``source`` (a record file) or made in Python."""
         self.entries.append(Entry(clinic, source))
+
+    def remember_checks(self, entry: Entry, checks: Checks) -> None:
+        """Keep the problems of :func:`~kdirectory.record.rules.timeless_checks` that loading
+        found for ``entry``, so that validating does not look for them again."""
+        if entry.source is not None:
+            self._checks[id(entry.clinic)] = (entry.clinic, entry.source, checks)
+
+    def remembered_checks(self, entry: Entry) -> Checks | None:
+        """What :meth:`remember_checks` kept for ``entry``; ``None`` when it kept nothing for
+        this very clinic and file (a clinic added or replaced since loading)."""
+        found = self._checks.get(id(entry.clinic))
+        if found is None or found[0] is not entry.clinic or found[1] is not entry.source:
+            return None
+        return found[2]

@@ -9,8 +9,6 @@ from collections import defaultdict
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
-from geopy.distance import geodesic
-
 from kdirectory.record.addresses import address_key, format_address_key
 from kdirectory.record.directory import Directory, Entry
 from kdirectory.record.slugs import slugify
@@ -92,9 +90,24 @@ def check_directory(directory: Directory) -> list[Problem]:
     ]
 
 
+def compared_addresses(entries: list[Entry]) -> list[Entry]:
+    """The entries whose street addresses the rule about one address twice compares, in
+    order: two addresses can share a key only in one city and ZIP code, so the street,
+    whose normal form takes a parser, is read only where a city and ZIP hold several."""
+    by_place: dict[tuple[str, str], int] = defaultdict(int)
+    places: list[tuple[Entry, tuple[str, str]]] = []
+    for entry in entries:
+        address = entry.clinic.address
+        if address.street:
+            place = (address.city.casefold(), address.zip5 or "")
+            by_place[place] += 1
+            places.append((entry, place))
+    return [entry for entry, place in places if by_place[place] > 1]
+
+
 def _same_address(directory: Directory) -> list[Problem]:
     by_key: dict[tuple[str, str, str, str], list[Entry]] = defaultdict(list)
-    for entry in directory.entries:
+    for entry in compared_addresses(directory.entries):
         key = address_key(entry.clinic.address)
         if key is not None:
             by_key[key].append(entry)
@@ -167,10 +180,11 @@ def _similar_names(directory: Directory) -> list[Problem]:
         keys = [name_match_key(e.clinic.name) for e in group]
         exhaustive = len(group) * (len(group) - 1) // 2 <= MAX_CITY_PAIRS
         first_with_key: dict[str, int] = {}
+        similar = _SimilarKeys(keys)
         for i, entry in enumerate(group):
             match = first_with_key.get(keys[i])
             if match is None and exhaustive:
-                match = next((j for j in range(i) if _similar(keys[i], keys[j])), None)
+                match = similar.first_before(i)
             first_with_key.setdefault(keys[i], i)
             if match is None:
                 continue
@@ -189,10 +203,64 @@ def _similar(a: str, b: str) -> bool:
     return matcher.quick_ratio() >= SIMILAR_NAME_RATIO and matcher.ratio() >= SIMILAR_NAME_RATIO
 
 
+class _SimilarKeys:
+    """:func:`_similar` over the name keys of one city, pair by pair, deciding as it does
+    with less work. Two keys are not compared when a bound of the ratio is below
+    :data:`SIMILAR_NAME_RATIO` already: their lengths (the ratio is at most
+    ``2 * shorter / both``), or the characters of one that the other lacks (each is a
+    character matched with nothing). A key's matcher (its character counts and index) is
+    made once and serves every key compared with it."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self.lengths = [len(key) for key in keys]
+        self.masks = [_character_mask(key) for key in keys]
+        self.matchers: dict[int, SequenceMatcher[str]] = {}
+
+    def first_before(self, i: int) -> int | None:
+        """The first key before the ``i``-th that :func:`_similar` matches with it."""
+        a = self.keys[i]
+        if not a or a.startswith(EXACT_NAME_PREFIX):
+            return None
+        length, mask, lengths, masks = self.lengths[i], self.masks[i], self.lengths, self.masks
+        for j in range(i):
+            both = length + lengths[j]
+            if 2.0 * min(length, lengths[j]) / both < SIMILAR_NAME_RATIO:
+                continue  # SequenceMatcher.real_quick_ratio(), which bounds the others
+            matched = min(
+                length - (mask & ~masks[j]).bit_count(), lengths[j] - (masks[j] & ~mask).bit_count()
+            )
+            if 2.0 * matched / both < SIMILAR_NAME_RATIO:
+                continue  # a bound of quick_ratio(): characters of one missing in the other
+            b = self.keys[j]
+            if not b or b.startswith(EXACT_NAME_PREFIX):
+                continue
+            matcher = self.matchers.get(j)
+            if matcher is None:
+                matcher = self.matchers[j] = SequenceMatcher(None, b=b)
+            matcher.set_seq1(a)
+            if matcher.quick_ratio() >= SIMILAR_NAME_RATIO and matcher.ratio() >= (
+                SIMILAR_NAME_RATIO
+            ):
+                return j
+        return None
+
+
+def _character_mask(text: str) -> int:
+    """One bit for each character of ``text`` (characters sharing their low 7 bits share a
+    bit, which only makes the bound of :class:`_SimilarKeys` looser)."""
+    mask = 0
+    for char in text:
+        mask |= 1 << (ord(char) & 127)
+    return mask
+
+
 def _similar_problem(source: SourceRecord, clinic: Clinic, entry: Entry) -> Problem:
     other = entry.clinic
     where = ""
     if clinic.geo and other.geo:
+        from geopy.distance import geodesic  # noqa: PLC0415 - geopy is slow to import
+
         meters = geodesic((clinic.geo.lat, clinic.geo.lon), (other.geo.lat, other.geo.lon)).m
         where = f", {meters:,.0f} m away" if meters >= 1 else ", at the same coordinates"
         if meters <= SAME_PLACE_METERS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Annotated
 
@@ -43,6 +44,7 @@ CLOSED_WORDS = frozenset({"closed", "close", "off", "none"})
 ALL_DAY_WORDS = frozenset({"24 hours", "open 24 hours", "24/7", "24 hrs", "all day"})
 
 
+@lru_cache(maxsize=4096)
 def time_range(text: str) -> str | None:
     """One shift as the record writes it: ``9am-5pm``, ``9:00 AM – 5:30 PM``, ``9:00-17:00``
     and ``09:00 to 17:00`` -> ``"09:00-17:00"``; ``None`` when ``text`` is not two clock times.
@@ -89,6 +91,14 @@ def day_hours(text: str) -> str | list[str] | None:
     ``["09:00-12:00", "13:00-17:00"]``); ``24 hours`` is ``"00:00-24:00"``. ``None`` when
     some part is not a time range (see :func:`time_range`), or the text is longer than
     :data:`MAX_DAY_TEXT`."""
+    day = _day_hours(text)
+    return list(day) if isinstance(day, tuple) else day
+
+
+@lru_cache(maxsize=4096)
+def _day_hours(text: str) -> str | tuple[str, ...] | None:
+    """:func:`day_hours`, remembered (a record's days repeat one another), a list of shifts
+    as a tuple that no caller can change."""
     if len(text) > MAX_DAY_TEXT:
         return None
     folded = " ".join(text.split()).casefold()
@@ -102,7 +112,7 @@ def day_hours(text: str) -> str | list[str] | None:
         if shift is None:
             return None
         shifts.append(shift)
-    return shifts[0] if len(shifts) == 1 else shifts
+    return shifts[0] if len(shifts) == 1 else tuple(shifts)
 
 
 @dataclass(frozen=True, order=True)
@@ -130,9 +140,25 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+_INTERVALS: dict[str, Interval] = {}
+"""Shifts read before, as written: most records repeat a few."""
+_MAX_INTERVALS = 4096
+
+
 def _interval(value: object) -> Interval:
     if isinstance(value, Interval):
         return value
+    if not isinstance(value, str):
+        return _read_interval(value)  # says what is wrong with it
+    known = _INTERVALS.get(value)
+    if known is None:
+        known = _read_interval(value)
+        if len(_INTERVALS) < _MAX_INTERVALS:
+            _INTERVALS[value] = known
+    return known
+
+
+def _read_interval(value: object) -> Interval:
     if not isinstance(value, str):
         fail(
             "hours.type",

@@ -109,10 +109,15 @@ class Model(BaseModel):
         if isinstance(value, str):
             if CONTROL_CHARACTER.search(value) is None:
                 return value
-        elif not isinstance(value, list | tuple) or not any(
-            not isinstance(item, str) or CONTROL_CHARACTER.search(item) for item in value
-        ):
-            return value  # not text, or a list of text without one
+        elif not isinstance(value, list | tuple):
+            return value  # not text
+        else:
+            try:
+                joined = "".join(value)  # one search for a list of text
+            except TypeError:
+                joined = None  # not all text: look at each item
+            if joined is not None and CONTROL_CHARACTER.search(joined) is None:
+                return value  # a list of text without one
         errors = _control_character_errors(value)
         if errors:
             raise ValidationError.from_exception_data(cls.__name__, errors)

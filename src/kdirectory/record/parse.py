@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,9 @@ from kdirectory.record.yaml_values import (
     ValueBuilder,
 )
 from kdirectory.report import Problem
+
+MAX_SURROGATES_LISTED = 10
+"""Values holding half a character, reported one by one."""
 
 
 class SafePythonLoader(yaml.SafeLoader):
@@ -361,10 +365,51 @@ def _data_from_node(
         record.problems.extend(raw.unrestored(record, text))
     if json_data is not None:
         data = _as_json_reads(data, json_data)
-    _set_mapping(data, record)
+    _set_mapping(data, record, escapes="\\u" in text or "\\U" in text)
 
 
-def _set_mapping(data: object, record: SourceRecord) -> None:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a character beyond U+FFFF: no text holds one, but an escape can write one (a
+lone ``\\ud800`` in JSON; any surrogate escape to PyYAML's own reader)."""
+
+
+def _surrogates(value: object, loc: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Where ``value`` (a record's data) holds a surrogate, and which."""
+    if isinstance(value, str):
+        match = _SURROGATE.search(value)
+        if match is not None:
+            yield loc, match.group()
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _surrogates(key, loc)
+            yield from _surrogates(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _surrogates(item, (*loc, index))
+
+
+def _set_mapping(data: object, record: SourceRecord, *, escapes: bool = True) -> None:
+    """``data`` as the record's, when it is a set of fields of text; ``escapes``: the text
+    holds ``\\u`` or ``\\U`` escapes (the only way to write half a character)."""
+    if escapes:
+        halves = list(_surrogates(data))[:MAX_SURROGATES_LISTED]
+        if halves:
+            json_file = record.path.suffix.lower() == ".json"
+            for loc, half in halves:
+                message = (
+                    f"is not valid {'JSON' if json_file else 'YAML'}: the escape "
+                    f"\\u{ord(half):04x} is half of a character (a UTF-16 surrogate), not a "
+                    "character"
+                )
+                fix = (
+                    "write the character itself; in JSON a character beyond U+FFFF is two "
+                    "escapes, e.g. \\ud83d\\ude00"
+                )
+                if json_file:
+                    record.problems.append(record.problem(loc, message, fix, rule="json.syntax"))
+                else:
+                    record.problems.append(record.problem(loc, message, fix, rule="yaml.syntax"))
+            return
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
         record.problems.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -48,6 +49,11 @@ class Phone:
         return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.TOLL_FREE
 
 
+_PLAIN_US = re.compile(r"(?:\(([2-9]\d\d)\) ?|([2-9]\d\d)[-. ]?)(\d{3})[-. ]?(\d{4})")
+"""The common spellings of a 10-digit US number without country code or extension:
+``(310) 270-0625``, ``310-270-0625``, ``310.270.0625``, ``3102700625``."""
+
+
 def parse_phone(text: str) -> Phone:
     """Parse a US phone number written any common way.
 
@@ -57,6 +63,18 @@ def parse_phone(text: str) -> Phone:
     Raises:
         PhoneError: the text is not a valid US number; the message says why.
     """
+    match = _PLAIN_US.fullmatch(text.strip())
+    if match is not None:  # the usual spellings, without phonenumbers' general reader
+        area, code, exchange, line = match.groups()
+        national = f"{area or code}{exchange}{line}"
+        number = phonenumbers.PhoneNumber(country_code=1, national_number=int(national))
+        if phonenumbers.is_valid_number(number):
+            return Phone(e164=f"+1{national}")
+    return _parse_any(text)
+
+
+def _parse_any(text: str) -> Phone:
+    """:func:`parse_phone` for any spelling, and the reason a number cannot be used."""
     raw = text.strip()
     digits = sum(ch.isdigit() for ch in raw)
     if not raw:

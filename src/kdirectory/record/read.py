@@ -34,11 +34,13 @@ def find_record_files(folder: Path) -> list[Path]:
     """
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.suffix.lower() in RECORD_SUFFIXES and not p.name.startswith(".")
-    )
+    names = [
+        name
+        for name in os.listdir(folder)  # noqa: PTH208 - names, sorted before paths are made
+        if name.lower().endswith(RECORD_SUFFIXES) and not name.startswith(".")
+    ]
+    # Sorted as the paths would be (names compared as the system compares them).
+    return [folder / name for name in sorted(names, key=os.path.normcase)]
 
 
 def read_record(
@@ -72,20 +74,34 @@ class RecordReader:
 
     def __init__(self, root: Path) -> None:
         self.project = root.resolve()
-        self._folders: dict[Path, Path] = {}
+        self._folders: dict[str, tuple[Path, bool]] = {}  # folder -> resolved, inside
 
     def read(self, path: Path, display_path: str | None = None) -> SourceRecord:
         """Read one record file (see :func:`read_record`)."""
+        record, raw = self.read_bytes(path, display_path)
+        if raw is not None:
+            self.parse(record, raw)
+        return record
+
+    def read_bytes(
+        self, path: Path, display_path: str | None = None
+    ) -> tuple[SourceRecord, bytes | None]:
+        """The record of one file, not yet parsed, and the file's bytes; ``None`` (with a
+        problem in the record) for what is not a readable record file inside the project.
+        :meth:`parse` then fills the record in."""
         record = SourceRecord(path=path, display_path=display_path or str(path), data=None)
         target = self._target(path, record)
         if target is None:
-            return record
-        raw = _read_bytes(target, record, path.suffix)
-        if raw is None:
-            return record
+            return record, None
+        return record, _read_bytes(target, record, path.suffix)
+
+    def parse(self, record: SourceRecord, raw: bytes) -> None:
+        """Decode ``raw``, the bytes of ``record``'s file, and parse them into its data and
+        lines, or its problems."""
+        path = record.path
         text = _decode(raw, record)
         if text is None:
-            return record
+            return
         if not text.strip():
             record.problems.append(
                 record.problem(
@@ -95,21 +111,25 @@ class RecordReader:
                     rule="file.empty",
                 )
             )
-            return record
+            return
         if path.suffix.lower() == ".json":
             parse_json(text, record)
         else:
             parse_yaml(text, record)
-        return record
 
     def _target(self, path: Path, record: SourceRecord) -> Path | None:
         """The file inside the project that ``path`` is or leads to; ``None``, with a
         problem, when it is a link that leads nowhere, loops or leads out of the project."""
         link = _link_text(path)
         if link is None:
-            folder = self._folders.get(path.parent)
-            if folder is None:
-                folder = self._folders[path.parent] = path.parent.resolve()
+            parent = os.path.dirname(path)  # noqa: PTH120 - a string: once a file, it adds up
+            known = self._folders.get(parent)
+            if known is None:
+                folder = path.parent.resolve()
+                known = self._folders[parent] = (folder, folder.is_relative_to(self.project))
+            folder, inside = known
+            if inside:  # a file (not a link) in a folder inside the project
+                return path
             target = folder / path.name
         else:
             try:
@@ -155,7 +175,7 @@ class RecordReader:
 def _link_text(path: Path) -> str | None:
     """Where the link ``path`` points, as written in the link; ``None`` when not a link."""
     try:
-        return str(path.readlink()) if path.is_symlink() else None
+        return str(path.readlink()) if os.path.islink(path) else None  # noqa: PTH114 - fast
     except OSError:  # pragma: no cover - it stopped being a link in between
         return None
 
@@ -164,10 +184,10 @@ def _read_bytes(target: Path, record: SourceRecord, suffix: str) -> bytes | None
     """The bytes of the regular file ``target``, at most :data:`MAX_RECORD_BYTES`; ``None``,
     with a problem, for a folder, a pipe or a device, or a file too large. Opened without
     following a link (``target`` is resolved) and without waiting (a named pipe)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with open(os.open(target, flags), "rb") as handle:  # noqa: PTH123 - a descriptor
-            info = os.fstat(handle.fileno())
+        descriptor = os.open(target, _OPEN_FLAGS)
+        try:
+            info = os.fstat(descriptor)
             if stat.S_ISDIR(info.st_mode):
                 record.problems.append(_folder(record, suffix))
                 return None
@@ -184,9 +204,11 @@ def _read_bytes(target: Path, record: SourceRecord, suffix: str) -> bytes | None
             if info.st_size > MAX_RECORD_BYTES:
                 record.problems.append(_too_large(record, info.st_size))
                 return None
-            raw = handle.read(info.st_size + 1)
+            raw = _read_up_to(descriptor, info.st_size + 1)
             if len(raw) > info.st_size:  # pragma: no cover - it grew while being read
-                raw += handle.read(MAX_RECORD_BYTES + 1 - len(raw))
+                raw += _read_up_to(descriptor, MAX_RECORD_BYTES + 1 - len(raw))
+        finally:
+            os.close(descriptor)
     except IsADirectoryError:  # pragma: no cover - where folders cannot be opened
         record.problems.append(_folder(record, suffix))
         return None
@@ -197,6 +219,21 @@ def _read_bytes(target: Path, record: SourceRecord, suffix: str) -> bytes | None
         record.problems.append(_too_large(record, len(raw)))
         return None
     return raw
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _read_up_to(descriptor: int, size: int) -> bytes:
+    """At most ``size`` bytes from the open file, fewer only at its end."""
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.read(descriptor, size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _folder(record: SourceRecord, suffix: str) -> Problem:

@@ -5,9 +5,8 @@ text (its name, description and price, its testimonials' quotes and its provider
 
 from __future__ import annotations
 
+import math
 from datetime import date
-
-from geopy.distance import geodesic
 
 from kdirectory.catalogue.claims import CLAIM_FIX
 from kdirectory.record import vocabulary
@@ -23,14 +22,25 @@ MAX_KM_FROM_ZIP = 25.0
 
 def check_clinic(clinic: Clinic, source: SourceRecord) -> list[Problem]:
     """Every record-level problem of one clinic that passed the model."""
+    before, after = timeless_checks(clinic, source)
+    return [*before, *dated_checks(clinic, source), *after]
+
+
+def timeless_checks(clinic: Clinic, source: SourceRecord) -> tuple[list[Problem], list[Problem]]:
+    """The problems of :func:`check_clinic` that the record (and kdirectory's own data)
+    alone decide, in its order: those before the :func:`dated_checks` and those after.
+    The same record always has the same ones, so :mod:`kdirectory.record.cache` keeps them."""
     return [
         *_address_problems(clinic, source),
         *_therapy_problems(clinic, source),
         *_contact_problems(clinic, source),
         *_hours_problems(clinic, source),
-        *_testimonial_problems(clinic, source),
-        *_claims_problems(clinic, source),
-    ]
+    ], _claims_problems(clinic, source)
+
+
+def dated_checks(clinic: Clinic, source: SourceRecord) -> list[Problem]:
+    """The problems of :func:`check_clinic` that depend on today's date too."""
+    return _testimonial_problems(clinic, source)
 
 
 def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
@@ -82,7 +92,14 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
                 rule="address.city_zip",
             )
         )
-    if clinic.geo is not None and info.lat is not None and info.lon is not None:
+    if (
+        clinic.geo is not None
+        and info.lat is not None
+        and info.lon is not None
+        and not _surely_within(clinic.geo.lat, clinic.geo.lon, info.lat, info.lon)
+    ):
+        from geopy.distance import geodesic  # noqa: PLC0415 - geopy is slow to import
+
         km = geodesic((clinic.geo.lat, clinic.geo.lon), (info.lat, info.lon)).km
         if km > MAX_KM_FROM_ZIP:
             problems.append(
@@ -104,6 +121,23 @@ def _address_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:
             )
         )
     return problems
+
+
+_EARTH_KM = 6371.0088
+"""The mean radius of the Earth (IUGG)."""
+_SPHERE_MARGIN = 1.01
+"""On the sphere of :data:`_EARTH_KM`, a distance is within 0.6% of the geodesic one on
+the WGS 84 ellipsoid; 1% more is a safe bound."""
+
+
+def _surely_within(lat1: float, lon1: float, lat2: float, lon2: float) -> bool:
+    """True when the two points are surely no more than :data:`MAX_KM_FROM_ZIP` apart: a
+    great-circle distance (quick) with a margin, before the geodesic one (slow) is asked."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    km = 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+    return km * _SPHERE_MARGIN < MAX_KM_FROM_ZIP
 
 
 def _therapy_problems(clinic: Clinic, source: SourceRecord) -> list[Problem]:

@@ -270,6 +270,7 @@ def _payment_index() -> Mapping[str, str]:
     return MappingProxyType(index)
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(field: str, text: str) -> str | None:
     """What a record stores for ``text`` written as an entry of the list field ``field``:
     the slug of a condition, therapy or specialty named by its slug, name or an alias, the

@@ -73,11 +73,8 @@ _TAG = "tag:yaml.org,2002:"
 _KNOWN_TAGS = frozenset(
     _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")
 )
+_STR, _NULL, _INT, _FLOAT, _BOOL = (_TAG + name for name in ("str", "null", "int", "float", "bool"))
 _constructor = SafeConstructor()
-
-
-def _is_empty(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _TAG + "null" and node.value == ""
 
 
 class TooBigError(Exception):
@@ -202,18 +199,30 @@ class ValueBuilder:
 
     def __init__(self, record: SourceRecord, text: str, raw: RawControls | None) -> None:
         self.record = record
-        self.text_lines = text.splitlines()
+        self.text = text
+        self._text_lines: list[str] | None = None
         self.raw = raw
         self.nodes = 0
         self.open: set[int] = set()  # the lists and sets of fields being built
 
-    def build(self, node: Node, loc: Path_) -> Any:
+    @property
+    def text_lines(self) -> list[str]:
+        """The text's lines, split when first needed (``unit: #210``)."""
+        if self._text_lines is None:
+            self._text_lines = self.text.splitlines()
+        return self._text_lines
+
+    def build(self, node: Node, loc: Path_, key: str = "") -> Any:
+        """The value of ``node``, at ``loc`` in the record; ``key`` is the last field name
+        in ``loc`` (the list's, for an entry of a list)."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise TooBigError
-        self.record.lines.setdefault(loc, node.start_mark.line + 1)  # a field: `key:`'s line
+        lines = self.record.lines
+        if loc not in lines:
+            lines[loc] = node.start_mark.line + 1  # a field: `key:`'s line
         if isinstance(node, ScalarNode):
-            return self._scalar(node, loc)
+            return self._scalar(node, loc, key)
         if id(node) in self.open:
             raise CycleError(loc)
         if len(loc) >= MAX_DEPTH:
@@ -223,7 +232,7 @@ class ValueBuilder:
             if isinstance(node, MappingNode):
                 return self._mapping(node, loc)
             assert isinstance(node, SequenceNode)
-            return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
+            return [self.build(child, (*loc, i), key) for i, child in enumerate(node.value)]
         finally:
             self.open.discard(id(node))
 
@@ -236,6 +245,7 @@ class ValueBuilder:
     def _mapping(self, node: MappingNode, loc: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
+        lines = self.record.lines
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, ScalarNode):
@@ -261,11 +271,12 @@ class ValueBuilder:
                     )
                 )
                 continue
+            at = (*loc, key)
             if key in first_line:
                 self.record.problems.append(
                     self._at(
                         line,
-                        (*loc, key),
+                        at,
                         f"is given twice (first on line {first_line[key]})",
                         "keep one; YAML would silently use the last",
                         rule="yaml.duplicate_key",
@@ -273,15 +284,20 @@ class ValueBuilder:
                 )
                 continue
             first_line[key] = line
-            self.record.lines[(*loc, key)] = line
-            if _is_empty(value_node):
-                self._check_comment_value(key, line, (*loc, key))
-            out[key] = self.build(value_node, (*loc, key))
+            lines[at] = line
+            if (
+                value_node.tag == _NULL
+                and value_node.value == ""
+                and isinstance(value_node, ScalarNode)
+            ):
+                self._check_comment_value(key, line, at)
+            out[key] = self.build(value_node, at, key)
         return out
 
     def _check_comment_value(self, key: str, line: int, loc: Path_) -> None:
         """``unit: #210`` is a key with an empty value and a comment: say so."""
-        source = self.text_lines[line - 1] if line <= len(self.text_lines) else ""
+        text_lines = self.text_lines
+        source = text_lines[line - 1] if line <= len(text_lines) else ""
         _, sep, rest = source.partition(f"{key}:")
         rest = rest.strip()
         if sep and rest.startswith("#") and len(rest) > 1 and not rest[1:2].isspace():
@@ -294,9 +310,11 @@ class ValueBuilder:
                 )
             )
 
-    def _scalar(self, node: ScalarNode, loc: Path_) -> Any:
+    def _scalar(self, node: ScalarNode, loc: Path_, key: str) -> Any:
         tag = node.tag
-        if tag == _TAG + "null":
+        if tag == _STR:
+            return self._text(node)
+        if tag == _NULL:
             return None
         if tag not in _KNOWN_TAGS:
             self.record.problems.append(
@@ -308,13 +326,12 @@ class ValueBuilder:
                 )
             )
             return self._text(node)
-        key = next((part for part in reversed(loc) if isinstance(part, str)), "")
-        if key in TEXT_KEYS and tag != _TAG + "str" and not node.style:
+        if key in TEXT_KEYS and not node.style:
             return self._text(node)
-        if tag in (_TAG + "int", _TAG + "float") and ":" in node.value:
+        if tag in (_INT, _FLOAT) and ":" in node.value:
             number = (
                 _constructor.construct_yaml_int(node)
-                if tag == _TAG + "int"
+                if tag == _INT
                 else _constructor.construct_yaml_float(node)
             )
             self.record.problems.append(
@@ -327,11 +344,11 @@ class ValueBuilder:
             )
             return node.value
         try:
-            if tag == _TAG + "int":
+            if tag == _INT:
                 return _constructor.construct_yaml_int(node)
-            if tag == _TAG + "float":
+            if tag == _FLOAT:
                 return _constructor.construct_yaml_float(node)
-            if tag == _TAG + "bool":
+            if tag == _BOOL:
                 return _constructor.construct_yaml_bool(node)
         except (ConstructorError, ValueError):
             pass

@@ -1,0 +1,765 @@
+"""The record cache, ``.kdirectory/records.sqlite``: what reading and checking each record
+file found, so that a file unchanged since the last run is neither parsed nor validated
+again.
+
+For each record file the cache keeps, under the file's path and the SHA-256 of its bytes,
+what :func:`kdirectory.record.validate.load_directory` makes of the file on its own: its
+problems (the file, its YAML or JSON, the JSON Schema and the model, with their lines), the
+clinic as the model read it, and the problems of the record rules that the record alone
+decides (:func:`kdirectory.record.rules.timeless_checks`). What depends on more is checked
+on every run, for every record: the rules across records (slugs, one address or phone
+twice, similar names), the photos (files in the project), testimonials dated in the future
+(today's date), the brand's rules (``kdirectory.toml``) and ``data/geocodes.json``. It also
+keeps the USPS Publication 28 form of the streets that the rule about one address twice
+compares, which takes an address parser.
+
+Every row carries the :func:`fingerprint` of what made it: kdirectory's version, the
+source of its record and catalogue code with the vocabularies and the gazetteer, the
+Python and package versions installed (YAML, pydantic, phone numbers, ZIP codes, the
+address parser, the JSON Schema validator, distances), and the time-zone database. A row of
+another fingerprint is never used. The settings (``kdirectory.toml``) are not part of it:
+no check the cache keeps reads them.
+
+Why SQLite, and not one file rewritten whole: changing one record rewrites one row, not the
+cache; a run that is interrupted, or two runs at once, leave a sound cache (transactions,
+and WAL so that readers never wait for a writer); and it is how kdirectory keeps its
+geocoding cache. The file is read once per run (about 2 KB a record); nothing is written
+when nothing changed.
+
+The cache never changes a result. A file that is not such a cache, or a row whose checksum
+or content is wrong, is set aside (``records.sqlite.corrupt``) with a notice and a new cache
+written; a cache made by another version of kdirectory is renewed with a notice; a cache
+that cannot be read or written (a read-only project) is done without, with a notice. In
+each case every record is checked as if there were no cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import zlib
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from types import NoneType, UnionType
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from kdirectory.record import parse
+from kdirectory.record.directory import Checks
+from kdirectory.record.hours import Interval
+from kdirectory.record.model import Clinic
+from kdirectory.record.phones import Phone
+from kdirectory.record.source import SourceRecord
+from kdirectory.report import Problem
+
+if TYPE_CHECKING:
+    from kdirectory.record.read import RecordReader
+
+CACHE_FILE = Path(".kdirectory") / "records.sqlite"
+"""The cache, relative to the project."""
+_FORMAT = "kdirectory record cache 1"
+"""What the ``meta`` table's ``format`` row holds; a new layout of the tables is a new one."""
+_TABLES = {
+    "meta": "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "records": "CREATE TABLE records (path TEXT PRIMARY KEY, digest BLOB NOT NULL, "
+    "fingerprint TEXT NOT NULL, checksum INTEGER NOT NULL, payload BLOB NOT NULL)",
+    "streets": "CREATE TABLE streets (street TEXT NOT NULL, fingerprint TEXT NOT NULL, "
+    "line TEXT NOT NULL, unit TEXT NOT NULL, PRIMARY KEY (street, fingerprint))",
+}
+_TABLE_SQL = {name: " ".join(sql.split()) for name, sql in _TABLES.items()}
+_BUSY_SECONDS = 10.0
+"""How long a run waits for another one that is writing the cache."""
+
+
+# --- what made a row -----------------------------------------------------------------------
+
+
+@cache
+def fingerprint() -> str:
+    """What every row of this run is made by: changes with kdirectory (its version and the
+    source of the code, vocabularies and tables that read and check a record), Python, the
+    installed packages and the time-zone database."""
+    digest = hashlib.sha256(_FORMAT.encode())
+    digest.update(sys.version.encode())
+    package = Path(__file__).resolve().parent.parent
+    files = [package / "report.py"]
+    for folder in ("record", "catalogue"):
+        files += sorted(p for p in (package / folder).rglob("*") if "__pycache__" not in p.parts)
+    for file in files:
+        if file.is_file():
+            digest.update(file.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes())
+    for name in _installed():
+        digest.update(name.encode() + b"\0")
+    digest.update(parse._Loader.__name__.encode())  # which YAML loader reads
+    for folder in zoneinfo.TZPATH:
+        with contextlib.suppress(OSError):
+            digest.update(f"{folder}:{Path(folder).stat().st_mtime_ns}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _installed() -> list[str]:
+    """Every installed distribution with its version (``pydantic-2.14.4.dist-info``), from
+    the folders Python imports from: a package installed, removed or upgraded changes it."""
+    names: list[str] = []
+    for entry in sys.path:
+        if not entry:
+            continue  # the working folder
+        with contextlib.suppress(OSError):  # not a folder, or gone
+            names += [
+                name
+                for name in os.listdir(entry)  # noqa: PTH208 - names only, and fast
+                if name.endswith((".dist-info", ".egg-info"))
+            ]
+    return sorted(names)
+
+
+# --- a clinic as JSON and back ---------------------------------------------------------------
+#
+# A model is kept as a JSON list: the fields it was given (a bit per field, in the model's
+# order), then its fields' values in that order. Each field is kept by its type, worked out
+# once from the model's annotations: text, numbers, true/false and lists of them as JSON;
+# a phone number as [E.164, extension]; a date as YYYY-MM-DD; a day's opening shifts as the
+# minutes they open and close, in turn; a model within as its own list. Reading a row back
+# is then one JSON parse and a few steps a record, without validating anything again: the
+# values are the model's own, as it validated them when the row was written.
+
+Encode = Callable[[Any], Any]
+Decode = Callable[[Any], Any]
+Shape = tuple[Encode, Decode] | None
+"""How a value of one type is kept, and read back (``None`` kept as ``None``); ``None`` for
+a value JSON keeps as it is."""
+
+
+class _UnencodableError(Exception):
+    """A value the cache does not know how to keep: the record is checked on every run."""
+
+
+class _DamagedError(Exception):
+    """What the cache holds is not what this code wrote; the message says why."""
+
+
+def _shape(annotation: Any) -> Shape:
+    """How to keep a value of the type ``annotation`` (a field's, as pydantic has it).
+
+    Raises:
+        _UnencodableError: a type the cache does not know (nothing is then cached).
+    """
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _shape(get_args(annotation)[0])
+    if origin is Union or origin is UnionType:
+        options = [arg for arg in get_args(annotation) if arg is not NoneType]
+        shapes = [_shape(option) for option in options]
+        if all(shape is None for shape in shapes):
+            return None
+        if len(options) != 1:
+            raise _UnencodableError(repr(annotation))
+        return shapes[0]  # every shape keeps None as None
+    if origin is list:
+        (item,) = get_args(annotation)
+        if _bare(item) is Interval:
+            return _minutes, _shifts
+        inner = _shape(item)
+        return None if inner is None else _listed(inner)
+    if origin is Literal:
+        if all(type(arg) in (str, int, bool) for arg in get_args(annotation)):
+            return None
+        raise _UnencodableError(repr(annotation))
+    if annotation in (str, int, float, bool, NoneType):
+        return None
+    if annotation is date:
+        return _iso, _date
+    if annotation is Phone:
+        return _phone_list, _phone
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _model_shape(annotation)
+    raise _UnencodableError(repr(annotation))
+
+
+def _bare(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _listed(shape: tuple[Encode, Decode]) -> tuple[Encode, Decode]:
+    encode, decode = shape
+
+    def write(value: object) -> list[Any] | None:
+        if value is None:
+            return None
+        if type(value) is not list:
+            raise _UnencodableError("a list is not a list")
+        return [encode(item) for item in value]
+
+    def read(value: object) -> list[Any] | None:
+        if value is None:
+            return None
+        if type(value) is not list:
+            raise _DamagedError("a list is not a list")
+        return [decode(item) for item in value]
+
+    return write, read
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _date(value: object) -> date | None:
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise _DamagedError("a date is not text")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _DamagedError(f"{value!r:.20} is not a date") from None
+
+
+def _phone_list(phone: Phone | None) -> list[str | None] | None:
+    return None if phone is None else [phone.e164, phone.extension]
+
+
+def _phone(value: object) -> Phone | None:
+    if value is None:
+        return None
+    if not (type(value) is list and len(value) == len(_PHONE_FIELDS)):
+        raise _DamagedError("a phone number is not two values")
+    e164, extension = value
+    if type(e164) is not str or not (extension is None or type(extension) is str):
+        raise _DamagedError("a phone number is not text")
+    return Phone(e164, extension)
+
+
+_PHONE_FIELDS = ("e164", "extension")
+
+
+def _minutes(shifts: object) -> list[int] | None:
+    """A day's shifts as the minutes they open and close, in turn."""
+    if shifts is None:
+        return None
+    if type(shifts) is not list or not all(type(shift) is Interval for shift in shifts):
+        raise _UnencodableError("a day's hours")
+    return [minutes for shift in shifts for minutes in (shift.opens, shift.closes)]
+
+
+_INTERVALS: dict[tuple[int, int], Interval] = {}
+"""Shifts read back (they are immutable, and a few serve most records)."""
+
+
+def _shifts(minutes: object) -> list[Interval] | None:
+    """:func:`_minutes` read back."""
+    if minutes is None:
+        return None
+    if type(minutes) is not list or len(minutes) % 2:
+        raise _DamagedError("a day's hours are not pairs of minutes")
+    if len(minutes) == 2:
+        shift = _INTERVALS.get((minutes[0], minutes[1]))
+        if shift is not None:
+            return [shift]
+    shifts = []
+    for index in range(0, len(minutes), 2):
+        key = (minutes[index], minutes[index + 1])
+        shift = _INTERVALS.get(key)
+        if shift is None:
+            if not (type(key[0]) is int and type(key[1]) is int):
+                raise _DamagedError("an opening shift is not two numbers")
+            shift = _INTERVALS[key] = Interval(*key)
+        shifts.append(shift)
+    return shifts
+
+
+@cache
+def _model_shape(cls: type[BaseModel]) -> tuple[Encode, Decode]:
+    """How to keep an instance of the model ``cls`` (see above)."""
+    names = tuple(cls.model_fields)
+    shapes = [_shape(field.annotation) for field in cls.model_fields.values()]
+    special = [(index, shape) for index, shape in enumerate(shapes) if shape is not None]
+    bit = {name: 1 << index for index, name in enumerate(names)}
+    every_field = frozenset(names)
+    fields_sets: dict[int, frozenset[str]] = {}
+
+    def write(instance: object) -> list[Any] | None:
+        if instance is None:
+            return None
+        if type(instance) is not cls or not isinstance(instance, BaseModel):
+            raise _UnencodableError(type(instance).__name__)
+        fields = instance.__dict__
+        if fields.keys() != every_field or instance.__pydantic_extra__:
+            raise _UnencodableError(f"a {cls.__name__} with other fields")
+        values = [fields[name] for name in names]
+        for index, (write_value, _) in special:
+            values[index] = write_value(values[index])
+        return [sum(bit[name] for name in instance.model_fields_set), *values]
+
+    def fields_set_of(given: object) -> frozenset[str]:
+        known = fields_sets.get(given) if type(given) is int else None
+        if known is None:
+            if type(given) is not int or not 0 <= given < 1 << len(names):
+                raise _DamagedError(f"a {cls.__name__}'s fields given are not a number")
+            known = fields_sets[given] = frozenset(name for name in names if given & bit[name])
+        return known
+
+    # Reading back is the most of a run that finds nothing changed: one function a model,
+    # written out field by field (as dataclasses writes __init__), reads a row's list.
+    readers = {f"read_{index}": shape[1] for index, shape in special}
+    values = ", ".join(
+        f"{name!r}: read_{index}(value[{index + 1}])"
+        if f"read_{index}" in readers
+        else f"{name!r}: value[{index + 1}]"
+        for index, name in enumerate(names)
+    )
+    source = (
+        "def read(value):\n"
+        "    if value is None:\n"
+        "        return None\n"
+        f"    if type(value) is not list or len(value) != {len(names) + 1}:\n"
+        "        raise Damaged(what)\n"
+        "    instance = new(cls)\n"
+        f"    setattr_(instance, '__dict__', {{{values}}})\n"
+        "    setattr_(instance, '__pydantic_fields_set__', set(fields_set_of(value[0])))\n"
+        "    setattr_(instance, '__pydantic_extra__', None)\n"
+        "    setattr_(instance, '__pydantic_private__', None)\n"
+        "    return instance\n"
+    )
+    namespace: dict[str, Any] = {
+        **readers,
+        "Damaged": _DamagedError,
+        "what": f"a {cls.__name__} without its fields",
+        "new": object.__new__,
+        "cls": cls,
+        "setattr_": object.__setattr__,
+        "fields_set_of": fields_set_of,
+    }
+    exec(compile(source, f"<kdirectory record cache: {cls.__name__}>", "exec"), namespace)  # noqa: S102
+    read: Decode = namespace["read"]
+
+    return write, read
+
+
+def _clinic_shape() -> tuple[Encode, Decode] | None:
+    try:
+        return _model_shape(Clinic)
+    except _UnencodableError:  # pragma: no cover - a field of a type the cache cannot keep
+        return None
+
+
+_CLINIC = _clinic_shape()
+"""How a clinic is kept; ``None`` when the model has a field of a type the cache does not
+know (nothing is cached then, and tests say so)."""
+
+
+# --- a row ---------------------------------------------------------------------------------
+
+_PROBLEM_FIELDS = ("rule", "line", "field", "message", "fix")
+_CHECK_PARTS = 2
+_ROW_PARTS = 4
+
+
+def _problem_row(problem: Problem) -> list[object]:
+    return [problem.rule, problem.line, problem.field, problem.message, problem.fix]
+
+
+def _problems(rows: object, file: str) -> list[Problem]:
+    if type(rows) is not list:
+        raise _DamagedError("problems are not a list")
+    problems = []
+    for row in rows:
+        if not (type(row) is list and len(row) == len(_PROBLEM_FIELDS)):
+            raise _DamagedError("a problem is not five values")
+        rule, line, field, message, fix = row
+        if not (
+            type(rule) is str
+            and (line is None or type(line) is int)
+            and type(field) is str
+            and type(message) is str
+            and (fix is None or type(fix) is str)
+        ):
+            raise _DamagedError("a problem's values are of the wrong kinds")
+        try:
+            problems.append(Problem(rule, file, line, field, message, fix))
+        except KeyError:
+            raise _DamagedError(f"a problem of an unknown rule, {rule!r:.40}") from None
+    return problems
+
+
+@dataclass
+class CachedRecord:
+    """What reading and checking one record file found (see the module)."""
+
+    source: SourceRecord
+    """The record file; its ``data`` and ``lines`` are read from the file again if asked."""
+    problems: list[Problem]
+    """As :func:`kdirectory.record.validate.check_record` gives them."""
+    clinic: Clinic | None
+    """The clinic, when the record is valid."""
+    checks: Checks | None
+    """:func:`kdirectory.record.rules.timeless_checks` of the clinic, when valid."""
+
+
+def encode(
+    source: SourceRecord, problems: list[Problem], clinic: Clinic | None, checks: Checks | None
+) -> bytes | None:
+    """The row of a record read and checked now; ``None`` when it holds a value the cache
+    cannot keep (the record is then checked on every run)."""
+    known = len(source.problems)
+    if _CLINIC is None or problems[:known] != source.problems:  # check_record: the file's first
+        return None
+    try:
+        payload = [
+            [_problem_row(p) for p in problems],
+            known,
+            None if clinic is None else _CLINIC[0](clinic),
+            None if checks is None else [[_problem_row(p) for p in part] for part in checks],
+        ]
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8")  # a lone surrogate (an escape in YAML) cannot be
+    except (_UnencodableError, ValueError, TypeError):
+        return None
+
+
+def decode(payload: bytes, source: SourceRecord) -> CachedRecord:
+    """A row back into what it keeps, about the record file ``source``.
+
+    Raises:
+        _DamagedError: the row is not one :func:`encode` wrote.
+    """
+    try:
+        data = json.loads(payload)
+    except (ValueError, RecursionError) as error:
+        raise _DamagedError(f"a row cannot be read ({error})") from None
+    if not (type(data) is list and len(data) == _ROW_PARTS) or _CLINIC is None:
+        raise _DamagedError("a row is not a record's")
+    rows, known, clinic, checks = data
+    problems = _problems(rows, source.display_path)
+    if type(known) is not int or not 0 <= known <= len(problems):
+        raise _DamagedError("a row's count of problems is wrong")
+    if checks is not None and not (type(checks) is list and len(checks) == _CHECK_PARTS):
+        raise _DamagedError("a row's record rules are not two lists")
+    source.problems = problems[:known]
+    return CachedRecord(
+        source=source,
+        problems=problems,
+        clinic=None if clinic is None else _CLINIC[1](clinic),
+        checks=None
+        if checks is None
+        else (
+            _problems(checks[0], source.display_path),
+            _problems(checks[1], source.display_path),
+        ),
+    )
+
+
+class _CachedSource(SourceRecord):
+    """A record file whose reading came from the cache: its ``data`` and ``lines`` are read
+    from the file again only when something asks for them (a rule across records placing a
+    problem on one of its lines)."""
+
+    def __init__(self, path: Path, display_path: str, reader: RecordReader) -> None:
+        # The dataclass fields `data` and `lines` are left unset: __getattr__ fills them.
+        self.path = path
+        self.display_path = display_path
+        self.problems = []
+        self._reader = reader
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("data", "lines"):
+            fresh = self._reader.read(self.path, self.display_path)
+            self.data, self.lines = fresh.data, fresh.lines
+            return getattr(self, name)
+        raise AttributeError(name)
+
+
+# --- the file --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    digest: bytes
+    checksum: int
+    payload: bytes
+
+
+class RecordCache:
+    """The record cache of the project at ``root``, read when made; :meth:`save` writes
+    what this run added. Never raises for what is in the file or for a file that cannot
+    be used: see :attr:`notices`."""
+
+    def __init__(self, root: Path, reader: RecordReader) -> None:
+        self.path = root / CACHE_FILE
+        self.reader = reader
+        self.notices: list[str] = []
+        """What the command line says about the cache: set aside, renewed, done without."""
+        self.hits = 0
+        """Records read from the cache rather than parsed and checked."""
+        self.misses = 0
+        """Records parsed and checked (and added to the cache)."""
+        self.fingerprint = fingerprint()
+        self._rows: dict[str, _Row] = {}
+        self._paths: set[str] = set()  # every record path the file holds, of any fingerprint
+        self._stale = False  # rows of another fingerprint are in the file
+        self._new: dict[str, _Row] = {}
+        self._used: dict[str, _Row] = {}
+        self._streets: dict[str, tuple[str, str]] = {}
+        self._new_streets: dict[str, tuple[str, str]] = {}
+        self._streets_asked: set[str] = set()
+        self._damage: str | None = None  # why the file is to be set aside
+        self._fresh = False  # the file is kdirectory's, of another layout: start anew
+        self._usable = True
+        self._read()
+
+    # reading
+
+    def _read(self) -> None:
+        folder = self.path.parent
+        if folder.exists() and not folder.is_dir():
+            self._without(f"{folder} is a file, not a folder")
+            return
+        if not self.path.exists():
+            return
+        if not self.path.is_file():
+            self._without(f"{self.path} is not a file")
+            return
+        try:
+            db = sqlite3.connect(self.path)
+        except (sqlite3.Error, OSError) as error:
+            self._without(f"{self.path} cannot be opened ({error})")
+            return
+        try:
+            self._read_tables(db)
+        except _DamagedError as damage:
+            self._damaged(str(damage))
+        except sqlite3.Error as error:
+            if _access_problem(error):
+                self._without(f"{self.path} cannot be read ({error})")
+            else:
+                self._damaged(f"it is not a record cache ({error})")
+        finally:
+            db.close()
+
+    def _read_tables(self, db: sqlite3.Connection) -> None:
+        tables = {
+            str(name): " ".join(str(sql).split())
+            for name, sql in db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if not tables:
+            return  # an empty file: a new cache
+        form = None
+        if "meta" in tables:
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            form = None if row is None else row[0]
+        if isinstance(form, str) and form != _FORMAT and form.startswith(_FORMAT[:-1]):
+            self._renew()  # kdirectory's own, laid out by another version
+            return
+        if form != _FORMAT or tables != _TABLE_SQL:
+            found = ", ".join(sorted(tables)[:5])
+            raise _DamagedError(f"it is not a kdirectory record cache (it holds {found})")
+        for path, digest, row_fingerprint, checksum, payload in db.execute(
+            "SELECT path, digest, fingerprint, checksum, payload FROM records"
+        ):
+            if not (
+                isinstance(path, str)
+                and isinstance(digest, bytes)
+                and isinstance(payload, bytes)
+                and type(checksum) is int
+            ):
+                raise _DamagedError(f"the row of {path!r:.80} holds values of the wrong kinds")
+            self._paths.add(path)
+            if row_fingerprint == self.fingerprint:
+                self._rows[path] = _Row(digest, checksum, payload)
+            else:
+                self._stale = True
+        for street, row_fingerprint, line, unit in db.execute(
+            "SELECT street, fingerprint, line, unit FROM streets"
+        ):
+            if row_fingerprint == self.fingerprint:
+                self._streets[str(street)] = (str(line), str(unit))
+            else:
+                self._stale = True
+        if self._stale:
+            self.notices.append(
+                f"{self.path} was made by another version of kdirectory; every record is "
+                "checked again and the cache renewed"
+            )
+
+    def _without(self, why: str) -> None:
+        self._usable = False
+        self._rows.clear()
+        self.notices.append(
+            f"cannot use the record cache: {why}; every record was checked (nothing is missing "
+            "from the results, it only takes longer)"
+        )
+
+    def _damaged(self, why: str) -> None:
+        if self._damage is not None:
+            return
+        self._damage = why
+        self._rows.clear()
+        self._streets.clear()
+        self.notices.append(
+            f"{self.path} is damaged ({why}); it is set aside as {self.path.name}.corrupt, "
+            "every record is checked again and a new cache written"
+        )
+
+    def _renew(self) -> None:
+        self._fresh = True
+        self.notices.append(
+            f"{self.path} was made by another version of kdirectory; every record is "
+            "checked again and the cache renewed"
+        )
+
+    # records
+
+    def lookup(self, path: Path, display_path: str, digest: bytes) -> CachedRecord | None:
+        """What reading and checking the file at ``path`` (shown as ``display_path``) found,
+        when the cache has it for the bytes whose SHA-256 is ``digest``."""
+        row = self._rows.get(display_path)
+        if row is None or row.digest != digest:
+            return None
+        if zlib.crc32(row.payload) != row.checksum:
+            self._damaged(f"the row of {display_path} fails its checksum")
+            return None
+        try:
+            found = decode(row.payload, _CachedSource(path, display_path, self.reader))
+        except _DamagedError as damage:
+            self._damaged(f"the row of {display_path}: {damage}")
+            return None
+        self.hits += 1
+        self._used[display_path] = row
+        return found
+
+    def add(
+        self,
+        display_path: str,
+        digest: bytes,
+        source: SourceRecord,
+        problems: list[Problem],
+        clinic: Clinic | None,
+        checks: Checks | None,
+    ) -> None:
+        """Keep what reading and checking a record file found now."""
+        self.misses += 1
+        if not self._usable:
+            return
+        payload = encode(source, problems, clinic, checks)
+        if payload is not None:
+            self._new[display_path] = _Row(digest, zlib.crc32(payload), payload)
+
+    # streets
+
+    def street(self, street: str) -> tuple[str, str] | None:
+        """The Publication 28 form of ``street`` kept by an earlier run, if any."""
+        self._streets_asked.add(street)
+        return self._streets.get(street)
+
+    def add_street(self, street: str, normal: tuple[str, str]) -> None:
+        """Keep the Publication 28 form of ``street``, worked out now."""
+        if self._usable:
+            self._new_streets[street] = normal
+
+    # writing
+
+    def save(self, present: set[str]) -> None:
+        """Write the rows added in this run, and drop those of record files no longer in
+        ``present`` (display paths) and of other fingerprints. Writes nothing when nothing
+        changed."""
+        if not self._usable:
+            return
+        gone = self._paths - present
+        unused = set(self._streets) - self._streets_asked  # of records changed or gone
+        anew = self._damage is not None or self._fresh
+        if not (self._new or self._new_streets or gone or unused or self._stale or anew):
+            return
+        if anew and not self._clear():
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
+        except (sqlite3.Error, OSError) as error:
+            self._not_saved(error)
+            return
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                self._write(db, gone, unused)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._not_saved(error)
+        finally:
+            db.close()
+
+    def _write(self, db: sqlite3.Connection, gone: set[str], unused: set[str]) -> None:
+        existing = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        for name, sql in _TABLES.items():
+            if name not in existing:
+                db.execute(sql)
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
+        anew = self._damage is not None or self._fresh
+        rows = {**self._used, **self._new} if anew else self._new
+        db.executemany(
+            "INSERT OR REPLACE INTO records (path, digest, fingerprint, checksum, payload) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (path, row.digest, self.fingerprint, row.checksum, row.payload)
+                for path, row in rows.items()
+            ],
+        )
+        db.executemany("DELETE FROM records WHERE path = ?", [(path,) for path in gone])
+        streets = {**self._streets, **self._new_streets} if anew else self._new_streets
+        db.executemany(
+            "INSERT OR REPLACE INTO streets (street, fingerprint, line, unit) VALUES (?, ?, ?, ?)",
+            [(street, self.fingerprint, *normal) for street, normal in streets.items()],
+        )
+        db.executemany("DELETE FROM streets WHERE street = ?", [(street,) for street in unused])
+        if self._stale:
+            db.execute("DELETE FROM records WHERE fingerprint != ?", (self.fingerprint,))
+            db.execute("DELETE FROM streets WHERE fingerprint != ?", (self.fingerprint,))
+
+    def _clear(self) -> bool:
+        """Set a damaged file aside (``records.sqlite.corrupt``), or remove one of another
+        layout, with SQLite's side files; ``False`` (with a notice) when that fails."""
+        aside = self.path.with_name(self.path.name + ".corrupt")
+        try:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                side = self.path.with_name(self.path.name + suffix)
+                with contextlib.suppress(FileNotFoundError):  # or another run moved it
+                    if self._damage is not None:
+                        side.replace(aside.with_name(aside.name + suffix))
+                    else:
+                        side.unlink()
+        except OSError as error:
+            self._not_saved(error)
+            return False
+        return True
+
+    def _not_saved(self, error: sqlite3.Error | OSError) -> None:
+        self.notices.append(
+            f"cannot write the record cache {self.path} ({error}); this run's results are "
+            "complete, the next run checks the same records again"
+        )
+
+
+def _access_problem(error: sqlite3.Error) -> bool:
+    """Whether ``error`` is about reaching the file (permissions, locks, space), which a
+    fresh file would not cure, rather than about what is in it."""
+    text = str(error).casefold()
+    phrases = ("unable to open", "readonly", "read-only", "locked", "disk is full", "disk i/o")
+    return any(phrase in text for phrase in phrases)
