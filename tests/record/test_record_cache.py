@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from kdirectory import load_directory, validate
-from kdirectory.record import cache, read
+from kdirectory.record import cache, parallel, read
 from kdirectory.record import validate as validate_module
 from kdirectory.record.cache import CACHE_FILE, RecordCache
 from kdirectory.record.directory import Directory
@@ -493,3 +493,35 @@ def test_the_reader_of_a_cached_record_reads_its_file_only_when_asked(
     assert found.source.data is not None and found.source.data["name"] == "Harbor Ketamine Clinic"
     assert counts.parsed == ["data/clinics/a.yaml"]
     assert store.hits == 1 and store.misses == 0
+
+
+# --- many files at once -------------------------------------------------------------------
+
+
+def test_files_read_by_workers_give_the_same_results(
+    make_project: ProjectFactory, counts: Counts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files the cache lacks, read and checked by forked workers (as for a first run
+    over many files), give what this process finds reading them itself, and the rows the
+    workers made serve the next run."""
+    root = seeded_project(make_project)
+    alone, directory = report_of(root, cache=False)
+    monkeypatch.setattr(parallel, "jobs_for", lambda count: 2 if count > 1 else 1)
+    counts.checked.clear()
+    together, with_workers = report_of(root)
+    assert counts.checked == []  # in the workers, not here
+    assert together.to_json() == alone.to_json() and together.problems == alone.problems
+    assert with_workers.clinics == directory.clinics and with_workers.notices == []
+    for a, b in zip(directory.clinics, with_workers.clinics, strict=True):
+        same_model(a, b)
+    again, _ = report_of(root)
+    assert counts.checked == [] and again.to_json() == alone.to_json()
+
+
+def test_workers_are_used_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parallel.jobs_for(parallel.MIN_FILES - 1) == 1
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)  # a server's threads
+    assert parallel.jobs_for(10 * parallel.MIN_FILES) == 1
+    runs = parallel.batches(list(range(1000)), 4)
+    assert [item for run in runs for item in run] == list(range(1000))
+    assert len(runs) == 4 * parallel.BATCHES_PER_JOB

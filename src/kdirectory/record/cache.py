@@ -461,6 +461,18 @@ def decode(payload: bytes, source: SourceRecord) -> CachedRecord:
     )
 
 
+def read_row(
+    payload: bytes, path: Path, display_path: str, reader: RecordReader
+) -> CachedRecord | None:
+    """What :func:`encode` wrote about the record file at ``path`` (named ``display_path``
+    in problems); ``None`` when ``payload`` is no such row. The file's data and lines are
+    read from it again only if asked (a problem across records placed on one of its lines)."""
+    try:
+        return decode(payload, _CachedSource(path, display_path, reader))
+    except _DamagedError:
+        return None
+
+
 class _CachedSource(SourceRecord):
     """A record file whose reading came from the cache: its ``data`` and ``lines`` are read
     from the file again only when something asks for them (a rule across records placing a
@@ -656,6 +668,12 @@ class RecordCache:
             return
         payload = encode(source, problems, clinic, checks)
         if payload is not None:
+            self._new[display_path] = _Row(digest, zlib.crc32(payload), payload)
+
+    def add_row(self, display_path: str, digest: bytes, payload: bytes) -> None:
+        """Keep a row of :func:`encode` made for a record file in this run."""
+        self.misses += 1
+        if self._usable:
             self._new[display_path] = _Row(digest, zlib.crc32(payload), payload)
 
     # streets

@@ -98,6 +98,11 @@ class RecordReader:
     def parse(self, record: SourceRecord, raw: bytes) -> None:
         """Decode ``raw``, the bytes of ``record``'s file, and parse them into its data and
         lines, or its problems."""
+        self.parse_bytes(record, raw)
+
+    @staticmethod
+    def parse_bytes(record: SourceRecord, raw: bytes) -> None:
+        """:meth:`parse`, which needs no project (the file was read already)."""
         path = record.path
         text = _decode(raw, record)
         if text is None:

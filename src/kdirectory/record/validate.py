@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from kdirectory.exceptions import ProjectNotFoundError
-from kdirectory.record import vocabulary
+from kdirectory.record import parallel, vocabulary
 from kdirectory.record.addresses import normal_street, remember_street
 from kdirectory.record.brand_rules import check_brand
-from kdirectory.record.cache import RecordCache
+from kdirectory.record.cache import RecordCache, encode, read_row
 from kdirectory.record.config import load_config
 from kdirectory.record.directory import Checks, Directory
 from kdirectory.record.directory_rules import assign_slugs, check_directory, compared_addresses
+from kdirectory.record.gazetteer import zip_info
 from kdirectory.record.json_schema import clinic_schema, schema_accepts
 from kdirectory.record.model import (
     Address,
@@ -79,8 +80,7 @@ def load_directory(path: Path | str = ".", *, cache: bool = True) -> Directory:
     prefix = CLINICS_DIR.as_posix() + "/"
     displays = [prefix + file.name for file in files]
     with _collector_paused():
-        for file, display in zip(files, displays, strict=True):
-            source, clinic, problems, timeless = _load_record(reader, store, file, display)
+        for source, clinic, problems, timeless in _load_records(reader, store, files, displays):
             directory.report.extend(problems)
             if clinic is not None:
                 directory.add(clinic, source)
@@ -91,47 +91,125 @@ def load_directory(path: Path | str = ".", *, cache: bool = True) -> Directory:
             timeless = checks.get(id(entry.source))
             if timeless is not None:
                 directory.remember_checks(entry, timeless)
+        _remember_streets(directory, store)
         if store is not None:
-            _remember_streets(directory, store)
             store.save(set(displays))
             directory.notices.extend(store.notices)
     directory.report.clinics = len(directory.clinics)
     return directory
 
 
-def _load_record(
-    reader: RecordReader, store: RecordCache | None, file: Path, display: str
-) -> tuple[SourceRecord, Clinic | None, list[Problem], Checks | None]:
-    """One record file read and checked on its own, or what the cache kept of it: its
-    source, the clinic when valid, its problems and its :func:`timeless_checks`."""
-    source, raw = reader.read_bytes(file, display)
-    if raw is None:
-        return source, None, list(source.problems), None
-    digest = hashlib.sha256(raw).digest()
-    if store is not None:
-        cached = store.lookup(file, display, digest)
-        if cached is not None:
-            return cached.source, cached.clinic, cached.problems, cached.checks
-    reader.parse(source, raw)
-    clinic, problems = check_record(source)
-    timeless = timeless_checks(clinic, source) if clinic is not None else None
-    if store is not None:
-        store.add(display, digest, source, problems, clinic, timeless)
-    return source, clinic, problems, timeless
+Loaded = tuple[SourceRecord, Clinic | None, list[Problem], Checks | None]
+"""A record file read and checked on its own: its source, the clinic when valid, its
+problems and its :func:`timeless_checks`."""
 
 
-def _remember_streets(directory: Directory, store: RecordCache) -> None:
-    """Work out now, or take from the cache, the normal form of every street the rule about
-    one address twice will compare, and keep the new ones in the cache."""
-    for entry in compared_addresses(directory.entries):
-        street = entry.clinic.address.street
-        if street is None:
+def _load_records(
+    reader: RecordReader, store: RecordCache | None, files: list[Path], displays: list[str]
+) -> list[Loaded]:
+    """Every record file read and checked on its own, or what the cache kept of it, in
+    order. The files the cache does not have are read and checked by a process a CPU when
+    there are many (:mod:`kdirectory.record.parallel`), else here."""
+    loaded: list[Loaded | None] = []
+    pending: list[tuple[int, SourceRecord, bytes, bytes]] = []  # index, source, bytes, digest
+    for index, (file, display) in enumerate(zip(files, displays, strict=True)):
+        source, raw = reader.read_bytes(file, display)
+        if raw is None:
+            loaded.append((source, None, list(source.problems), None))
             continue
-        normal = store.street(street)
+        digest = hashlib.sha256(raw).digest()
+        cached = store.lookup(file, display, digest) if store is not None else None
+        if cached is not None:
+            loaded.append((cached.source, cached.clinic, cached.problems, cached.checks))
+        else:
+            loaded.append(None)
+            pending.append((index, source, raw, digest))
+    jobs = parallel.jobs_for(len(pending))
+    if jobs > 1:
+        pending = _load_in_workers(reader, store, pending, loaded, jobs)
+    for index, source, raw, digest in pending:
+        reader.parse(source, raw)
+        clinic, problems = check_record(source)
+        timeless = timeless_checks(clinic, source) if clinic is not None else None
+        if store is not None:
+            store.add(source.display_path, digest, source, problems, clinic, timeless)
+        loaded[index] = (source, clinic, problems, timeless)
+    return [found for found in loaded if found is not None]
+
+
+def _load_in_workers(
+    reader: RecordReader,
+    store: RecordCache | None,
+    pending: list[tuple[int, SourceRecord, bytes, bytes]],
+    loaded: list[Loaded | None],
+    jobs: int,
+) -> list[tuple[int, SourceRecord, bytes, bytes]]:
+    """Read and check the ``pending`` files in ``jobs`` processes, into ``loaded``; the
+    files left for this process (a record the cache's form cannot hold)."""
+    zip_info("")  # the gazetteer's table, loaded once for every worker
+    work = [(str(source.path), source.display_path, raw) for _, source, raw, _ in pending]
+    left = []
+    done = iter(pending)
+    for payloads in parallel.in_workers(_check_files, parallel.batches(work, jobs), jobs):
+        for payload in payloads:  # read back here while the workers go on
+            index, source, raw, digest = next(done)
+            found = None
+            if payload is not None:
+                found = read_row(payload, source.path, source.display_path, reader)
+            if payload is None or found is None:
+                left.append((index, source, raw, digest))
+                continue
+            if store is not None:
+                store.add_row(source.display_path, digest, payload)
+            loaded[index] = (found.source, found.clinic, found.problems, found.checks)
+    return left
+
+
+def _check_files(files: Sequence[tuple[str, str, bytes]]) -> list[bytes | None]:
+    """In a worker: each file (its path, as problems name it, and its bytes) read and
+    checked, in the cache's form (``None`` for a record that form cannot hold)."""
+    rows: list[bytes | None] = []
+    for path, display, raw in files:
+        source = SourceRecord(path=Path(path), display_path=display, data=None)
+        RecordReader.parse_bytes(source, raw)
+        clinic, problems = check_record(source)
+        timeless = timeless_checks(clinic, source) if clinic is not None else None
+        rows.append(encode(source, problems, clinic, timeless))
+    return rows
+
+
+def _remember_streets(directory: Directory, store: RecordCache | None) -> None:
+    """Work out now, or take from the cache, the normal form of every street the rule about
+    one address twice will compare (in a process a CPU when there are many: it takes an
+    address parser), and keep the new ones in the cache."""
+    streets = {
+        entry.clinic.address.street
+        for entry in compared_addresses(directory.entries)
+        if entry.clinic.address.street is not None
+    }
+    missing = []
+    for street in sorted(streets):
+        normal = store.street(street) if store is not None else None
         if normal is None:
-            normal = normal_street(street)
-            store.add_street(street, normal)
+            missing.append(street)
+        else:
+            remember_street(street, normal)
+    jobs = parallel.jobs_for(len(missing))
+    if jobs > 1:
+        normal_street(missing[0])  # the parser, imported once for every worker
+        runs = parallel.batches(missing, jobs)
+        normals = [n for run in parallel.in_workers(_normal_streets, runs, jobs) for n in run]
+    else:
+        normals = _normal_streets(missing)
+    for street, normal in zip(missing, normals, strict=True):
         remember_street(street, normal)
+        if store is not None:
+            store.add_street(street, normal)
+
+
+def _normal_streets(streets: Sequence[str]) -> list[tuple[str, str]]:
+    """:func:`normal_street` of each street (in a worker, or here)."""
+    return [normal_street(street) for street in streets]
 
 
 @contextmanager
