@@ -13,7 +13,7 @@ from kdirectory.cli import errors
 from kdirectory.cli.errors import EXIT_PROBLEMS, EXIT_USAGE, user_errors
 from kdirectory.cli.options import ProjectPath
 from kdirectory.cli.output import echo
-from kdirectory.cli.site import print_warnings
+from kdirectory.cli.site import print_build
 from kdirectory.exceptions import (
     ConfigError,
     KdirectoryError,
@@ -23,7 +23,6 @@ from kdirectory.exceptions import (
 
 if TYPE_CHECKING:
     from kdirectory.preview import Build, Preview
-    from kdirectory.site.build import BuildResult
 
 CHANGES_SHOWN = 3
 
@@ -106,7 +105,7 @@ def _print_build(build: Build, preview: Preview | None) -> None:
     for note in build.notes:
         echo(f"warning: {note}", err=True)
     if build.result is not None:
-        _print_result(build.result)
+        print_build(build.result)
         return
     unexpected = build.error is not None and not isinstance(build.error, KdirectoryError)
     if unexpected and errors.verbose() and build.error is not None:
@@ -130,13 +129,3 @@ def _exit_code(error: Exception) -> int:
     """The exit code of ``kdirectory build`` for a build that failed with ``error``."""
     usage = (ProjectNotFoundError, SiteNotFoundError, ConfigError)
     return EXIT_USAGE if isinstance(error, usage) else EXIT_PROBLEMS
-
-
-def _print_result(result: BuildResult) -> None:
-    print_warnings(result.warnings)
-    for page_path, reason in result.noindex:
-        echo(f"noindex: {page_path} ({reason})", err=True)
-    if result.kept:
-        more = f" and {len(result.kept) - 1:,} more" if len(result.kept) > 1 else ""
-        echo(f"kept {result.kept[0]}{more} (not created by kdirectory)", err=True)
-    echo(result.summary())

@@ -13,6 +13,7 @@ from kdirectory.cli.output import OutputFormat, echo, print_report
 
 if TYPE_CHECKING:
     from kdirectory.report import Problem
+    from kdirectory.site.build import BuildResult
 
 
 def build_command(
@@ -83,15 +84,21 @@ def build_command(
             for found in exc.report.errors:
                 echo(found.format("check"), err=True)
             raise
-        print_warnings(result.warnings)
-        for page_path, reason in result.noindex:
-            echo(f"noindex: {page_path} ({reason})", err=True)
-        if result.kept:
-            more = f" and {len(result.kept) - 1:,} more" if len(result.kept) > 1 else ""
-            echo(f"kept {result.kept[0]}{more} (not created by kdirectory)", err=True)
-        if check and result.check is not None:
-            print_report(result.check, OutputFormat.text, strict=False)
-        echo(result.summary())
+        print_build(result, check=check)
+
+
+def print_build(result: BuildResult, *, check: bool = False) -> None:
+    """What a build that published says: the records' warnings, the pages left noindex, the
+    files kept, the check's warnings (``check``) and the summary line."""
+    print_warnings(result.warnings)
+    for page_path, reason in result.noindex:
+        echo(f"noindex: {page_path} ({reason})", err=True)
+    if result.kept:
+        more = f" and {len(result.kept) - 1:,} more" if len(result.kept) > 1 else ""
+        echo(f"kept {result.kept[0]}{more} (not created by kdirectory)", err=True)
+    if check and result.check is not None:
+        print_report(result.check, OutputFormat.text, strict=False)
+    echo(result.summary())
 
 
 WARNINGS_SHOWN = 20
