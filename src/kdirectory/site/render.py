@@ -138,18 +138,19 @@ def render_pages(
     that is possible (see the module); return what was kept of each, in order, and how many
     processes rendered them.
 
-    The first page of each template is rendered here first, so that the workers inherit
-    every template compiled.
+    Before forking, the first page of each template is rendered here, so that the workers
+    inherit every template compiled.
     """
+    parallel = jobs > 1 and can_fork()
     warm: dict[str, int] = {}
-    for index in indices:
+    for index in indices if parallel else ():
         warm.setdefault(renderer.pages[index].template, index)
     first = set(warm.values())
     rest = [index for index in indices if index not in first]
     done = {index: renderer.render(renderer.pages[index]) for index in sorted(first)}
     chunks = _chunks(rest, jobs)
-    workers = min(jobs, len(chunks))
-    if workers > 1 and can_fork():
+    workers = min(jobs, len(chunks)) if parallel else 1
+    if workers > 1:
         parts = in_workers(renderer, chunks, workers)
     else:
         parts = [renderer(chunk) for chunk in chunks]
@@ -198,22 +199,36 @@ class _Pool(Generic[T]):
         gc.freeze()  # the collector in a child never walks (and so copies) what it inherits
         try:
             for _ in range(count):
-                commands_read, commands_write = os.pipe()
-                results_read, results_write = os.pipe()
-                pid = os.fork()
-                if pid == 0:  # pragma: no cover - runs in the child, which never returns
-                    os.close(commands_write)
-                    os.close(results_read)
-                    for other in self.workers:
-                        os.close(other.commands)
-                        os.close(other.results)
-                    self._serve(commands_read, results_write)
-                os.close(commands_read)
-                os.close(results_write)
-                self.workers.append(_Worker(pid, commands_write, results_read))
+                self._fork()
         finally:
             gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def _fork(self) -> None:
+        commands_read, commands_write = os.pipe()
+        results_read, results_write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            for fd in (commands_read, commands_write, results_read, results_write):
+                os.close(fd)
+            raise BuildError(
+                f"cannot start a process to render pages: {exc.strerror or exc}; "
+                "try again with fewer --jobs (--jobs 1 renders in the build's own process)"
+            ) from None
+        if pid == 0:  # pragma: no cover - runs in the child, which never returns
+            try:
+                os.close(commands_write)
+                os.close(results_read)
+                for other in self.workers:
+                    os.close(other.commands)
+                    os.close(other.results)
+                self._serve(commands_read, results_write)
+            finally:
+                os._exit(1)  # never back into the build's own code
+        os.close(commands_read)
+        os.close(results_write)
+        self.workers.append(_Worker(pid, commands_write, results_read))
 
     def _serve(self, commands: int, results: int) -> NoReturn:  # pragma: no cover - a child
         code = 1
@@ -257,7 +272,10 @@ class _Pool(Generic[T]):
 
     def _hand_out(self, worker: _Worker, waiting: Iterator[int]) -> bool:
         worker.chunk = next(waiting, _STOP)
-        os.write(worker.commands, _COMMAND.pack(worker.chunk))
+        try:
+            os.write(worker.commands, _COMMAND.pack(worker.chunk))
+        except BrokenPipeError:  # it is gone: say how
+            self._died(worker)
         return worker.chunk != _STOP
 
     def _died(self, worker: _Worker) -> NoReturn:
