@@ -544,11 +544,12 @@ class RecordCache:
             self._without(f"{self.path} is not a file")
             return
         try:
-            db = sqlite3.connect(self.path)
+            db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
         except (sqlite3.Error, OSError) as error:
             self._without(f"{self.path} cannot be opened ({error})")
             return
         try:
+            db.execute("BEGIN")  # one snapshot, whatever another run commits meanwhile
             self._read_tables(db)
         except _DamagedError as damage:
             self._damaged(str(damage))
@@ -705,12 +706,14 @@ class RecordCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._create()
             db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
         except (sqlite3.Error, OSError) as error:
             self._not_saved(error)
             return
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # an older file
+                db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -724,12 +727,38 @@ class RecordCache:
         finally:
             db.close()
 
+    def _create(self) -> None:
+        """Put a new, empty cache in place when there is none (or an empty file), whole:
+        made beside it in WAL mode with its tables, then linked to its name, so that runs at
+        once never see a half-made file nor race to switch its journal mode (which SQLite
+        refuses, rather than waits for, when two connections try it together)."""
+        with contextlib.suppress(FileNotFoundError):
+            if self.path.stat().st_size:
+                return
+        draft = self.path.with_name(f"{self.path.name}.{os.getpid()}.{id(self):x}.new")
+        try:
+            db = sqlite3.connect(draft, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                for sql in _TABLES.values():
+                    db.execute(sql)
+                db.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
+            finally:
+                db.close()
+            try:
+                os.link(draft, self.path)
+            except FileExistsError:
+                if not self.path.stat().st_size:  # an empty file: the draft takes its place
+                    draft.replace(self.path)
+            except OSError:  # a file system without hard links
+                if not self.path.exists():
+                    draft.replace(self.path)
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    draft.with_name(draft.name + suffix).unlink()
+
     def _write(self, db: sqlite3.Connection, gone: set[str], unused: set[str]) -> None:
-        existing = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
-        for name, sql in _TABLES.items():
-            if name not in existing:
-                db.execute(sql)
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
         anew = self._damage is not None or self._fresh
         rows = {**self._used, **self._new} if anew else self._new
         db.executemany(
