@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 
 from pydantic import BaseModel
 
+from kdirectory._sqlite import BUSY_SECONDS, create_whole, open_for_writing
 from kdirectory.record import parse
 from kdirectory.record.directory import Checks
 from kdirectory.record.hours import Interval
@@ -76,8 +77,7 @@ _TABLES = {
     "line TEXT NOT NULL, unit TEXT NOT NULL, PRIMARY KEY (street, fingerprint))",
 }
 _TABLE_SQL = {name: " ".join(sql.split()) for name, sql in _TABLES.items()}
-_BUSY_SECONDS = 10.0
-"""How long a run waits for another one that is writing the cache."""
+_FORMAT_ROW = ("INSERT INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
 
 
 # --- what made a row -----------------------------------------------------------------------
@@ -544,7 +544,7 @@ class RecordCache:
             self._without(f"{self.path} is not a file")
             return
         try:
-            db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         except (sqlite3.Error, OSError) as error:
             self._without(f"{self.path} cannot be opened ({error})")
             return
@@ -706,15 +706,12 @@ class RecordCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._create()
-            db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
+            create_whole(self.path, [*((sql, ()) for sql in _TABLES.values()), _FORMAT_ROW])
+            db = open_for_writing(self.path)
         except (sqlite3.Error, OSError) as error:
             self._not_saved(error)
             return
         try:
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # an older file
-                db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
             db.execute("BEGIN IMMEDIATE")
             try:
                 self._write(db, gone, unused)
@@ -726,37 +723,6 @@ class RecordCache:
             self._not_saved(error)
         finally:
             db.close()
-
-    def _create(self) -> None:
-        """Put a new, empty cache in place when there is none (or an empty file), whole:
-        made beside it in WAL mode with its tables, then linked to its name, so that runs at
-        once never see a half-made file nor race to switch its journal mode (which SQLite
-        refuses, rather than waits for, when two connections try it together)."""
-        with contextlib.suppress(FileNotFoundError):
-            if self.path.stat().st_size:
-                return
-        draft = self.path.with_name(f"{self.path.name}.{os.getpid()}.{id(self):x}.new")
-        try:
-            db = sqlite3.connect(draft, isolation_level=None)
-            try:
-                db.execute("PRAGMA journal_mode=WAL")
-                for sql in _TABLES.values():
-                    db.execute(sql)
-                db.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
-            finally:
-                db.close()
-            try:
-                os.link(draft, self.path)
-            except FileExistsError:
-                if not self.path.stat().st_size:  # an empty file: the draft takes its place
-                    draft.replace(self.path)
-            except OSError:  # a file system without hard links
-                if not self.path.exists():
-                    draft.replace(self.path)
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    draft.with_name(draft.name + suffix).unlink()
 
     def _write(self, db: sqlite3.Connection, gone: set[str], unused: set[str]) -> None:
         anew = self._damage is not None or self._fresh
