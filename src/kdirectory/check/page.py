@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 
+import numpy as np
 from lxml.etree import (
     HTMLParser,
     ParserError,
@@ -18,7 +19,7 @@ from lxml.etree import (
     strip_elements,
 )
 
-from kdirectory.check.similarity import shingles
+from kdirectory.check.similarity import shingle_array, shingles
 
 # lxml.etree's parser, not lxml.html's: plain elements skip a Python class lookup per node.
 _PARSER = HTMLParser(encoding="utf-8", remove_comments=True)
@@ -89,11 +90,16 @@ class PageFacts:
 
     def line_of(self, href: str) -> int | None:
         """The line of the first element with this ``href`` (for a finding), if found."""
-        for quoted in (f'href="{escape(href)}"', f"href='{escape(href)}'", f"href={href}"):
-            at = self.source.find(quoted.encode())
-            if at >= 0:
-                return self.source.count(b"\n", 0, at) + 1
-        return None
+        return line_of(self.source, href)
+
+
+def line_of(source: bytes, href: str) -> int | None:
+    """The line of the first element with this ``href`` in the page ``source``, if found."""
+    for quoted in (f'href="{escape(href)}"', f"href='{escape(href)}'", f"href={href}"):
+        at = source.find(quoted.encode())
+        if at >= 0:
+            return source.count(b"\n", 0, at) + 1
+    return None
 
 
 def read_page(name: str, data: bytes) -> PageFacts | None:
@@ -274,3 +280,8 @@ def page_shingles(facts: PageFacts) -> frozenset[int]:
     published, with its own name (its h1) set aside, so pages that differ only by the city
     or clinic they name are alike (doorway pages)."""
     return shingles(facts.content_text, set_aside=[text for text, _ in facts.h1])
+
+
+def page_shingle_array(facts: PageFacts) -> np.ndarray:
+    """:func:`page_shingles` in compact form: a sorted ``uint32`` array of the same values."""
+    return shingle_array(facts.content_text, set_aside=[text for text, _ in facts.h1])

@@ -4,23 +4,21 @@ URL) is checked only as a redirect: where it leads."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from kdirectory._output import INTERNAL, MANIFEST
+from kdirectory.check.cache import CheckCache
 from kdirectory.check.findings import finding
-from kdirectory.check.page import page_shingles, read_page
-from kdirectory.check.page_rules import page_findings
-from kdirectory.check.redirect_rules import (
-    redirect_findings,
-    redirect_page_findings,
-    redirect_target,
-)
-from kdirectory.check.similarity import EXACT_PAIRS_UP_TO, signature
+from kdirectory.check.page import line_of, read_page
+from kdirectory.check.page_record import Encoded, PageRecord, encode_record, read_record
+from kdirectory.check.redirect_rules import redirect_findings
+from kdirectory.check.similarity import EXACT_PAIRS_UP_TO
 from kdirectory.check.site_rules import (
     PageSummary,
     SiteFiles,
@@ -37,10 +35,10 @@ from kdirectory.report import Problem, Report
 NEAR_DUPLICATE = 0.8
 """Pages at least this alike are near-duplicates, unless the site's manifest records the
 uniqueness threshold it was built with (similarity = 1 - threshold)."""
-# Below this many pages a second process costs more than it saves.
+# Below this many pages to read a second process costs more than it saves.
 _PARALLEL_FROM = 1500
 
-PageResult = tuple[str, list[Problem], PageSummary | None]
+PageResult = tuple[list[Problem], PageSummary | None]
 
 
 def check_site(
@@ -50,6 +48,8 @@ def check_site(
     near_duplicate: float | None = None,
     jobs: int | None = None,
     external_paths: Sequence[str] | None = None,
+    cache: Path | None = None,
+    notices: list[str] | None = None,
 ) -> Report:
     """Check the built site in ``site`` against every ``check`` rule of the catalogue.
 
@@ -65,6 +65,14 @@ def check_site(
             (``/book``; ending in ``/``, everything under it): links to them are not
             broken links. By default, the ``[check] external_paths`` the site was built
             with (none for a site without a kdirectory manifest).
+        cache: the check cache file (a project's is ``.kdirectory/check.sqlite``; see
+            :mod:`kdirectory.check.cache`): what each page yields on its own is kept there
+            under the SHA-256 of its bytes, so a later run reads again only the pages whose
+            bytes changed; the rules across pages run on every page each time. The report
+            is the same with or without it. None: no cache (every page is read).
+        notices: a list to which what there is to say about the cache is added (a damaged
+            file set aside, a cache that could not be read or written); the report is
+            complete either way.
 
     Raises:
         SiteNotFoundError: ``site`` is not a folder with HTML pages in it.
@@ -82,12 +90,17 @@ def check_site(
     if not names:
         raise SiteNotFoundError(f"{root} has no HTML pages; build the site first")
     base = (base_url or "").rstrip("/") or _base_url_of(root)
-    report = Report(command="check", site=str(root), pages=len(names))
-    summaries: dict[str, PageSummary] = {}
     if external_paths is None:
         external_paths = _built_external_paths(root)
     site_files = SiteFiles(root, files, base, tuple(external_paths))
-    for name, found, summary in _read_all(site_files, names, jobs):
+    store = CheckCache(cache, base) if cache is not None else None
+    results = _check_pages(site_files, names, jobs, store)
+    if store is not None and notices is not None:
+        notices.extend(store.notices)
+    report = Report(command="check", site=str(root), pages=len(names))
+    summaries: dict[str, PageSummary] = {}
+    for name in names:
+        found, summary = results.pop(name)
         report.problems += found
         if summary is not None:
             summaries[name] = summary
@@ -100,6 +113,32 @@ def check_site(
         near_duplicate = _built_near_duplicate(root)
     report.problems += similarity_findings(summaries, near_duplicate)
     return report
+
+
+def _check_pages(
+    site: SiteFiles, names: Sequence[str], jobs: int | None, store: CheckCache | None
+) -> dict[str, PageResult]:
+    """The result of each page: from the cache where its bytes are unchanged, read now
+    otherwise (and then kept in the cache)."""
+    results: dict[str, PageResult] = {}
+    resolved: dict[str, str | None] = {}  # URL -> site file, for every page of the run
+    misses: Sequence[str] = names
+    if store is not None and store.may_hold_rows:
+        for name, record in store.cached(_digests(site.root, names)):
+            results[name] = _checked(name, record, site, resolved)
+        if store.damaged:  # nothing read from a damaged file is used
+            results.clear()
+        misses = [name for name in names if name not in results]
+    signatures = len(names) > EXACT_PAIRS_UP_TO  # only MinHash needs them
+    for name, digest, record, encoded in _read_all(
+        site, misses, jobs, signatures, encode=store is not None
+    ):
+        results[name] = _checked(name, record, site, resolved)
+        if store is not None and digest is not None and encoded is not None:
+            store.add(name, digest, encoded)
+    if store is not None:
+        store.save(set(names))
+    return results
 
 
 def _manifest(root: Path) -> dict[str, Any]:
@@ -141,62 +180,95 @@ def _base_url_of(root: Path) -> str | None:
     return canonical[:-1] if canonical.endswith("/") else None
 
 
-def _read_all(site: SiteFiles, names: Sequence[str], jobs: int | None) -> list[PageResult]:
+def _digests(root: Path, names: Sequence[str]) -> dict[str, bytes]:
+    """The SHA-256 of each page's bytes (a page that cannot be read is left out)."""
+    found: dict[str, bytes] = {}
+    for name in names:
+        try:
+            found[name] = hashlib.sha256((root / name).read_bytes()).digest()
+        except OSError:
+            continue
+    return found
+
+
+Read = tuple[str, bytes | None, PageRecord, Encoded | None]
+"""A page read now: its name, the SHA-256 of its bytes (None when they could not be read),
+its record and, when it is to be cached, the record encoded."""
+
+
+def _read_all(
+    site: SiteFiles, names: Sequence[str], jobs: int | None, signatures: bool, encode: bool
+) -> Iterator[Read]:
+    """Read the pages ``names``, in several processes when there are many."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    signatures = len(names) > EXACT_PAIRS_UP_TO  # only MinHash needs them
     if workers <= 1 or len(names) < _PARALLEL_FROM:
-        return _check_pages(site, list(names), signatures)
+        yield from _read_pages(site, list(names), signatures, encode)
+        return
     size = -(-len(names) // (workers * 4))
     chunks = [list(names[i : i + size]) for i in range(0, len(names), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(
-            _check_pages,
-            [site] * len(chunks),
-            chunks,
-            [signatures] * len(chunks),
-        )
-        return [result for part in parts for result in part]
+        count = len(chunks)
+        for part in pool.map(
+            _read_pages, [site] * count, chunks, [signatures] * count, [encode] * count
+        ):
+            yield from part
 
 
-def _check_pages(site: SiteFiles, names: list[str], signatures: bool) -> list[PageResult]:
-    """Page and link rules and summaries for ``names``; with ``signatures`` each summary
-    carries its page's MinHash signature."""
-    results: list[PageResult] = []
-    resolved: dict[str, str | None] = {}
+def _read_pages(site: SiteFiles, names: list[str], signatures: bool, encode: bool) -> list[Read]:
+    """The records of the pages ``names`` (with ``signatures``, each indexable page's MinHash
+    signature; with ``encode``, each record encoded for the cache)."""
+    results: list[Read] = []
     for name in names:
         try:
             data = (site.root / name).read_bytes()
         except OSError as exc:
-            results.append((name, [finding(name, "html.unreadable", str(exc))], None))
+            unread = PageRecord([finding(name, "html.unreadable", str(exc))], readable=False)
+            results.append((name, None, unread, None))
             continue
-        facts = read_page(name, data)
-        if facts is None:
-            message = "not a UTF-8 HTML document (empty, binary, or another encoding)"
-            results.append((name, [finding(name, "html.unreadable", message)], None))
-            continue
-        target = redirect_target(facts, site.base_url)
-        if target is not None:  # a redirect page: where it leads is all that matters
-            summary = PageSummary(
-                title=None,
-                description=None,
-                noindex=True,
-                anchors=(),
-                ids=frozenset(facts.ids),
-                shingles=frozenset(),
-                redirect=target,
-            )
-            results.append((name, redirect_page_findings(facts, target), summary))
-            continue
-        shingled = page_shingles(facts)
-        broken, anchors = link_findings(facts, site, resolved)
-        summary = PageSummary(
-            title=facts.titles[0] if len(facts.titles) == 1 else None,
-            description=facts.descriptions[0] if len(facts.descriptions) == 1 else None,
-            noindex=facts.noindex,
-            anchors=anchors,
-            ids=frozenset(facts.ids),
-            shingles=shingled,
-            signature=signature(shingled) if signatures and not facts.noindex else None,
-        )
-        results.append((name, page_findings(facts, site.base_url) + broken, summary))
+        record = read_record(name, data, site, signatures)
+        digest = hashlib.sha256(data).digest() if encode else None
+        results.append((name, digest, record, encode_record(record) if encode else None))
     return results
+
+
+def _checked(
+    name: str, record: PageRecord, site: SiteFiles, resolved: dict[str, str | None]
+) -> PageResult:
+    """The findings of a page read now or kept in the cache, its links resolved, and the
+    summary the rules across pages read (None for a file that is not an HTML page)."""
+    if not record.readable:
+        return record.problems, None
+    broken, anchors = link_findings(
+        name, record.links, site, resolved, _Lines(site.root / name, record.lines)
+    )
+    summary = PageSummary(
+        title=record.title,
+        description=record.description,
+        noindex=record.noindex,
+        anchors=anchors,
+        ids=frozenset(record.ids),
+        shingles=record.shingles,
+        signature=record.signature,
+        redirect=record.redirect,
+    )
+    return record.problems + broken if broken else record.problems, summary
+
+
+class _Lines:
+    """The line of an ``href`` on one page: known for links with a fragment; for another
+    (a broken link), looked up in the page, read again for it."""
+
+    def __init__(self, path: Path, known: dict[str, int | None]) -> None:
+        self.path = path
+        self.known = known
+        self.source: bytes | None = None
+
+    def __call__(self, href: str) -> int | None:
+        if href in self.known:
+            return self.known[href]
+        if self.source is None:
+            try:
+                self.source = self.path.read_bytes()
+            except OSError:
+                self.source = b""
+        return line_of(self.source, href)

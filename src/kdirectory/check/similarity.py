@@ -5,7 +5,9 @@ Two uses: ``kdirectory check`` reports near-duplicate pages with their similarit
 build's uniqueness gate gives ``noindex`` to city pages with too little text of their own.
 
 Shingles are hashed with CRC-32 (not ``hash()``, which changes with the interpreter's hash
-seed), so results are the same in every process and every run.
+seed), so results are the same in every process and every run. A page's shingles are kept
+either as a set of ints or, compactly (4 bytes a shingle rather than about 60), as a sorted
+``uint32`` array of the same values (:func:`shingle_array`); every function here takes both.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ EXACT_PAIRS_UP_TO = 400
 _BUCKET_PAIRWISE_LIMIT = 40
 
 
+Shingles = frozenset[int] | np.ndarray
+"""A page's shingles: a set, or the same values as a sorted, duplicate-free ``uint32`` array."""
+
+
 def shingles(
     text: str, size: int = SHINGLE_WORDS, *, set_aside: Iterable[str] = ()
 ) -> frozenset[int]:
@@ -51,13 +57,20 @@ def shingles(
     The words of the phrases in ``set_aside`` (a page's own name: its h1) count as one
     placeholder word wherever they occur, a run of them as one, so two pages that differ
     only by their names ("in Escondido" / "in Buena Park") have the same shingles."""
+    return frozenset(shingle_array(text, size, set_aside=set_aside).tolist())
+
+
+def shingle_array(
+    text: str, size: int = SHINGLE_WORDS, *, set_aside: Iterable[str] = ()
+) -> np.ndarray:
+    """The shingles of :func:`shingles`, as a sorted ``uint32`` array without duplicates."""
     codes = [code for code in map(_word_code, text.lower().split()) if code]
     aside = {code for phrase in set_aside for code in map(_word_code, phrase.lower().split())}
     aside.discard(0)
     if aside:
         codes = _set_aside(codes, aside)
     if not codes:
-        return frozenset()
+        return np.zeros(0, dtype=np.uint32)
     array = np.array(codes, dtype=np.uint64)
     if len(array) < size:
         array = np.concatenate([array, np.zeros(size - len(array), dtype=np.uint64)])
@@ -68,7 +81,8 @@ def shingles(
     for offset in range(size):
         hashed = hashed * _WINDOW_BASE + array[offset : offset + count]
     folded = (hashed >> np.uint64(32)) ^ (hashed & np.uint64(0xFFFFFFFF))
-    return frozenset(folded.tolist())
+    compact: np.ndarray = np.unique(folded.astype(np.uint32))
+    return compact
 
 
 def _word_code(token: str) -> int:
@@ -100,6 +114,24 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return common / (len(a) + len(b) - common)
 
 
+def _alike(a: Shingles, b: Shingles) -> float:
+    """:func:`jaccard` of two pages' shingles, sets or sorted arrays."""
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        if not len(a) or not len(b):
+            return 0.0
+        if len(a) > len(b):
+            a, b = b, a
+        at = np.searchsorted(b, a)
+        at[at == len(b)] = 0  # past the end: compares with b[0], which is less, so no match
+        common = int(np.count_nonzero(b[at] == a))
+        return common / (len(a) + len(b) - common)
+    return jaccard(_as_set(a), _as_set(b))
+
+
+def _as_set(values: Shingles) -> frozenset[int]:
+    return frozenset(values.tolist()) if isinstance(values, np.ndarray) else values
+
+
 @dataclass(frozen=True)
 class SimilarPair:
     """Two pages whose shingle sets have Jaccard similarity ``similarity`` (0–1)."""
@@ -110,7 +142,7 @@ class SimilarPair:
 
 
 def near_duplicates(
-    pages: Mapping[str, frozenset[int]],
+    pages: Mapping[str, Shingles],
     threshold: float,
     signatures: Mapping[str, np.ndarray] | None = None,
 ) -> list[SimilarPair]:
@@ -121,8 +153,10 @@ def near_duplicates(
     similarity is never an estimate. ``signatures`` (from :func:`signature`) may be given
     for some or all pages, computed where the shingles were; the others are computed here.
     """
-    names = sorted(name for name, s in pages.items() if s)
+    names = sorted(name for name, s in pages.items() if len(s))
     if len(names) <= EXACT_PAIRS_UP_TO:
+        # Every pair of a few hundred pages: sets once each beat arrays pair by pair.
+        pages = {name: _as_set(pages[name]) for name in names}
         candidates: Iterable[tuple[str, str]] = (
             (a, b) for i, a in enumerate(names) for b in names[i + 1 :]
         )
@@ -132,17 +166,20 @@ def near_duplicates(
         candidates = _lsh_candidates(names, matrix, threshold)
     found = []
     for first, second in candidates:
-        similarity = jaccard(pages[first], pages[second])
+        similarity = _alike(pages[first], pages[second])
         if similarity >= threshold:
             found.append(SimilarPair(first, second, similarity))
     return sorted(found, key=lambda p: (-p.similarity, p.first, p.second))
 
 
-def signature(values: frozenset[int]) -> np.ndarray:
-    """The MinHash signature of a set of shingles: the least hash of each hash function."""
-    if not values:
+def signature(values: Shingles) -> np.ndarray:
+    """The MinHash signature of a page's shingles: the least hash of each hash function."""
+    if not len(values):
         return np.full(_PERMUTATIONS, 0xFFFFFFFF, dtype=np.uint32)
-    x = np.fromiter(values, dtype=np.uint64, count=len(values))
+    if isinstance(values, np.ndarray):
+        x = values.astype(np.uint64)
+    else:
+        x = np.fromiter(values, dtype=np.uint64, count=len(values))
     hashed = (_A[:, None] * x + _B[:, None]) >> np.uint64(32)
     least: np.ndarray = hashed.min(axis=1).astype(np.uint32)
     return least

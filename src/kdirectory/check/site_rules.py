@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -42,7 +42,9 @@ class PageSummary:
     anchors: tuple[Anchor, ...]
     """Links with a ``#fragment`` into the site, to check against the target's ids."""
     ids: frozenset[str]
-    shingles: frozenset[int]
+    shingles: np.ndarray
+    """The page's shingles (:func:`kdirectory.check.page.page_shingle_array`: sorted
+    ``uint32``, 4 bytes each), empty for a redirect page."""
     signature: np.ndarray | None = None
     """The MinHash signature of ``shingles``, computed with them on large sites."""
     redirect: str | None = None
@@ -121,15 +123,15 @@ def duplicate_findings(pages: Mapping[str, PageSummary]) -> list[Problem]:
     return found
 
 
-def link_findings(
-    page: PageFacts, site: SiteFiles, resolved: dict[str, str | None]
-) -> tuple[list[Problem], tuple[Anchor, ...]]:
-    """Links on ``page`` to site files that do not exist, and its links with a fragment
-    (for :func:`anchor_findings`). ``resolved`` caches URL -> file ("" for another site or
-    a path another application serves, None for a broken link) across the pages of one
-    run."""
-    found: list[Problem] = []
-    anchors: list[Anchor] = []
+SiteLink = tuple[str, str, str]
+"""A link of a page to its own site: the ``href`` as written, the URL it names without the
+fragment, and the fragment (empty for none)."""
+
+
+def site_links(page: PageFacts, site: SiteFiles) -> tuple[SiteLink, ...]:
+    """The links of ``page`` to its own site, in document order (one for each ``<a>``):
+    what :func:`link_findings` resolves. Depends only on the page and the site's URL."""
+    links: list[SiteLink] = []
     here = page_url(page.name, site.base_url or "https://site.invalid")
     for href in page.links:
         if href.startswith("/") and not href.startswith("//"):
@@ -140,24 +142,43 @@ def link_findings(
                 continue
             url = urljoin(here, href)
         address, _, fragment = url.partition("#")
+        if site.is_internal(address):
+            links.append((href, address, fragment))
+    return tuple(links)
+
+
+def link_findings(
+    name: str,
+    links: Iterable[SiteLink],
+    site: SiteFiles,
+    resolved: dict[str, str | None],
+    line_of: Callable[[str], int | None],
+) -> tuple[list[Problem], tuple[Anchor, ...]]:
+    """Links of the page ``name`` (:func:`site_links`) to site files that do not exist, and
+    its links with a fragment (for :func:`anchor_findings`). ``resolved`` caches URL ->
+    file ("" for a path another application serves, None for a broken link) across the
+    pages of one run; ``line_of`` gives the line of an ``href`` on the page."""
+    found: list[Problem] = []
+    anchors: list[Anchor] = []
+    for href, address, fragment in links:
         if address not in resolved:
-            internal = site.is_internal(address) and not site.is_served_elsewhere(address)
-            resolved[address] = site.file_for(address) if internal else ""
+            elsewhere = site.is_served_elsewhere(address)
+            resolved[address] = "" if elsewhere else site.file_for(address)
         target = resolved[address]
         if target == "":
-            continue  # another site, or a path another application serves
+            continue  # a path another application serves
         if target is None:
             found.append(
                 finding(
-                    page.name,
+                    name,
                     "links.broken",
                     f"link to {href} leads nowhere",
-                    line=page.line_of(href),
+                    line=line_of(href),
                     where=href,
                 )
             )
         elif fragment:
-            anchors.append(Anchor(target, unquote(fragment), href, page.line_of(href)))
+            anchors.append(Anchor(target, unquote(fragment), href, line_of(href)))
     return found, tuple(anchors)
 
 

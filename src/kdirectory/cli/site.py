@@ -48,6 +48,14 @@ def build_command(
             show_default="the processors available",
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read and check every record and render every page, without the caches in "
+            ".kdirectory/ (neither read nor written). The site is the same.",
+        ),
+    ] = False,
 ) -> None:
     """Validate the records and build the static website.
 
@@ -57,7 +65,9 @@ def build_command(
     byte-identical. Pages nearly the same as another once names are set aside
     ([build] uniqueness_threshold) get noindex and stay out of the sitemap; the summary
     lists them, and the records' warnings (the first 20). Pages are rendered by one process
-    per processor (--jobs to choose); a file whose bytes did not change is not rewritten.
+    per processor (--jobs to choose); a page whose inputs did not change since the last
+    build is not rendered again (.kdirectory/pages.sqlite), and a file whose bytes did not
+    change is not rewritten.
     Exit 0 when built, 1 when the records or the new site have errors (nothing is
     published).
 
@@ -73,9 +83,13 @@ def build_command(
         from kdirectory.record.validate import load_directory  # noqa: PLC0415
         from kdirectory.site.build import build_site  # noqa: PLC0415
 
-        directory = load_directory(path)
+        directory = load_directory(path, cache=not no_cache)
+        for notice in directory.notices:
+            echo(f"notice: {notice}", err=True)
         try:
-            result = build_site(directory, out, base_url=base_url, wait=wait, jobs=jobs)
+            result = build_site(
+                directory, out, base_url=base_url, wait=wait, jobs=jobs, cache=not no_cache
+            )
         except ValidationFailedError as exc:
             for problem in exc.report.sorted_problems():
                 echo(problem.format(), err=True)
@@ -90,6 +104,8 @@ def build_command(
 def print_build(result: BuildResult, *, check: bool = False) -> None:
     """What a build that published says: the records' warnings, the pages left noindex, the
     files kept, the check's warnings (``check``) and the summary line."""
+    for notice in result.notices:
+        echo(f"notice: {notice}", err=True)
     print_warnings(result.warnings)
     for page_path, reason in result.noindex:
         echo(f"noindex: {page_path} ({reason})", err=True)
@@ -148,6 +164,14 @@ def check_command(
             show_default="1 - the uniqueness threshold the site was built with (0.8)",
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read every page, without the check cache in .kdirectory/check.sqlite "
+            "(neither read nor written). The report is the same.",
+        ),
+    ] = False,
 ) -> None:
     """Check a built site for what would hurt rankings or patients.
 
@@ -156,7 +180,9 @@ def check_command(
     schema.org and matches the visible name, address, phone and hours; sitemap and
     robots.txt; near-duplicate pages; overclaims in page text. Each finding names the page,
     the rule id, the severity and how to fix it. Exit 0 when there are no errors, 1 when
-    there are (or warnings, with --strict), 2 when SITE is not a built site.
+    there are (or warnings, with --strict), 2 when SITE is not a built site. Run in a
+    project on its output folder, it keeps what each page was found to be in
+    .kdirectory/check.sqlite, so a second run reads only the pages that changed.
 
     Example:
 
@@ -165,16 +191,36 @@ def check_command(
     with user_errors():
         from kdirectory.check import check_site  # noqa: PLC0415
 
-        report = check_site(_site_folder(site), base_url=base_url, near_duplicate=near_duplicate)
+        folder, cache = _site_folder(site)
+        notices: list[str] = []
+        report = check_site(
+            folder,
+            base_url=base_url,
+            near_duplicate=near_duplicate,
+            cache=None if no_cache else cache,
+            notices=notices,
+        )
+        for notice in notices:
+            echo(f"notice: {notice}", err=True)
         print_report(report, output_format, strict=strict)
     if not report.ok(strict=strict):
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-def _site_folder(site: Path | None) -> Path:
-    if site is not None:
-        return site
+def _site_folder(site: Path | None) -> tuple[Path, Path | None]:
+    """The folder to check, and the check cache to use: the project's, when the folder is
+    the output folder of the project here."""
+    from kdirectory.check.cache import CACHE_FILE  # noqa: PLC0415
+    from kdirectory.exceptions import KdirectoryError  # noqa: PLC0415
     from kdirectory.record.config import CONFIG_NAME, load_config  # noqa: PLC0415
 
     here = Path()
-    return here / load_config(here).build.out if (here / CONFIG_NAME).is_file() else here
+    if not (here / CONFIG_NAME).is_file():
+        return site or here, None
+    if site is None:
+        return here / load_config(here).build.out, here / CACHE_FILE
+    try:
+        out = here / load_config(here).build.out
+    except KdirectoryError:  # a folder named outright is checked whatever the project says
+        return site, None
+    return site, here / CACHE_FILE if site.resolve() == out.resolve() else None
