@@ -14,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kdirectory.geocoding.distance import distance_miles
+from kdirectory.geocoding.distance import sorted_by_distance
 from kdirectory.site.templating import plural
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from kdirectory.geocoding.types import Point
     from kdirectory.site.model import SiteModel
     from kdirectory.site.places import City
     from kdirectory.site.views import ClinicView
@@ -183,8 +184,8 @@ def by_distance_from(
     are located in the city, so each shows its distance from the centre when that is worth
     stating, and a service-area clinic (no street address, so no place to be near) counts as
     having no known position; otherwise (clinics based elsewhere) the distance only orders
-    them, as the place they are based."""
-    placed: list[tuple[float, str, str, ClinicView]] = []
+    them, as the place they are based, and is measured only where it decides the order."""
+    placed: list[tuple[str, Point]] = []
     unplaced: list[tuple[str, str, ClinicView]] = []
     for slug in slugs:
         view = model.views[slug]
@@ -192,14 +193,22 @@ def by_distance_from(
         if city.point is None or location is None or (located and view.is_service_area):
             unplaced.append((view.name.casefold(), slug, view))
             continue
-        miles = distance_miles(city.point, location.point)
-        near = view.at_distance(miles, city.name, approximate=not location.is_precise)
-        assert near.distance is not None
-        shown = near if located and near.distance.known else view
-        placed.append((miles, view.name.casefold(), slug, shown))
-    placed.sort(key=lambda item: item[:3])
+        placed.append((slug, location.point))
     unplaced.sort(key=lambda item: item[:2])
-    return [item[-1] for item in placed] + [item[-1] for item in unplaced]
+    if city.point is None:
+        return [item[-1] for item in unplaced]
+    shown = []
+    for found in sorted_by_distance(
+        city.point, placed, lambda slug: (model.views[slug].name.casefold(), slug)
+    ):
+        view = model.views[found.item]
+        if located:
+            approximate = not model.locations[found.item].is_precise
+            near = view.at_distance(found.miles, city.name, approximate=approximate)
+            assert near.distance is not None
+            view = near if near.distance.known else view
+        shown.append(view)
+    return shown + [item[-1] for item in unplaced]
 
 
 def is_placed(model: SiteModel, city: City, slug: str) -> bool:
@@ -235,21 +244,19 @@ def city_facts(model: SiteModel, city: City) -> CityFacts:
     nearest_outside: ClinicView | None = None
     if city.point is not None:
         # Every clinic within the distance, to count them all; only the nearest are cards.
-        for found in model.index.nearest(city.point, len(model.index), miles_limit):
-            if found.key in shown:
-                continue
-            others.append(found.key)
-            if len(nearby) < NEARBY_LIMIT:
-                approximate = not model.locations[found.key].is_precise
-                nearby.append(
-                    views[found.key].at_distance(found.miles, city.name, approximate=approximate)
-                )
+        found = model.index.ranked(city.point, miles_limit, exclude=shown)
+        others = [f.item for f in found]
+        for near in found[:NEARBY_LIMIT]:
+            approximate = not model.locations[near.item].is_precise
+            nearby.append(
+                views[near.item].at_distance(near.miles, city.name, approximate=approximate)
+            )
         if not nearby:
-            far = model.index.nearest(city.point, len(shown) + 1, 2500)
-            outside = [f for f in far if f.key not in shown]
+            far = model.index.ranked(city.point, 2500, n=len(shown) + 1)
+            outside = [f for f in far if f.item not in shown]
             if outside:
-                approximate = not model.locations[outside[0].key].is_precise
-                nearest_outside = views[outside[0].key].at_distance(
+                approximate = not model.locations[outside[0].item].is_precise
+                nearest_outside = views[outside[0].item].at_distance(
                     outside[0].miles, city.name, approximate=approximate
                 )
     serving_sorted = by_distance_from(model, city, city.serving, located=False)
