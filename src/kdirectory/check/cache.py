@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import sqlite3
 import sys
 import zlib
@@ -40,6 +39,7 @@ from pathlib import Path
 import lxml.etree
 import numpy as np
 
+from kdirectory._sqlite import BUSY_SECONDS, create_whole, open_for_writing
 from kdirectory.check.page_record import DamagedRecordError, Encoded, PageRecord, decode_record
 
 CACHE_FILE = Path(".kdirectory") / "check.sqlite"
@@ -53,8 +53,6 @@ _TABLES = {
     "shingles BLOB NOT NULL, signature BLOB)",
 }
 _TABLE_SQL = {name: " ".join(sql.split()) for name, sql in _TABLES.items()}
-_BUSY_SECONDS = 10.0
-"""How long a run waits for another one that is writing the cache."""
 _ROWS_PER_WRITE = 500
 
 
@@ -132,7 +130,7 @@ class CheckCache:
         if not self.may_hold_rows:
             return
         try:
-            db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         except (sqlite3.Error, OSError) as error:
             self._without(f"{self.path} cannot be opened ({error})")
             return
@@ -275,53 +273,17 @@ class CheckCache:
             )
 
     def _open(self) -> sqlite3.Connection:
-        """The connection rows are written through, the file set aside or made first."""
+        """The connection rows are written through, the file set aside or made first (made
+        whole, then linked into place: runs at once never see half a file)."""
         if self.damaged or self._renew:
             self._clear()
             self._paths.clear()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._create()
-        db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
-        try:
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # not made here
-                db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.Error:
-            db.close()
-            raise
-        self._db = db
-        return db
-
-    def _create(self) -> None:
-        """Put a new, empty cache in place when there is none (or an empty file), whole:
-        made beside it in WAL mode with its tables, then linked to its name, so that runs at
-        once never see a half-made file nor race to switch its journal mode (which SQLite
-        refuses, rather than waits for, when two connections try it together)."""
-        with contextlib.suppress(FileNotFoundError):
-            if self.path.stat().st_size:
-                return
-        draft = self.path.with_name(f"{self.path.name}.{os.getpid()}.{id(self):x}.new")
-        try:
-            db = sqlite3.connect(draft, isolation_level=None)
-            try:
-                db.execute("PRAGMA journal_mode=WAL")
-                for sql in _TABLES.values():
-                    db.execute(sql)
-                db.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
-            finally:
-                db.close()
-            try:
-                os.link(draft, self.path)
-            except FileExistsError:
-                if not self.path.stat().st_size:  # an empty file: the draft takes its place
-                    draft.replace(self.path)
-            except OSError:  # a file system without hard links
-                if not self.path.exists():
-                    draft.replace(self.path)
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    draft.with_name(draft.name + suffix).unlink()
+        statements: list[tuple[str, tuple[object, ...]]] = [(sql, ()) for sql in _TABLES.values()]
+        statements.append(("INSERT INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,)))
+        create_whole(self.path, statements)
+        self._db = open_for_writing(self.path)
+        return self._db
 
     def _clear(self) -> None:
         """Set a damaged file aside (``check.sqlite.corrupt``), or remove one of another
