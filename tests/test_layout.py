@@ -81,7 +81,8 @@ def test_stages_are_folders_and_the_package_root_holds_only_shared_modules() -> 
     assert folders == sorted((*STAGES, *LAYERS))
     top = sorted(p.stem for p in PACKAGE.glob("*.py"))
     assert top == [
-        "__init__", "__main__", "_atomic", "_output", "exceptions", "project", "report",
+        "__init__", "__main__", "_atomic", "_output", "_sqlite", "exceptions", "project",
+        "report",
     ]  # fmt: skip
 
 
@@ -171,6 +172,7 @@ def test_the_shared_modules_at_the_top_import_no_stage() -> None:
         "kdirectory.exceptions",
         "kdirectory._atomic",
         "kdirectory._output",
+        "kdirectory._sqlite",
     }
     stages = {*STAGES, "cli"}
     for name in shared:

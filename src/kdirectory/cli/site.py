@@ -48,6 +48,14 @@ def build_command(
             show_default="the processors available",
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read and check every record and render every page, without the caches in "
+            ".kdirectory/ (neither read nor written). The site is the same.",
+        ),
+    ] = False,
 ) -> None:
     """Validate the records and build the static website.
 
@@ -57,7 +65,9 @@ def build_command(
     byte-identical. Pages nearly the same as another once names are set aside
     ([build] uniqueness_threshold) get noindex and stay out of the sitemap; the summary
     lists them, and the records' warnings (the first 20). Pages are rendered by one process
-    per processor (--jobs to choose); a file whose bytes did not change is not rewritten.
+    per processor (--jobs to choose); a page whose inputs did not change since the last
+    build is not rendered again (.kdirectory/pages.sqlite), and a file whose bytes did not
+    change is not rewritten.
     Exit 0 when built, 1 when the records or the new site have errors (nothing is
     published).
 
@@ -73,9 +83,13 @@ def build_command(
         from kdirectory.record.validate import load_directory  # noqa: PLC0415
         from kdirectory.site.build import build_site  # noqa: PLC0415
 
-        directory = load_directory(path)
+        directory = load_directory(path, cache=not no_cache)
+        for notice in directory.notices:
+            echo(f"notice: {notice}", err=True)
         try:
-            result = build_site(directory, out, base_url=base_url, wait=wait, jobs=jobs)
+            result = build_site(
+                directory, out, base_url=base_url, wait=wait, jobs=jobs, cache=not no_cache
+            )
         except ValidationFailedError as exc:
             for problem in exc.report.sorted_problems():
                 echo(problem.format(), err=True)
@@ -90,6 +104,8 @@ def build_command(
 def print_build(result: BuildResult, *, check: bool = False) -> None:
     """What a build that published says: the records' warnings, the pages left noindex, the
     files kept, the check's warnings (``check``) and the summary line."""
+    for notice in result.notices:
+        echo(f"notice: {notice}", err=True)
     print_warnings(result.warnings)
     for page_path, reason in result.noindex:
         echo(f"noindex: {page_path} ({reason})", err=True)

@@ -29,11 +29,14 @@ from kdirectory.exceptions import (
     ValidationFailedError,
 )
 from kdirectory.project import validate
+from kdirectory.record.cache import fingerprint as code_fingerprint
 from kdirectory.record.config import parse_base_url
 from kdirectory.site import urls
 from kdirectory.site.brand_plan import brand_files, planner_for
+from kdirectory.site.fingerprint import Fingerprints, UnfingerprintableError, salt
 from kdirectory.site.images import Photos, photo_files
 from kdirectory.site.model import build_model
+from kdirectory.site.page_cache import CachedPage, PageCache
 from kdirectory.site.plan import Page, read_guides
 from kdirectory.site.publish import Amend, Manifest, Stage, Staged, check_relative, publish
 from kdirectory.site.redirects import (
@@ -45,7 +48,14 @@ from kdirectory.site.redirects import (
     read_history,
     redirect_files,
 )
-from kdirectory.site.render import MemorySink, PageRenderer, Sink, render_pages, usable_cores
+from kdirectory.site.render import (
+    MemorySink,
+    PageRenderer,
+    RenderedPage,
+    Sink,
+    render_pages,
+    usable_cores,
+)
 from kdirectory.site.site_files import finder_files, locations_kml, robots_txt, sitemaps
 from kdirectory.site.templating import get_template_source, make_environment, render_page_template
 from kdirectory.site.thin_pages import compare_pages, thin_pages
@@ -89,6 +99,11 @@ class BuildResult:
     """The redirects the site has (old path -> new path), kept until pruned."""
     processes: int = 1
     """How many processes rendered the pages (1: the build's own)."""
+    rendered: int | None = None
+    """How many pages were rendered; the others were kept as the last build rendered them
+    (their inputs unchanged). ``None``: every page was rendered."""
+    notices: list[str] = field(default_factory=list)
+    """What the page cache had to say (set aside, done without)."""
 
     def summary(self) -> str:
         checked = (
@@ -98,10 +113,15 @@ class BuildResult:
         )
         count = len(self.redirects)
         moved = f", {count:,} redirect{'' if count == 1 else 's'}" if count else ""
+        kept = (
+            f", {self.rendered:,} pages rendered ({self.pages - self.rendered:,} kept)"
+            if self.rendered is not None and self.rendered < self.pages
+            else ""
+        )
         return (
             f"built {self.pages:,} pages ({self.files:,} files) in {self.out}: "
             f"{self.written:,} written, {self.unchanged:,} unchanged, {self.removed:,} removed"
-            f"{moved}, {len(self.warnings):,} record warnings{checked}, {self.seconds:.2f} s"
+            f"{kept}{moved}, {len(self.warnings):,} record warnings{checked}, {self.seconds:.2f} s"
         )
 
 
@@ -171,10 +191,14 @@ def _plan(directory: Directory, config: SiteConfig) -> _Planned:
     return _Planned(config, model, pages, found, env, base_path, photos, directory.root)
 
 
-def _render(planned: _Planned, sink: Sink, jobs: int) -> tuple[dict[str, Staged], int]:
+def _render(
+    planned: _Planned, sink: Sink, jobs: int, cache: PageCache | None = None
+) -> tuple[dict[str, Staged], int, int]:
     """Render every file of the site into ``sink``: the pages (in ``jobs`` processes where
-    possible), the uniqueness gate and the pages it keeps out of search again, then the
-    other files. Returns what was put, by name, and how many processes rendered pages."""
+    possible; with a ``cache``, only those whose fingerprint it does not have), the
+    uniqueness gate and the pages it keeps out of search again, then the other files.
+    Returns what was put, by name, how many processes rendered pages, and how many pages
+    were rendered (not kept)."""
     pages, config, env = planned.pages, planned.config, planned.env
     threshold = config.build.uniqueness_threshold
     compare = compare_pages(pages, threshold)
@@ -184,9 +208,14 @@ def _render(planned: _Planned, sink: Sink, jobs: int) -> tuple[dict[str, Staged]
         sink,
         compare=compare,
         signatures=compare and sum(p.indexable for p in pages) > EXACT_PAIRS_UP_TO,
+        cache=cache,
+        fingerprints=_fingerprints(planned) if cache is not None else None,
     )
     rendered, processes = render_pages(renderer, range(len(pages)), jobs)
-    staged = {r.output: r.staged for r in rendered}
+    _remember(cache, rendered)
+    made = {r.output for r in rendered if not r.kept}
+    staged = {r.output: r.staged for r in rendered if r.staged is not None}
+    again = {r.output for r in rendered if r.staged is None}  # only compared, from the cache
     if compare:
         shingles = {r.output: r.shingles for r in rendered if r.shingles is not None}
         signatures = {r.output: r.signature for r in rendered if r.signature is not None}
@@ -196,11 +225,14 @@ def _render(planned: _Planned, sink: Sink, jobs: int) -> tuple[dict[str, Staged]
         for found in thin:
             found.page.indexable = False
             found.page.noindex_reason = found.reason
-        if thin:
-            index = {page.output: number for number, page in enumerate(pages)}
-            again = sorted(index[found.page.output] for found in thin)
-            renderer.compare = False
-            staged.update((r.output, r.staged) for r in render_pages(renderer, again, jobs)[0])
+            again.add(found.page.output)
+    if again:
+        index = {page.output: number for number, page in enumerate(pages)}
+        renderer.compare = False
+        rendered = render_pages(renderer, sorted(index[output] for output in again), jobs)[0]
+        _remember(cache, rendered)
+        made.update(r.output for r in rendered if not r.kept)
+        staged.update((r.output, r.staged) for r in rendered if r.staged is not None)
     model, base_path = planned.model, planned.base_path
     files: dict[str, bytes] = {
         target: get_template_source(env, source).encode("utf-8")
@@ -218,7 +250,30 @@ def _render(planned: _Planned, sink: Sink, jobs: int) -> tuple[dict[str, Staged]
         if name in staged:
             raise BuildError(f"two files would be written to {name}: a page and a site file")
         staged[name] = sink.put(name, data)
-    return staged, processes
+    return staged, processes, len(made)
+
+
+def _fingerprints(planned: _Planned) -> Fingerprints | None:
+    """The fingerprints of this build's pages; ``None`` when the templates' globals hold a
+    value no fingerprint can vouch for (every page is then rendered)."""
+    try:
+        return Fingerprints(salt(planned.env, code_fingerprint(), planned.base_path))
+    except UnfingerprintableError:
+        return None
+
+
+def _remember(cache: PageCache | None, rendered: list[RenderedPage]) -> None:
+    """Note in ``cache`` what rendering found, and which pages it kept."""
+    if cache is None:
+        return
+    for page in rendered:
+        if page.fingerprint is None:
+            continue
+        if page.kept:
+            cache.use(page.output, page.fingerprint)
+        elif page.staged is not None:
+            found = CachedPage(page.staged.digest, page.shingles, page.signature)
+            cache.add(page.output, page.fingerprint, found)
 
 
 def _with_redirects(planned: _Planned, config: SiteConfig, made: list[dict[str, str]]) -> Amend:
@@ -253,6 +308,7 @@ def build_site(
     base_url: str | None = None,
     wait: bool = False,
     jobs: int | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Validate ``directory``, render every page and publish into ``out`` atomically.
 
@@ -260,7 +316,10 @@ def build_site(
     use): forked once the pages are planned, each writes its pages straight into the
     staging folder. With ``jobs=1``, on a platform without ``fork`` (Windows), and when
     called in a process that runs other threads, they are rendered in this process. The
-    site is the same bytes either way.
+    site is the same bytes either way. With ``cache``, a page whose fingerprint (everything
+    it is rendered from: see :mod:`kdirectory.site.fingerprint`) is in the project's page
+    cache, with its file in ``out`` as then rendered, is kept instead of rendered again;
+    the cache's notices (set aside, done without) are in the result.
 
     The site is checked in its staging folder with every rule of ``kdirectory check``
     before it replaces the last one. A page the last build into ``out`` published at
@@ -297,10 +356,16 @@ def build_site(
     checked: list[Report] = []
     made: list[dict[str, str]] = []
     processes: list[int] = []
+    renders: list[int] = []
+
+    pages_cache = PageCache.of(directory.root) if cache else None
 
     def render(stage: Stage) -> dict[str, Staged]:
-        staged, count = _render(planned, stage, jobs)
+        staged, count, rendered = _render(planned, stage, jobs, pages_cache)
         processes.append(count)
+        renders.append(rendered)
+        if pages_cache is not None:
+            pages_cache.save()
         return staged
 
     def verify(staging: Path) -> None:
@@ -339,5 +404,6 @@ def build_site(
         written=published.written, unchanged=published.unchanged, removed=published.removed,
         seconds=time.perf_counter() - start, noindex=noindex, kept=published.kept,
         warnings=[p for p in report.sorted_problems() if p.severity == "warning"],
-        check=checked[0], redirects=made[0], processes=processes[0],
+        check=checked[0], redirects=made[0], processes=processes[0], rendered=renders[0],
+        notices=pages_cache.notices if pages_cache else [],
     )  # fmt: skip

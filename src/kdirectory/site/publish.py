@@ -100,6 +100,30 @@ class Stage:
                 target.chmod(stat.S_IMODE(live.stat().st_mode))
         return Staged(digest, changed=True)
 
+    def keep(self, name: str, digest: str) -> Staged | None:
+        """Stage the live file ``name`` as it is, when the last manifest and the file itself
+        both say its SHA-256 is ``digest`` (a page whose inputs did not change since it was
+        rendered); ``None`` otherwise (then render it and :meth:`put` it).
+
+        Raises:
+            BuildError: ``name`` is not a path inside the site.
+            OSError: the disk refused a write.
+        """
+        check_relative(name)
+        if self.old.get(name) != digest:
+            return None
+        live, target = self.live / name, self.folder / name
+        try:
+            if not stat.S_ISREG(live.lstat().st_mode):
+                return None
+            if hashlib.sha256(live.read_bytes()).hexdigest() != digest:
+                return None  # edited by hand since: written anew
+        except OSError:
+            return None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(live, target)
+        return Staged(digest, changed=False)
+
 
 Render = Callable[[Stage], Mapping[str, Staged]]
 """Puts files into the stage (:meth:`Stage.put`) and returns what it put, by name."""

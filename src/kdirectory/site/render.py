@@ -44,6 +44,8 @@ from kdirectory.site.templating import render_page_template
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from kdirectory.site.fingerprint import Fingerprints
+    from kdirectory.site.page_cache import PageCache
     from kdirectory.site.plan import Page
 
 T = TypeVar("T")
@@ -62,6 +64,10 @@ class Sink(Protocol):
 
     def put(self, name: str, data: bytes) -> Staged: ...
 
+    def keep(self, name: str, digest: str) -> Staged | None:
+        """Stage the live file ``name`` as it is when its SHA-256 is ``digest``."""
+        ...
+
 
 class MemorySink:
     """Files kept in memory, ``{relative path: bytes}``."""
@@ -73,18 +79,26 @@ class MemorySink:
         self.files[name] = data
         return Staged(hashlib.sha256(data).hexdigest(), changed=True)
 
+    def keep(self, name: str, digest: str) -> Staged | None:
+        return None
+
 
 @dataclass(frozen=True)
 class RenderedPage:
     """What the build keeps of one rendered page."""
 
     output: str
-    staged: Staged
+    staged: Staged | None
+    """``None``: not staged yet (only its shingles were needed, and came from the cache)."""
     shingles: np.ndarray | None = None
     """The page's shingles as the uniqueness gate compares them (sorted ``uint32``), when it
     compares the page and lxml could read it."""
     signature: np.ndarray | None = None
     """Their MinHash signature, on a site large enough for MinHash."""
+    fingerprint: bytes | None = None
+    """The page's fingerprint, when the build keeps a page cache and the page has one."""
+    kept: bool = False
+    """The live file was kept, not rendered: the cache had this page's fingerprint."""
 
 
 def usable_cores() -> int:
@@ -111,24 +125,45 @@ class PageRenderer:
     sink: Sink
     compare: bool = False
     signatures: bool = False
+    cache: PageCache | None = None
+    """Pages rendered by earlier builds: one whose fingerprint is there, and whose file is
+    in the live site as then rendered, is kept rather than rendered."""
+    fingerprints: Fingerprints | None = None
 
     def __call__(self, indices: Sequence[int]) -> list[RenderedPage]:
         return [self.render(self.pages[i]) for i in indices]
 
     def render(self, page: Page) -> RenderedPage:
+        compare = self.compare and page.indexable
+        fingerprint = None if self.fingerprints is None else self.fingerprints.page(page)
+        if fingerprint is not None and self.cache is not None:
+            kept = self._kept(page, fingerprint, compare=compare)
+            if kept is not None:
+                return kept
         html = render_page_template(self.env, page.template, {"page": page, **page.context})
         data = html.encode("utf-8")
         staged = self.sink.put(page.output, data)
-        if not (self.compare and page.indexable):
-            return RenderedPage(page.output, staged)
-        facts = read_page(page.output, data)
+        facts = read_page(page.output, data) if compare else None
         if facts is None:
-            return RenderedPage(page.output, staged)
+            return RenderedPage(page.output, staged, fingerprint=fingerprint)
         shingled = page_shingles(facts)
         compact = np.fromiter(shingled, dtype=np.uint32, count=len(shingled))
         compact.sort()
         found = signature(shingled) if self.signatures else None
-        return RenderedPage(page.output, staged, compact, found)
+        return RenderedPage(page.output, staged, compact, found, fingerprint)
+
+    def _kept(self, page: Page, fingerprint: bytes, *, compare: bool) -> RenderedPage | None:
+        assert self.cache is not None
+        cached = self.cache.get(page.output, fingerprint, shingles=compare)
+        if cached is None or (compare and self.signatures and cached.signature is None):
+            return None
+        staged = self.sink.keep(page.output, cached.digest)
+        if staged is None and not compare:
+            return None
+        # Not in the live site as then rendered (the gate had kept it out of search since,
+        # say): what the gate compares is known, and the build stages it after the gate.
+        found = cached.signature if compare and self.signatures else None
+        return RenderedPage(page.output, staged, cached.shingles, found, fingerprint, kept=True)
 
 
 def render_pages(
