@@ -4,7 +4,9 @@ on 2 cores).
 Builds a generated directory once (its build time is printed too, as a figure, not a
 target), then prints the median of several ``check_site`` runs and the ratio against a
 reference run in this process: reading and parsing every HTML page with lxml and nothing
-else, the floor any checker pays.
+else, the floor any checker pays. Then the same with the check cache: cold (a new cache
+file each run), warm (nothing changed) and warm after one page's bytes changed (what a
+rebuild after one clinic changed asks of the check).
 
     python benchmarks/bench_check.py [--count 10000] [--repeat 3] [--jobs N]
 """
@@ -58,13 +60,35 @@ def main() -> None:
                 fromstring(page.read_bytes(), parser=parser_)
 
         findings: list[int] = []
+        cache = root / "check.sqlite"
 
         def check() -> None:
             report = check_site(root / "site", jobs=args.jobs)
             findings.append(len(report.errors))
 
+        def cold() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                cache.with_name(cache.name + suffix).unlink(missing_ok=True)
+            warm()
+
+        def warm() -> None:
+            report = check_site(root / "site", jobs=args.jobs, cache=cache)
+            findings.append(len(report.errors))
+
+        changed = root / "site" / "index.html"
+        original = changed.read_bytes()
+        edits = iter(range(1_000_000))
+
+        def one_changed() -> None:
+            changed.write_bytes(original + f"<!-- edit {next(edits)} -->\n".encode())
+            warm()
+
         ref = _median_seconds(reference, args.repeat)
         measured = _median_seconds(check, args.repeat)
+        cold_seconds = _median_seconds(cold, args.repeat)
+        warm_seconds = _median_seconds(warm, args.repeat)
+        changed_seconds = _median_seconds(one_changed, args.repeat)
+        assert len(set(findings)) == 1, "the cache changed the number of errors found"
     cpus = os.cpu_count() or 1
     out.write(
         f"kdirectory check, {len(pages):,} pages ({args.count:,} clinics), "
@@ -79,6 +103,12 @@ def main() -> None:
     )
     out.write(f"  ratio check_site / reference:        {measured / ref:.1f}x\n")
     out.write(f"  pages per second:                    {len(pages) / measured:,.0f}\n")
+    out.write(f"  check_site, cold cache:              {cold_seconds:.2f} s\n")
+    out.write(
+        f"  check_site, warm cache:              {warm_seconds:.2f} s  "
+        f"({warm_seconds / ref:.1f}x reference)\n"
+    )
+    out.write(f"  warm cache, one page changed:        {changed_seconds:.2f} s\n")
     out.write(f"  errors found on the generated site:  {findings[-1]}\n")
 
 

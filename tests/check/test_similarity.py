@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from kdirectory.check.similarity import (
@@ -12,6 +13,7 @@ from kdirectory.check.similarity import (
     SimilarPair,
     jaccard,
     near_duplicates,
+    shingle_array,
     shingles,
     signature,
     unique_shares,
@@ -84,3 +86,33 @@ def test_near_duplicates_small_site_compares_every_pair() -> None:
         "d": frozenset(),
     }
     assert near_duplicates(pages, 0.9) == [SimilarPair("a", "b", 1.0)]
+
+
+def test_shingle_arrays_hold_the_same_shingles_and_compare_alike() -> None:
+    rng = random.Random(99)
+    texts = [" ".join(random_text(rng, 60)) for _ in range(3)]
+    for text in [*texts, "", "too short", "one two three four five six"]:
+        compact = shingle_array(text, set_aside=["three"])
+        assert compact.dtype == np.uint32
+        assert compact.tolist() == sorted(shingles(text, set_aside=["three"]))
+    twin = texts[0].replace(texts[0].split()[7], "changed", 1)
+    sets = {"a": shingles(texts[0]), "b": shingles(twin), "c": shingles(texts[1])}
+    arrays = {name: np.array(sorted(s), dtype=np.uint32) for name, s in sets.items()}
+    assert near_duplicates(arrays, 0.5) == near_duplicates(sets, 0.5) != []
+    for name, values in sets.items():
+        assert (signature(arrays[name]) == signature(values)).all()
+
+
+def test_minhash_over_shingle_arrays_finds_what_sets_find() -> None:
+    rng = random.Random(4321)
+    texts = {f"page-{n:04d}": random_text(rng) for n in range(EXACT_PAIRS_UP_TO + 20)}
+    for n in range(30):
+        words = list(texts[f"page-{n:04d}"])
+        words[rng.randrange(len(words))] = f"x{n}"
+        texts[f"twin-{n:04d}"] = words
+    sets = {name: shingles(" ".join(words)) for name, words in texts.items()}
+    sets["empty"] = frozenset()
+    arrays = {name: np.array(sorted(s), dtype=np.uint32) for name, s in sets.items()}
+    found = near_duplicates(arrays, 0.9)
+    assert len(found) >= 25
+    assert found == near_duplicates(sets, 0.9)

@@ -1,6 +1,10 @@
 """``check_site``: read every page of a built site once, run the page rules on it, keep a
 small summary, then run the rules that need all pages. A redirect page (a refresh to another
-URL) is checked only as a redirect: where it leads."""
+URL) is checked only as a redirect: where it leads.
+
+With a check cache (:mod:`kdirectory.check.cache`), a page whose bytes are those of the last
+run is not read: its record comes from the cache, and only its links are resolved again.
+Pages that must be read are read in several processes when there are many."""
 
 from __future__ import annotations
 
