@@ -199,7 +199,10 @@ def by_distance_from(
         return [item[-1] for item in unplaced]
     shown = []
     for found in sorted_by_distance(
-        city.point, placed, lambda slug: (model.views[slug].name.casefold(), slug)
+        city.point,
+        placed,
+        lambda slug: (model.views[slug].name.casefold(), slug),
+        model.index.distances,
     ):
         view = model.views[found.item]
         if located:
