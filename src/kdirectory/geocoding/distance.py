@@ -157,25 +157,27 @@ def _in_order(
     origin: Point,
     items: Sequence[T],
     points: Sequence[Point],
+    where: np.ndarray,
     rough: np.ndarray,
     tie: Callable[[T], Any],
     distances: Distances,
     limit: int | None = None,
 ) -> list[Ranked[T]]:
-    """``items`` (at ``points``, ``rough`` miles from ``origin`` by Lambert's formula) by
-    their geodesic distance, then by ``tie``: Lambert's formula orders them, and only a run
-    of things whose possible distances overlap is measured to be put in order. ``limit``:
-    only the first so many are wanted."""
+    """The ``items`` at positions ``where`` (``rough`` miles from ``origin`` by Lambert's
+    formula) by their geodesic distance, then by ``tie``: Lambert's formula orders them, and
+    only a run of things whose possible distances overlap is measured to be put in order.
+    ``limit``: only the first so many are wanted."""
     order = np.argsort(rough, kind="stable")
     ordered = rough[order]
     # A run ends where the next thing is surely farther than everything in it.
-    ends = [*(np.flatnonzero(_lower(ordered[1:]) > _upper(ordered[:-1])) + 1).tolist()]
-    ends.append(len(items))
-    wanted = len(items) if limit is None else min(limit, len(items))
+    ends = (np.flatnonzero(_lower(ordered[1:]) > _upper(ordered[:-1])) + 1).tolist()
+    ends.append(len(order))
+    wanted = len(order) if limit is None else min(limit, len(order))
+    chosen = where[order].tolist()
     found: list[Ranked[T]] = []
     start = 0
     for end in ends[: bisect.bisect_left(ends, wanted) + 1]:
-        run = [Ranked(items[i], points[i], origin, distances) for i in order[start:end].tolist()]
+        run = [Ranked(items[i], points[i], origin, distances) for i in chosen[start:end]]
         if len(run) > 1:
             run.sort(key=lambda r: (r.miles, tie(r.item)))
         found += run
@@ -197,9 +199,24 @@ def sorted_by_distance(
     points = [point for _, point in pairs]
     beta = _reduced_latitude(np.array([p.lat for p in points]))
     rough = _lambert(origin, beta, np.array([p.lon for p in points]))
-    return _in_order(
-        origin, [item for item, _ in pairs], points, rough, tie, distances or Distances()
-    )
+    things = [item for item, _ in pairs]
+    where = np.arange(len(pairs))
+    return _in_order(origin, things, points, where, rough, tie, distances or Distances())
+
+
+class _Columns(Generic[K]):
+    """Points by latitude: keys, points, positions of each key, latitudes, reduced latitudes
+    (radians) and longitudes."""
+
+    def __init__(self, items: list[tuple[K, Point]]) -> None:
+        self.keys = [key for key, _ in items]
+        self.points = [point for _, point in items]
+        self.positions: dict[K, list[int]] = {}
+        for at, key in enumerate(self.keys):
+            self.positions.setdefault(key, []).append(at)
+        self.lat = np.array([p.lat for p in self.points], dtype=float)
+        self.beta = _reduced_latitude(self.lat)
+        self.lon = np.array([p.lon for p in self.points], dtype=float)
 
 
 class PointIndex(Generic[K]):
@@ -212,8 +229,7 @@ class PointIndex(Generic[K]):
 
     def __init__(self, items: Iterable[tuple[K, Point]] = ()) -> None:
         self._items: list[tuple[K, Point]] = list(items)
-        self._sorted: tuple[list[K], list[Point], np.ndarray, np.ndarray, np.ndarray] | None
-        self._sorted = None
+        self._sorted: _Columns[K] | None = None
         self.distances = Distances()
         """Every distance the index measured (for :func:`sorted_by_distance` too)."""
 
@@ -224,14 +240,9 @@ class PointIndex(Generic[K]):
         self._items.append((key, point))
         self._sorted = None
 
-    def _columns(self) -> tuple[list[K], list[Point], np.ndarray, np.ndarray, np.ndarray]:
-        """Keys, points, latitudes, reduced latitudes and longitudes, by latitude."""
+    def _columns(self) -> _Columns[K]:
         if self._sorted is None:
-            items = sorted(self._items, key=lambda item: item[1].lat)
-            lat = np.array([p.lat for _, p in items], dtype=float)
-            lon = np.array([p.lon for _, p in items], dtype=float)
-            keys, points = [k for k, _ in items], [p for _, p in items]
-            self._sorted = (keys, points, lat, _reduced_latitude(lat), lon)
+            self._sorted = _Columns(sorted(self._items, key=lambda item: item[1].lat))
         return self._sorted
 
     def ranked(
@@ -251,25 +262,27 @@ class PointIndex(Generic[K]):
         """
         if (n is not None and n <= 0) or not self._items:
             return []
-        keys, points, lat, beta, lon = self._columns()
+        columns = self._columns()
         reach = math.degrees(within_miles / _LEAST_MILES_PER_RADIAN_LAT)
-        first = int(np.searchsorted(lat, point.lat - reach, side="left"))
-        last = int(np.searchsorted(lat, point.lat + reach, side="right"))
-        rough = _lambert(point, beta[first:last], lon[first:last])
-        near = np.flatnonzero(_lower(rough) <= within_miles)
-        sure = (_upper(rough[near]) <= within_miles).tolist()
-        inside: list[int] = []
-        for i, surely in zip(near.tolist(), sure, strict=True):
-            key = keys[first + i]
-            if key in exclude:
-                continue
-            if surely or self.distances.miles(point, points[first + i]) <= within_miles:
-                inside.append(i)
+        first = int(np.searchsorted(columns.lat, point.lat - reach, side="left"))
+        last = int(np.searchsorted(columns.lat, point.lat + reach, side="right"))
+        rough = _lambert(point, columns.beta[first:last], columns.lon[first:last])
+        keep = _lower(rough) <= within_miles
+        for key in exclude:
+            for at in columns.positions.get(key, ()):
+                if first <= at < last:
+                    keep[at - first] = False
+        near = np.flatnonzero(keep)
+        for i in near[_upper(rough[near]) > within_miles].tolist():
+            # Lambert's formula cannot tell which side of the limit this one is.
+            keep[i] = self.distances.miles(point, columns.points[first + i]) <= within_miles
+        near = np.flatnonzero(keep)
         return _in_order(
             point,
-            [keys[first + i] for i in inside],
-            [points[first + i] for i in inside],
-            rough[inside],
+            columns.keys,
+            columns.points,
+            near + first,
+            rough[near],
             str,
             self.distances,
             n,

@@ -7,6 +7,7 @@ theme's: ``templates/wording/`` and ``templates/content/labels.yaml``.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -165,7 +166,11 @@ class ClinicView:
     def at_distance(self, miles: float, origin: str, *, approximate: bool = False) -> ClinicView:
         """A copy that also knows how far it is from ``origin``; ``approximate``: one end is
         only a town or ZIP code centre."""
-        return replace(self, distance=Distance(miles, origin, approximate))
+        # A shallow copy, not dataclasses.replace: planning makes tens of thousands of these,
+        # and replace runs __init__ over every field. The copy is set before anyone sees it.
+        view = copy.copy(self)
+        object.__setattr__(view, "distance", Distance(miles, origin, approximate))
+        return view
 
 
 def make_clinic_view(clinic: Clinic, timezone: str) -> ClinicView:
