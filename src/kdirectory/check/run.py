@@ -250,7 +250,7 @@ def _checked(
         description=record.description,
         noindex=record.noindex,
         anchors=anchors,
-        ids=frozenset(record.ids),
+        ids=PageSummary.joined_ids(record.ids),
         shingles=record.shingles,
         signature=record.signature,
         redirect=record.redirect,

@@ -41,7 +41,9 @@ class PageSummary:
     noindex: bool
     anchors: tuple[Anchor, ...]
     """Links with a ``#fragment`` into the site, to check against the target's ids."""
-    ids: frozenset[str]
+    ids: str
+    """The ids on the page, each between NULs (one string a page rather than a set of
+    them: most pages are no link's target). See :meth:`has_id`."""
     shingles: np.ndarray
     """The page's shingles (:func:`kdirectory.check.page.page_shingle_array`: sorted
     ``uint32``, 4 bytes each), empty for a redirect page."""
@@ -49,6 +51,16 @@ class PageSummary:
     """The MinHash signature of ``shingles``, computed with them on large sites."""
     redirect: str | None = None
     """Where the page sends readers, when it is a redirect page (see ``redirect_rules``)."""
+
+    @staticmethod
+    def joined_ids(ids: Iterable[str]) -> str:
+        """``ids`` as :attr:`ids` keeps them (an id never holds a NUL: pages with NULs are
+        not read)."""
+        return "\0" + "\0".join(ids) + "\0"
+
+    def has_id(self, fragment: str) -> bool:
+        """Whether an element of the page has the id ``fragment``."""
+        return "\0" not in fragment and f"\0{fragment}\0" in self.ids
 
 
 class SiteFiles:
@@ -194,7 +206,7 @@ def anchor_findings(pages: Mapping[str, PageSummary]) -> list[Problem]:
         )
         for name, page in pages.items()
         for anchor in page.anchors
-        if anchor.target in pages and anchor.fragment not in pages[anchor.target].ids
+        if anchor.target in pages and not pages[anchor.target].has_id(anchor.fragment)
     ]
 
 
