@@ -2,7 +2,7 @@
 cities, states, lastmod dates and a spatial index.
 
 Pages read from this model and never re-read records; nearest-clinic questions go through
-a grid index, never all pairs, so the plan stays near-linear in the number of clinics.
+a latitude-sorted index, never all pairs, which also remembers the distances it measured.
 """
 
 from __future__ import annotations
