@@ -14,12 +14,14 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+import kdirectory.site.build as build_module
 import kdirectory.site.render as render_module
 from kdirectory._output import MANIFEST
 from kdirectory.record.validate import load_directory
 from kdirectory.site.build import BuildResult, _plan
 from kdirectory.site.page_cache import PAGE_CACHE
 from kdirectory.site.templating import render_page_template
+from kdirectory.site.thin_pages import thin_pages
 from kdirectory.testing.synthetic import generate_project
 from tests.helpers import snapshot
 from tests.site.pages import build
@@ -78,14 +80,25 @@ def mentions(value: object, slug: str, seen: set[int] | None = None) -> bool:
 
 
 def test_a_rebuild_with_nothing_changed_renders_and_writes_nothing(
-    project: Path, tmp_path: Path, rendered: list[str]
+    project: Path, tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "site"
+    gates: list[int] = []
+
+    def gate(pages: Any, *args: Any) -> Any:
+        gates.append(len(pages))
+        return thin_pages(pages, *args)
+
+    monkeypatch.setattr(build_module, "thin_pages", gate)
     first = build(project, out, jobs=1)
     assert first.rendered == first.pages == len(set(rendered))
+    assert gates == [first.pages]
+    assert first.noindex  # the gate keeps a page out of search: kept so on the rebuild
     before, files = times(out), snapshot(out)
     rendered.clear()
     again = build(project, out, jobs=1)
+    assert gates == [first.pages]  # what the gate found stands: the same pages compared
+    assert again.noindex == first.noindex
     assert rendered == []
     assert again.rendered == 0
     assert f"0 pages rendered ({again.pages:,} kept)" in again.summary()

@@ -12,6 +12,7 @@ last build leaves a redirect behind (see :mod:`kdirectory.site.redirects`).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ from kdirectory.site.brand_plan import brand_files, planner_for
 from kdirectory.site.fingerprint import Fingerprints, UnfingerprintableError, salt
 from kdirectory.site.images import Photos, photo_files
 from kdirectory.site.model import build_model
-from kdirectory.site.page_cache import CachedPage, PageCache
+from kdirectory.site.page_cache import CachedPage, CacheReadError, PageCache
 from kdirectory.site.plan import Page, read_guides
 from kdirectory.site.publish import Amend, Manifest, Stage, Staged, check_relative, publish
 from kdirectory.site.redirects import (
@@ -103,7 +104,7 @@ class BuildResult:
     """How many pages were rendered; the others were kept as the last build rendered them
     (their inputs unchanged). ``None``: every page was rendered."""
     notices: list[str] = field(default_factory=list)
-    """What the page cache had to say (set aside, done without)."""
+    """What the page and check caches had to say (set aside, done without)."""
 
     def summary(self) -> str:
         checked = (
@@ -217,15 +218,11 @@ def _render(
     staged = {r.output: r.staged for r in rendered if r.staged is not None}
     again = {r.output for r in rendered if r.staged is None}  # only compared, from the cache
     if compare:
-        shingles = {r.output: r.shingles for r in rendered if r.shingles is not None}
-        signatures = {r.output: r.signature for r in rendered if r.signature is not None}
-        del rendered  # the shingles of every page are needed no longer than the gate
-        thin = thin_pages(pages, shingles, threshold, signatures or None)
-        del shingles, signatures
-        for found in thin:
-            found.page.indexable = False
-            found.page.noindex_reason = found.reason
-            again.add(found.page.output)
+        for page, reason in _gate(pages, rendered, threshold, cache):
+            page.indexable = False
+            page.noindex_reason = reason
+            again.add(page.output)
+    del rendered
     if again:
         index = {page.output: number for number, page in enumerate(pages)}
         renderer.compare = False
@@ -251,6 +248,44 @@ def _render(
             raise BuildError(f"two files would be written to {name}: a page and a site file")
         staged[name] = sink.put(name, data)
     return staged, processes, len(made)
+
+
+def _gate(
+    pages: list[Page], rendered: list[RenderedPage], threshold: float, cache: PageCache | None
+) -> list[tuple[Page, str]]:
+    """The pages the uniqueness gate keeps out of search, with why. When every page it
+    compares has the fingerprint it had when the cache kept the gate's last findings,
+    those stand; otherwise the gate compares the pages, the shingles of kept ones read from
+    the cache."""
+    by_output = {page.output: page for page in pages}
+    compared = [r for r in rendered if by_output[r.output].indexable]
+    key = None
+    if cache is not None and all(r.fingerprint is not None for r in compared):
+        digest = hashlib.blake2b(repr(threshold).encode(), digest_size=20)
+        for r in sorted(compared, key=lambda r: r.output):
+            digest.update(r.output.encode() + b"\0" + (r.fingerprint or b""))
+        key = digest.hexdigest()
+        known = cache.gate(key)
+        if known is not None:
+            return [(by_output[output], reason) for output, reason in known]
+    shingles = {r.output: r.shingles for r in compared if r.shingles is not None}
+    signatures = {r.output: r.signature for r in compared if r.signature is not None}
+    kept = [(r.output, r.fingerprint) for r in compared if r.kept and r.fingerprint]
+    if kept:
+        assert cache is not None
+        try:
+            more, more_signatures = cache.shingles_of(kept)
+        except CacheReadError as error:
+            raise BuildError(
+                f"the page cache {cache.path} changed while this build read it ({error}); "
+                "build again (--no-cache to do without it)"
+            ) from None
+        shingles.update(more)
+        signatures.update(more_signatures)
+    found = [(f.page, f.reason) for f in thin_pages(pages, shingles, threshold, signatures or None)]
+    if key is not None and cache is not None:
+        cache.keep_gate(key, [(page.output, reason) for page, reason in found])
+    return found
 
 
 def _fingerprints(planned: _Planned) -> Fingerprints | None:
@@ -359,6 +394,7 @@ def build_site(
     renders: list[int] = []
 
     pages_cache = PageCache.of(directory.root) if cache else None
+    notices = pages_cache.notices if pages_cache else []
 
     def render(stage: Stage) -> dict[str, Staged]:
         staged, count, rendered = _render(planned, stage, jobs, pages_cache)
@@ -370,11 +406,14 @@ def build_site(
 
     def verify(staging: Path) -> None:
         from kdirectory.check import check_site  # noqa: PLC0415 - the checker loads lxml
+        from kdirectory.check.cache import CACHE_FILE  # noqa: PLC0415
 
         site_report = check_site(
             staging,
             base_url=config.site.base_url,
             external_paths=config.check.external_paths,
+            cache=directory.root / CACHE_FILE if cache else None,
+            notices=notices,
         )
         if not site_report.ok():
             raise SiteCheckFailedError(
@@ -405,5 +444,5 @@ def build_site(
         seconds=time.perf_counter() - start, noindex=noindex, kept=published.kept,
         warnings=[p for p in report.sorted_problems() if p.severity == "warning"],
         check=checked[0], redirects=made[0], processes=processes[0], rendered=renders[0],
-        notices=pages_cache.notices if pages_cache else [],
+        notices=notices,
     )  # fmt: skip

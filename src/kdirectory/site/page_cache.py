@@ -14,7 +14,7 @@ rendered last are dropped when saving, so the file stays the size of the site.
 from __future__ import annotations
 
 import contextlib
-import os
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,10 @@ _TABLES = (
 _TABLE_SQL = {"meta": " ".join(_TABLES[0].split()), "pages": " ".join(_TABLES[1].split())}
 
 
+class CacheReadError(Exception):
+    """The cache could not be read again (another run rewrote it meanwhile)."""
+
+
 @dataclass(frozen=True)
 class CachedPage:
     """What rendering a page found: its file's SHA-256 and, when the gate compared it, its
@@ -54,13 +58,14 @@ class PageCache:
     path: Path
     notices: list[str] = field(default_factory=list)
     """What the command line says about the cache: set aside, done without."""
-    _rows: dict[tuple[str, bytes], str] = field(default_factory=dict)
+    _rows: dict[tuple[str, bytes], tuple[str, bool, bool]] = field(default_factory=dict)
+    """(file, fingerprint) -> (SHA-256, shingles kept, signature kept)"""
+    _gates: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _gate: tuple[str, list[tuple[str, str]]] | None = None
     _new: dict[tuple[str, bytes], CachedPage] = field(default_factory=dict)
     _used: set[tuple[str, bytes]] = field(default_factory=set)
     _usable: bool = True
     _damaged: bool = False
-    _reader: sqlite3.Connection | None = None
-    _reader_pid: int = 0
 
     @classmethod
     def of(cls, root: Path) -> PageCache:
@@ -94,8 +99,9 @@ class PageCache:
             ).fetchone() != (_FORMAT,):
                 self._set_aside("it is not a kdirectory page cache")
                 return
-            for output, fingerprint, digest in db.execute(
-                "SELECT output, fingerprint, digest FROM pages"
+            for output, fingerprint, digest, shingles, signature in db.execute(
+                "SELECT output, fingerprint, digest, shingles IS NOT NULL, "
+                "signature IS NOT NULL FROM pages"
             ):
                 if not (
                     isinstance(output, str)
@@ -104,7 +110,8 @@ class PageCache:
                 ):
                     self._set_aside(f"the row of {output!r:.80} holds values of the wrong kinds")
                     return
-                self._rows[output, fingerprint] = digest
+                self._rows[output, fingerprint] = (digest, bool(shingles), bool(signature))
+            self._read_gate(db)
         except sqlite3.Error as error:
             text = str(error).casefold()
             if any(p in text for p in ("unable to open", "locked", "disk i/o", "readonly")):
@@ -130,37 +137,69 @@ class PageCache:
             "every page is rendered again and a new cache written"
         )
 
-    def get(self, output: str, fingerprint: bytes, *, shingles: bool) -> CachedPage | None:
-        """What rendering the page written to ``output`` found when its fingerprint was
-        ``fingerprint``; with ``shingles``, only when its shingles were kept (and with them)."""
-        digest = self._rows.get((output, fingerprint))
-        if digest is None:
-            return None
-        if not shingles:
-            return CachedPage(digest)
-        row = self._fetch(output, fingerprint)
-        if row is None or row[0] is None:
-            return None
-        found = np.frombuffer(row[0], dtype=np.uint32)
-        signature = None if row[1] is None else np.frombuffer(row[1], dtype=np.uint32)
-        return CachedPage(digest, found, signature)
-
-    def _fetch(self, output: str, fingerprint: bytes) -> tuple[bytes | None, bytes | None] | None:
-        """The shingles and signature of a row, read now (in the process asking: a forked
-        renderer opens its own connection)."""
+    def _read_gate(self, db: sqlite3.Connection) -> None:
+        row = db.execute("SELECT value FROM meta WHERE key = 'gate'").fetchone()
+        if row is None:
+            return
         try:
-            if self._reader is None or self._reader_pid != os.getpid():
-                self._reader = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
-                self._reader_pid = os.getpid()
-            row = self._reader.execute(
-                "SELECT shingles, signature FROM pages WHERE output = ? AND fingerprint = ?",
-                (output, fingerprint),
-            ).fetchone()
-        except sqlite3.Error:
-            return None  # rendered instead; the cache's state is told when it is saved
-        if row is None or not all(v is None or isinstance(v, bytes) for v in row):
+            key, thin = json.loads(row[0])
+            found = [(str(output), str(reason)) for output, reason in thin]
+        except (TypeError, ValueError):
+            return  # the gate is worked out again
+        self._gates[str(key)] = found
+
+    def get(
+        self, output: str, fingerprint: bytes, *, shingles: bool = False, signature: bool = False
+    ) -> str | None:
+        """The SHA-256 of what the page written to ``output`` rendered to when its
+        fingerprint was ``fingerprint``; with ``shingles`` (``signature``), only when its
+        shingles (MinHash signature) were kept too (read them with :meth:`shingles_of`)."""
+        row = self._rows.get((output, fingerprint))
+        if row is None or (shingles and not row[1]) or (signature and not row[2]):
             return None
-        return row[0], row[1]
+        return row[0]
+
+    def shingles_of(
+        self, pages: list[tuple[str, bytes]]
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The shingles and MinHash signatures kept for ``pages`` ((file, fingerprint) pairs
+        :meth:`get` vouched for), by file.
+
+        Raises:
+            CacheReadError: the file changed or broke since it was read (another run
+                rewrote it): render the pages instead.
+        """
+        shingles: dict[str, np.ndarray] = {}
+        signatures: dict[str, np.ndarray] = {}
+        wanted = set(pages)
+        try:
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+            try:
+                for output, fingerprint, found, signature in db.execute(
+                    "SELECT output, fingerprint, shingles, signature FROM pages"
+                ):
+                    if (output, fingerprint) not in wanted:
+                        continue
+                    if isinstance(found, bytes):
+                        shingles[output] = np.frombuffer(found, dtype=np.uint32)
+                    if isinstance(signature, bytes):
+                        signatures[output] = np.frombuffer(signature, dtype=np.uint32)
+            finally:
+                db.close()
+        except sqlite3.Error as error:
+            raise CacheReadError(str(error)) from None
+        if len(shingles) != len(wanted):
+            raise CacheReadError("rows are missing")
+        return shingles, signatures
+
+    def gate(self, key: str) -> list[tuple[str, str]] | None:
+        """What the uniqueness gate found last, when it compared the very pages ``key``
+        stands for: the files it kept out of search, with why."""
+        return self._gates.get(key)
+
+    def keep_gate(self, key: str, thin: list[tuple[str, str]]) -> None:
+        """Keep what the gate found this build for the pages ``key`` stands for."""
+        self._gate = (key, thin)
 
     def use(self, output: str, fingerprint: bytes) -> None:
         """The build kept this page as the cache has it: the row stays."""
@@ -174,14 +213,12 @@ class PageCache:
     def save(self) -> None:
         """Write the rows added in this build, and drop those this build neither used nor
         made. Writes nothing when nothing changed."""
-        if self._reader is not None and self._reader_pid == os.getpid():
-            self._reader.close()
-            self._reader = None
         if not self._usable:
             return
         keep = self._used | set(self._new)
         gone = [key for key in self._rows if key not in keep]
-        if not (self._new or gone or self._damaged):
+        gate = self._gate is not None and self._gate[0] not in self._gates
+        if not (self._new or gone or self._damaged or gate):
             return
         try:
             if self._damaged:
@@ -217,6 +254,11 @@ class PageCache:
                     for (output, fingerprint), page in self._new.items()
                 ],
             )
+            if self._gate is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('gate', ?)",
+                    (json.dumps(self._gate),),
+                )
             db.execute("COMMIT")
         except sqlite3.Error as error:
             with contextlib.suppress(sqlite3.Error):

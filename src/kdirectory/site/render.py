@@ -98,7 +98,8 @@ class RenderedPage:
     fingerprint: bytes | None = None
     """The page's fingerprint, when the build keeps a page cache and the page has one."""
     kept: bool = False
-    """The live file was kept, not rendered: the cache had this page's fingerprint."""
+    """Not rendered: the cache had this page's fingerprint (and, for a page the gate
+    compares, its shingles: they are read from there when the gate runs)."""
 
 
 def usable_cores() -> int:
@@ -154,16 +155,17 @@ class PageRenderer:
 
     def _kept(self, page: Page, fingerprint: bytes, *, compare: bool) -> RenderedPage | None:
         assert self.cache is not None
-        cached = self.cache.get(page.output, fingerprint, shingles=compare)
-        if cached is None or (compare and self.signatures and cached.signature is None):
+        signature = compare and self.signatures
+        digest = self.cache.get(page.output, fingerprint, shingles=compare, signature=signature)
+        if digest is None:
             return None
-        staged = self.sink.keep(page.output, cached.digest)
+        staged = self.sink.keep(page.output, digest)
         if staged is None and not compare:
             return None
         # Not in the live site as then rendered (the gate had kept it out of search since,
-        # say): what the gate compares is known, and the build stages it after the gate.
-        found = cached.signature if compare and self.signatures else None
-        return RenderedPage(page.output, staged, cached.shingles, found, fingerprint, kept=True)
+        # say): what the gate compares is in the cache, and the build stages it after the
+        # gate. The gate reads the shingles of kept pages from the cache, only if it runs.
+        return RenderedPage(page.output, staged, fingerprint=fingerprint, kept=True)
 
 
 def render_pages(
