@@ -17,7 +17,7 @@ import hashlib
 import struct
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -51,78 +51,100 @@ class Fingerprints:
     def __init__(self, salt: bytes) -> None:
         self._salt = salt
         self._shared: dict[int, tuple[object, bytes]] = {}
+        self._fields: dict[type, tuple[bytes, tuple[str, ...]] | None] = {}
 
     def page(self, page: Page) -> bytes | None:
         """The fingerprint of ``page``; ``None`` when it holds a value the walk does not
         know."""
-        found = _digest()
-        found.update(self._salt)
+        out = [self._salt]
         try:
-            self.feed(found, {"page": type(page).__qualname__, **_fields(page)})
+            self.feed(out, {"page": type(page).__qualname__, **_fields(page)})
         except UnfingerprintableError:
             return None
-        return found.digest()
+        return hashlib.blake2b(b"".join(out), digest_size=20).digest()
 
-    def feed(self, out: Any, value: object) -> None:
-        """Feed ``value`` into the hash ``out``, walked.
+    def feed(self, out: list[bytes], value: object) -> None:
+        """Add ``value``, walked, to the parts ``out`` of what is hashed.
 
         Raises:
             UnfingerprintableError: ``value`` holds a value of a kind the walk does not know.
         """
         kind = type(value)
-        if value is None or isinstance(value, bool):
-            out.update(b"N" if value is None else b"T" if value else b"F")
-        elif isinstance(value, int) and kind is int:
-            out.update(b"i" + str(value).encode() + b";")
-        elif isinstance(value, str):  # str and Markup (which renders unescaped: kept apart)
-            data = value.encode("utf-8", "surrogatepass")
-            out.update((b"s" if kind is str else b"m") + _INT.pack(len(data)) + data)
-        elif isinstance(value, bytes):
-            out.update(b"b" + _INT.pack(len(value)) + value)
-        elif isinstance(value, float) and kind is float:
-            out.update(b"f" + _FLOAT.pack(value))
+        if kind is str:
+            data = value.encode("utf-8", "surrogatepass")  # type: ignore[attr-defined]
+            out.append(b"s%d:" % len(data))
+            out.append(data)
+        elif value is None:
+            out.append(b"N")
+        elif kind is bool:
+            out.append(b"T" if value else b"F")
+        elif kind is int:
+            out.append(b"i%d;" % value)  # type: ignore[str-format]
         elif kind is list or kind is tuple:
-            assert isinstance(value, list | tuple)
-            out.update(b"[" + _INT.pack(len(value)))
-            for item in value:
+            out.append((b"[%d" if kind is list else b"(%d") % len(value))  # type: ignore[arg-type]
+            for item in value:  # type: ignore[attr-defined]
                 self.feed(out, item)
-        elif isinstance(value, Mapping):
-            out.update(b"{" + _INT.pack(len(value)))
-            for key, item in value.items():
+        elif kind is dict:
+            out.append(b"{%d" % len(value))  # type: ignore[arg-type]
+            for key, item in value.items():  # type: ignore[attr-defined]
                 self.feed(out, key)
                 self.feed(out, item)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            self._object(out, value, _fields(value))
-        elif isinstance(value, BaseModel):
-            self._object(out, value, value.__dict__)
+        elif kind is float:
+            out.append(b"f" + _FLOAT.pack(value))
+        else:
+            self._other(out, value, kind)
+
+    def _other(self, out: list[bytes], value: object, kind: type) -> None:
+        if kind in self._fields:
+            shape = self._fields[kind]
+        else:
+            shape = self._fields[kind] = _shape_of(kind)
+        if shape is not None:  # a dataclass or a pydantic model: walked once a build
+            known = self._shared.get(id(value))
+            if known is None or known[0] is not value:
+                name, fields = shape
+                walked = [name]
+                for field in fields:
+                    self.feed(walked, getattr(value, field))
+                digest = hashlib.blake2b(b"".join(walked), digest_size=20).digest()
+                known = self._shared[id(value)] = (value, digest)
+            out.append(b"o" + known[1])
+        elif isinstance(value, str):  # Markup, which renders unescaped: kept apart from str
+            data = value.encode("utf-8", "surrogatepass")
+            out.append(b"m%d:" % len(data))
+            out.append(data)
+        elif isinstance(value, bytes):
+            out.append(b"b%d:" % len(value))
+            out.append(value)
+        elif isinstance(value, Mapping):
+            self.feed(out, dict(value))
         elif isinstance(value, tuple):  # a named tuple
-            out.update(b"t" + kind.__qualname__.encode() + _INT.pack(len(value)))
-            for item in value:
-                self.feed(out, item)
+            out.append(b"t" + kind.__qualname__.encode())
+            self.feed(out, tuple(value))
         elif isinstance(value, datetime | date | time):
-            out.update(b"d" + kind.__name__.encode() + value.isoformat().encode())
+            out.append(b"d" + kind.__name__.encode() + value.isoformat().encode())
         elif isinstance(value, enum.Enum):
-            out.update(b"e" + kind.__qualname__.encode())
+            out.append(b"e" + kind.__qualname__.encode())
             self.feed(out, value.value)
         elif isinstance(value, set | frozenset):
             parts = []
             for item in value:
-                part = _digest()
+                part: list[bytes] = []
                 self.feed(part, item)
-                parts.append(part.digest())
-            out.update(b"<" + _INT.pack(len(parts)) + b"".join(sorted(parts)))
+                parts.append(hashlib.blake2b(b"".join(part), digest_size=20).digest())
+            out.append(b"<%d" % len(parts) + b"".join(sorted(parts)))
         else:
             raise UnfingerprintableError(kind.__qualname__)
 
-    def _object(self, out: Any, value: object, fields: Mapping[str, object]) -> None:
-        known = self._shared.get(id(value))
-        if known is None or known[0] is not value:
-            part = _digest()
-            kind = type(value)
-            part.update(b"(" + f"{kind.__module__}.{kind.__qualname__}".encode())
-            self.feed(part, fields)
-            known = self._shared[id(value)] = (value, part.digest())
-        out.update(b"o" + known[1])
+
+def _shape_of(kind: type) -> tuple[bytes, tuple[str, ...]] | None:
+    """The name and fields of a dataclass or pydantic model class; ``None`` for another."""
+    name = f"({kind.__module__}.{kind.__qualname__}".encode()
+    if dataclasses.is_dataclass(kind):
+        return name, tuple(f.name for f in dataclasses.fields(kind))
+    if issubclass(kind, BaseModel):
+        return name, tuple(kind.model_fields)
+    return None
 
 
 def _fields(value: object) -> dict[str, object]:
@@ -157,7 +179,9 @@ def salt(env: Environment, code: str, base_path: str) -> bytes:
         if callable(value):
             found.update(_callable_name(value))
             continue
-        walker.feed(found, value)
+        parts: list[bytes] = []
+        walker.feed(parts, value)
+        found.update(b"".join(parts))
     for name in sorted(env.filters):
         found.update(b"F" + name.encode() + _callable_name(env.filters[name]))
     return found.digest()
