@@ -230,3 +230,116 @@ def test_parallel_rebuilds_keep_what_the_cache_has(project: Path, tmp_path: Path
     assert again.rendered == 0
     build(project, serial, jobs=1, cache=False)
     assert site_files(out) == site_files(serial)
+
+
+# --- a build with nothing to do -----------------------------------------------------------
+
+
+@pytest.fixture
+def plans(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times a build planned the site's pages, from now on."""
+    planned: list[int] = []
+    plan = build_module._plan
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        planned.append(1)
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "_plan", counted)
+    return planned
+
+
+def test_a_build_of_the_same_inputs_into_the_same_site_plans_nothing(
+    project: Path, tmp_path: Path, plans: list[int]
+) -> None:
+    out = tmp_path / "site"
+    first = build(project, out, jobs=1)
+    before, files = times(out), snapshot(out)
+    again = build(project, out, jobs=1)
+    assert len(plans) == 1
+    assert snapshot(out) == files and times(out) == before
+    assert (again.pages, again.files, again.written, again.unchanged, again.removed) == (
+        first.pages, first.files, 0, first.files, 0,
+    )  # fmt: skip
+    assert again.noindex == first.noindex and again.redirects == first.redirects
+    assert again.check is not None and first.check is not None
+    assert again.check.problems == first.check.problems
+    assert again.rendered == 0
+
+
+def _edit_record(project: Path, _: Path) -> None:
+    change_phone(project, 3, "(702) 555-0149")
+
+
+def _touch_photo(project: Path, _: Path) -> None:
+    (project / "assets").mkdir(exist_ok=True)
+    (project / "assets" / "notes.txt").write_text("a file of the project\n", encoding="utf-8")
+
+
+def _template(project: Path, _: Path) -> None:
+    (project / "templates").mkdir()
+    (project / "templates" / "404.html").write_text(
+        (Path(render_module.__file__).parents[3] / "templates" / "404.html").read_text(
+            encoding="utf-8"
+        )
+        + "{# changed #}\n",
+        encoding="utf-8",
+    )
+
+
+def _settings(project: Path, _: Path) -> None:
+    config = project / "kdirectory.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[site]\n", "[site]\n# a comment, and the site is named again\n"
+        ),
+        encoding="utf-8",
+    )
+
+
+def _edit_page(_: Path, out: Path) -> None:
+    (out / "index.html").write_text("edited by hand", encoding="utf-8")
+
+
+def _remove_page(_: Path, out: Path) -> None:
+    next(out.glob("clinics/*/index.html")).unlink()
+
+
+def _manifest(_: Path, out: Path) -> None:
+    manifest = out / MANIFEST
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+
+
+def _another_day(_: Path, __: Path) -> None:
+    os.environ["SOURCE_DATE_EPOCH"] = "1893456000"  # 2030-01-01
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _edit_record, _touch_photo, _template, _settings, _edit_page, _remove_page, _manifest,
+        _another_day,
+    ],
+)  # fmt: skip
+def test_any_change_to_the_inputs_or_the_site_builds_again(
+    project: Path,
+    tmp_path: Path,
+    plans: list[int],
+    change: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795996800")
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    build(project, out, jobs=1)
+    change(project, out)
+    build(project, out, jobs=1)
+    assert len(plans) == 2
+    build(project, fresh, jobs=1, cache=False)
+    assert site_files(out) == site_files(fresh)
+
+
+def test_another_base_url_builds_again(project: Path, tmp_path: Path, plans: list[int]) -> None:
+    out = tmp_path / "site"
+    build(project, out, jobs=1)
+    result = build(project, out, jobs=1, base_url="https://clinics.example/dir")
+    assert len(plans) == 2 and result.written > 0

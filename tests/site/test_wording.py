@@ -176,6 +176,7 @@ NOT_FOR_VISITORS = {
     ("publish.py", "_disk_error"): "what went wrong with the disk, for the exception it returns",
     ("site_files.py", "robots_txt"): "robots.txt directives, read by crawlers",
     ("templating.py", "RECORD_LINK_REL"): "rel tokens of the links in record text",
+    ("unchanged.py", "_FORMAT"): "the name of the digest of a build's inputs",
 }
 """Text in the site's Python that no visitor reads, by module and function (or constant)."""
 NO_VISITOR_TEXT = {

@@ -39,7 +39,18 @@ from kdirectory.site.images import Photos, photo_files
 from kdirectory.site.model import build_model
 from kdirectory.site.page_cache import CachedPage, CacheReadError, PageCache
 from kdirectory.site.plan import Page, read_guides
-from kdirectory.site.publish import Amend, Manifest, Stage, Staged, check_relative, publish
+from kdirectory.site.publish import (
+    Amend,
+    Manifest,
+    Stage,
+    Staged,
+    check_relative,
+    file_stats,
+    manifest_digest,
+    publish,
+    read_manifest,
+    unchanged,
+)
 from kdirectory.site.redirects import (
     Identity,
     identities,
@@ -60,6 +71,7 @@ from kdirectory.site.render import (
 from kdirectory.site.site_files import finder_files, locations_kml, robots_txt, sitemaps
 from kdirectory.site.templating import get_template_source, make_environment, render_page_template
 from kdirectory.site.thin_pages import compare_pages, thin_pages
+from kdirectory.site.unchanged import inputs_digest, record_of, said
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -190,6 +202,53 @@ def _plan(directory: Directory, config: SiteConfig) -> _Planned:
     known = identities(model, read_guides(env), records)
     found = {p.path: known[p.path] for p in pages if p.path in known and is_page_path(p.path)}
     return _Planned(config, model, pages, found, env, base_path, photos, directory.root)
+
+
+def _as_last_built(cache: PageCache, inputs: str, out: Path, *, wait: bool) -> BuildResult | None:
+    """The result of the last build, when it was made from ``inputs`` and ``out`` is as
+    it left it (see :mod:`kdirectory.site.unchanged`); ``None``: build."""
+    last = cache.site(inputs)
+    if last is None:
+        return None
+    try:
+        manifest = str(last["manifest"])
+        stats = {str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in last["stats"].items()}
+        pages, noindex, check, redirects = said(last)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+    published = unchanged(out, manifest, stats, wait=wait)
+    if published is None:
+        return None
+    return BuildResult(
+        out=out, pages=pages, files=published.unchanged, written=0,
+        unchanged=published.unchanged, removed=0, seconds=0.0, noindex=noindex,
+        kept=published.kept, check=check, redirects=redirects, processes=0, rendered=0,
+    )  # fmt: skip
+
+
+def _with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
+    """``config`` with the site's URL ``base_url``, when given.
+
+    Raises:
+        ConfigError: ``base_url`` is not a site URL.
+    """
+    if base_url is None:
+        return config
+    try:
+        site = config.site.model_copy(update={"base_url": parse_base_url(base_url)})
+    except ValueError as exc:
+        raise ConfigError(f"base_url: {exc}") from None
+    return config.model_copy(update={"site": site})
+
+
+def _keep_built(cache: PageCache, inputs: str, out: Path, built: dict[str, Any]) -> None:
+    """Keep what this build published from ``inputs`` (``built``, :func:`record_of`) with
+    the state of ``out`` it left, for the next build to compare."""
+    digest = manifest_digest(out)
+    if digest is not None:
+        stats = file_stats(out, (read_manifest(out) or {}).get("files", {}))
+        cache.keep_site(inputs, {"manifest": digest, "stats": stats, **built})
+        cache.save()
 
 
 def _render(
@@ -378,23 +437,24 @@ def build_site(
     report = validate(directory)
     if not report.ok():
         raise ValidationFailedError(f"cannot build: {report.summary()}", report)
-    config = config or directory.config
-    if base_url is not None:
-        try:
-            site = config.site.model_copy(update={"base_url": parse_base_url(base_url)})
-        except ValueError as exc:
-            raise ConfigError(f"base_url: {exc}") from None
-        config = config.model_copy(update={"site": site})
+    config = _with_base_url(config or directory.config, base_url)
     target = Path(out) if out is not None else directory.root / config.build.out
+    warnings = [p for p in report.sorted_problems() if p.severity == "warning"]
+    pages_cache = PageCache.of(directory.root) if cache else None
+    notices = pages_cache.notices if pages_cache else []
+    inputs = inputs_digest(directory, config, target) if pages_cache is not None else None
+    if pages_cache is not None and inputs is not None:
+        last = _as_last_built(pages_cache, inputs, target, wait=wait)
+        if last is not None:
+            last.warnings, last.notices = warnings, notices
+            last.seconds = time.perf_counter() - start
+            return last
     planned = _plan(directory, config)
     pages = planned.pages
     checked: list[Report] = []
     made: list[dict[str, str]] = []
     processes: list[int] = []
     renders: list[int] = []
-
-    pages_cache = PageCache.of(directory.root) if cache else None
-    notices = pages_cache.notices if pages_cache else []
 
     def render(stage: Stage) -> dict[str, Staged]:
         staged, count, rendered = _render(planned, stage, jobs, pages_cache)
@@ -438,11 +498,14 @@ def build_site(
     noindex = [
         (p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"
     ]
+    if pages_cache is not None and inputs is not None:
+        _keep_built(
+            pages_cache, inputs, target, record_of(len(pages), noindex, checked[0], made[0])
+        )
     return BuildResult(
         out=target, pages=len(pages), files=published.written + published.unchanged,
         written=published.written, unchanged=published.unchanged, removed=published.removed,
         seconds=time.perf_counter() - start, noindex=noindex, kept=published.kept,
-        warnings=[p for p in report.sorted_problems() if p.severity == "warning"],
-        check=checked[0], redirects=made[0], processes=processes[0], rendered=renders[0],
-        notices=notices,
+        warnings=warnings, check=checked[0], redirects=made[0], processes=processes[0],
+        rendered=renders[0], notices=notices,
     )  # fmt: skip

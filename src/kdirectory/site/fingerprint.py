@@ -81,7 +81,8 @@ class Fingerprints:
         elif kind is int:
             out.append(b"i%d;" % value)  # type: ignore[str-format]
         elif kind is list or kind is tuple:
-            out.append((b"[%d" if kind is list else b"(%d") % len(value))  # type: ignore[arg-type]
+            size = len(value)  # type: ignore[arg-type]
+            out.append((b"[%d" if kind is list else b"(%d") % size)
             for item in value:  # type: ignore[attr-defined]
                 self.feed(out, item)
         elif kind is dict:

@@ -18,6 +18,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,6 +63,8 @@ class PageCache:
     """(file, fingerprint) -> (SHA-256, shingles kept, signature kept)"""
     _gates: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     _gate: tuple[str, list[tuple[str, str]]] | None = None
+    _sites: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _site: tuple[str, dict[str, Any]] | None = None
     _new: dict[tuple[str, bytes], CachedPage] = field(default_factory=dict)
     _used: set[tuple[str, bytes]] = field(default_factory=set)
     _usable: bool = True
@@ -112,6 +115,7 @@ class PageCache:
                     return
                 self._rows[output, fingerprint] = (digest, bool(shingles), bool(signature))
             self._read_gate(db)
+            self._read_site(db)
         except sqlite3.Error as error:
             text = str(error).casefold()
             if any(p in text for p in ("unable to open", "locked", "disk i/o", "readonly")):
@@ -147,6 +151,25 @@ class PageCache:
         except (TypeError, ValueError):
             return  # the gate is worked out again
         self._gates[str(key)] = found
+
+    def _read_site(self, db: sqlite3.Connection) -> None:
+        row = db.execute("SELECT value FROM meta WHERE key = 'site'").fetchone()
+        try:
+            key, site = json.loads(row[0]) if row is not None else (None, None)
+        except (TypeError, ValueError):
+            return  # built in full again
+        if isinstance(key, str) and isinstance(site, dict):
+            self._sites[key] = site
+
+    def site(self, inputs: str) -> dict[str, Any] | None:
+        """What the last build published from the inputs whose digest is ``inputs`` (see
+        :meth:`keep_site`), if the last build was made from them."""
+        return self._sites.get(inputs)
+
+    def keep_site(self, inputs: str, site: dict[str, Any]) -> None:
+        """Keep what this build published (``site``: plain data) from the inputs whose
+        digest is ``inputs``; a later build of the same inputs may reuse it."""
+        self._site = (inputs, site)
 
     def get(
         self, output: str, fingerprint: bytes, *, shingles: bool = False, signature: bool = False
@@ -218,7 +241,7 @@ class PageCache:
         keep = self._used | set(self._new)
         gone = [key for key in self._rows if key not in keep]
         gate = self._gate is not None and self._gate[0] not in self._gates
-        if not (self._new or gone or self._damaged or gate):
+        if not (self._new or gone or self._damaged or gate or self._site):
             return
         try:
             if self._damaged:
@@ -254,6 +277,11 @@ class PageCache:
                     for (output, fingerprint), page in self._new.items()
                 ],
             )
+            if self._site is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('site', ?)",
+                    (json.dumps(self._site),),
+                )
             if self._gate is not None:
                 db.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('gate', ?)",
@@ -264,8 +292,25 @@ class PageCache:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
             self._not_saved(error)
+            return
         finally:
             db.close()
+        self._saved(gone)
+
+    def _saved(self, gone: list[tuple[str, bytes]]) -> None:
+        """What is in the file now, after a save: a second save writes only what is new."""
+        for key, page in self._new.items():
+            self._rows[key] = (page.digest, page.shingles is not None, page.signature is not None)
+            self._used.add(key)
+        for key in gone:
+            del self._rows[key]
+        self._new.clear()
+        self._damaged = False
+        if self._gate is not None:
+            self._gates = dict([self._gate])
+        if self._site is not None:
+            self._sites = dict([self._site])
+            self._site = None
 
     def _not_saved(self, error: sqlite3.Error | OSError) -> None:
         self.notices.append(

@@ -40,7 +40,7 @@ import shutil
 import signal
 import stat
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
@@ -242,6 +242,51 @@ def _publish_locked(
         raise _disk_error(exc, out) from None
     kept = _user_entries(out, hashes)
     return Published(len(changed), len(hashes) - len(changed), len(removed), kept)
+
+
+FileStats = dict[str, tuple[int, int, int]]
+"""Each file of a published site: its size, modification time (ns) and inode."""
+
+
+def file_stats(out: Path, names: Iterable[str]) -> FileStats:
+    """The :data:`FileStats` of the files ``names`` in ``out`` (those there are)."""
+    found: FileStats = {}
+    for name in names:
+        with contextlib.suppress(OSError):
+            info = (out / name).lstat()
+            if stat.S_ISREG(info.st_mode):
+                found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    return found
+
+
+def manifest_digest(out: Path) -> str | None:
+    """The SHA-256 of the manifest of the site in ``out``; ``None`` when it has none."""
+    try:
+        return hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def unchanged(
+    out: Path, manifest: str, stats: FileStats, *, wait: bool = False
+) -> Published | None:
+    """What publishing the site in ``out`` again would do, when it is as a build left it:
+    its manifest's SHA-256 is still ``manifest`` and every file it lists still has the size,
+    modification time and inode of ``stats``, with no build half done. ``None`` otherwise
+    (a file edited, removed or replaced since, redirects pruned): then build it.
+
+    Raises:
+        BuildError: another build is writing ``out`` (unless ``wait``).
+    """
+    if not (out / MANIFEST).is_file():
+        return None
+    with _locked(out, wait=wait):
+        if os.path.lexists(out / STAGING) or manifest_digest(out) != manifest:
+            return None
+        hashes = _read_manifest(out)
+        if hashes is None or hashes.keys() != stats.keys() or file_stats(out, hashes) != stats:
+            return None
+        return Published(0, len(hashes), 0, _user_entries(out, hashes))
 
 
 def check_relative(name: str) -> None:

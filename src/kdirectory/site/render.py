@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Generic, NoReturn, Protocol, TypeVar, cast
 
 import numpy as np
 
-from kdirectory.check.page import page_shingles, read_page
+from kdirectory.check.page import page_shingle_array, read_page
 from kdirectory.check.similarity import signature
 from kdirectory.exceptions import BuildError, KdirectoryError
 from kdirectory.site.publish import Staged
@@ -147,10 +147,8 @@ class PageRenderer:
         facts = read_page(page.output, data) if compare else None
         if facts is None:
             return RenderedPage(page.output, staged, fingerprint=fingerprint)
-        shingled = page_shingles(facts)
-        compact = np.fromiter(shingled, dtype=np.uint32, count=len(shingled))
-        compact.sort()
-        found = signature(shingled) if self.signatures else None
+        compact = page_shingle_array(facts)
+        found = signature(compact) if self.signatures else None
         return RenderedPage(page.output, staged, compact, found, fingerprint)
 
     def _kept(self, page: Page, fingerprint: bytes, *, compare: bool) -> RenderedPage | None:

@@ -9,15 +9,13 @@ stays indexable: a state before a city, a city before a clinic, the first page o
 list before its further pages, then the one with the most clinics, then the longest.
 
 The gate works from each page's shingles in compact form (sorted 32-bit values, as the
-renderer returns them: see :mod:`kdirectory.site.render`), not from its HTML; a page's set
-of shingles is made again only while pairs of pages are compared, a bounded number at a
-time.
+renderer returns them: see :mod:`kdirectory.site.render`), not from its HTML; pairs are
+compared on those arrays.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -64,33 +62,6 @@ def _part_of(page: Page) -> int:
     return number if isinstance(number, int) else 1
 
 
-class _Shingles(Mapping[str, frozenset[int]]):
-    """Pages' shingle sets, kept as sorted arrays and made into sets when asked for (the
-    last ``kept`` of them are remembered)."""
-
-    def __init__(self, compact: Mapping[str, np.ndarray], kept: int = 256) -> None:
-        self.compact = compact
-        self.kept = kept
-        self._sets: OrderedDict[str, frozenset[int]] = OrderedDict()
-
-    def __getitem__(self, name: str) -> frozenset[int]:
-        found = self._sets.get(name)
-        if found is not None:
-            self._sets.move_to_end(name)
-            return found
-        made = frozenset(self.compact[name].tolist())
-        self._sets[name] = made
-        if len(self._sets) > self.kept:
-            self._sets.popitem(last=False)
-        return made
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.compact)
-
-    def __len__(self) -> int:
-        return len(self.compact)
-
-
 def compare_pages(pages: Sequence[Page], threshold: float) -> bool:
     """Whether the gate compares ``pages`` at all (it is on, and there are two to compare):
     the renderer reads the shingles of indexable pages only then."""
@@ -114,7 +85,7 @@ def thin_pages(
     if not compare_pages(pages, threshold):
         return []
     texts = {output: shingles[output] for output in candidates if output in shingles}
-    pairs = near_duplicates(_Shingles(texts), 1 - threshold, signatures)
+    pairs = near_duplicates(texts, 1 - threshold, signatures)
     rank = {
         output: (
             KIND_RANK.get(page.kind, 5),
