@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import numpy as np
-from geographiclib.geodesic import Geodesic  # type: ignore[import-untyped]
+from geographiclib.geodesic import Geodesic
 from geopy.distance import ELLIPSOIDS, geodesic
 
 from kdirectory.geocoding.types import Point
