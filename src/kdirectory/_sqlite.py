@@ -56,3 +56,44 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def access_problem(error: sqlite3.Error) -> bool:
+    """Whether ``error`` is about reaching the file (permissions, locks, space), which a
+    fresh file would not cure, rather than about what is in it."""
+    text = str(error).casefold()
+    phrases = ("unable to open", "readonly", "read-only", "locked", "disk is full", "disk i/o")
+    return any(phrase in text for phrase in phrases)
+
+
+def tables_of(db: sqlite3.Connection) -> dict[str, str]:
+    """The tables of ``db`` and the SQL that made each, spaces normalised (compare with
+    :func:`normal_sql`)."""
+    return {
+        str(name): normal_sql(str(sql))
+        for name, sql in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        )
+    }
+
+
+def normal_sql(sql: str) -> str:
+    """``sql`` with its runs of white space made one space."""
+    return " ".join(sql.split())
+
+
+def clear(path: Path, *, damaged: bool) -> None:
+    """Set the file at ``path`` aside as ``<name>.corrupt`` (``damaged``), or remove it,
+    with SQLite's side files; one another run moved already is no error.
+
+    Raises:
+        OSError: a file could not be moved or removed.
+    """
+    aside = path.with_name(path.name + ".corrupt")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        side = path.with_name(path.name + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            if damaged:
+                side.replace(aside.with_name(aside.name + suffix))
+            else:
+                side.unlink()

@@ -26,7 +26,6 @@ short leaves a sound cache.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import sqlite3
 import sys
@@ -39,7 +38,15 @@ from pathlib import Path
 import lxml.etree
 import numpy as np
 
-from kdirectory._sqlite import BUSY_SECONDS, create_whole, open_for_writing
+from kdirectory._sqlite import (
+    BUSY_SECONDS,
+    access_problem,
+    clear,
+    create_whole,
+    normal_sql,
+    open_for_writing,
+    tables_of,
+)
 from kdirectory.check.page_record import DamagedRecordError, Encoded, PageRecord, decode_record
 
 CACHE_FILE = Path(".kdirectory") / "check.sqlite"
@@ -52,7 +59,7 @@ _TABLES = {
     "fingerprint TEXT NOT NULL, checksum INTEGER NOT NULL, facts BLOB NOT NULL, "
     "shingles BLOB NOT NULL, signature BLOB)",
 }
-_TABLE_SQL = {name: " ".join(sql.split()) for name, sql in _TABLES.items()}
+_TABLE_SQL = {name: normal_sql(sql) for name, sql in _TABLES.items()}
 _ROWS_PER_WRITE = 500
 
 
@@ -141,7 +148,7 @@ class CheckCache:
         except _DamagedError as damage:
             self._damaged(str(damage))
         except sqlite3.Error as error:
-            if _access_problem(error):
+            if access_problem(error):
                 self._without(f"{self.path} cannot be read ({error})")
             else:
                 self._damaged(f"it is not a check cache ({error})")
@@ -150,12 +157,7 @@ class CheckCache:
 
     def _tables(self, db: sqlite3.Connection) -> bool:
         """Whether the file holds this layout's tables (False: empty, or to be renewed)."""
-        tables = {
-            str(name): " ".join(str(sql).split())
-            for name, sql in db.execute(
-                "SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-            )
-        }
+        tables = tables_of(db)
         if not tables:
             return False
         form = None
@@ -288,19 +290,4 @@ class CheckCache:
     def _clear(self) -> None:
         """Set a damaged file aside (``check.sqlite.corrupt``), or remove one of another
         layout, with SQLite's side files."""
-        aside = self.path.with_name(self.path.name + ".corrupt")
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            side = self.path.with_name(self.path.name + suffix)
-            with contextlib.suppress(FileNotFoundError):  # or another run moved it
-                if self.damaged:
-                    side.replace(aside.with_name(aside.name + suffix))
-                else:
-                    side.unlink()
-
-
-def _access_problem(error: sqlite3.Error) -> bool:
-    """Whether ``error`` is about reaching the file (permissions, locks, space), which a
-    fresh file would not cure, rather than about what is in it."""
-    text = str(error).casefold()
-    phrases = ("unable to open", "readonly", "read-only", "locked", "disk is full", "disk i/o")
-    return any(phrase in text for phrase in phrases)
+        clear(self.path, damaged=self.damaged)

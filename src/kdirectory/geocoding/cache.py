@@ -19,6 +19,7 @@ import sqlite3
 from pathlib import Path
 from types import TracebackType
 
+from kdirectory._sqlite import access_problem
 from kdirectory.geocoding.errors import GeocodeFileError, free_name
 from kdirectory.geocoding.types import PRECISIONS, Geocode, coordinates_problem
 
@@ -106,14 +107,6 @@ def _check(db: sqlite3.Connection) -> None:
             raise _DamagedError(f"{where} ({provider}, {query!r}): {error}") from None
 
 
-def _access_problem(error: sqlite3.Error) -> bool:
-    """Whether ``error`` is about reaching the file (permissions, locks, space), which a
-    fresh file would not cure, rather than about what is in it."""
-    text = str(error).casefold()
-    phrases = ("unable to open", "readonly", "read-only", "locked", "disk is full", "disk i/o")
-    return any(phrase in text for phrase in phrases)
-
-
 class GeocodeCache:
     """A small key-value store on SQLite, safe to interrupt at any point."""
 
@@ -165,7 +158,7 @@ class GeocodeCache:
             db.commit()
         except sqlite3.Error as error:
             db.close()
-            if _access_problem(error):
+            if access_problem(error):
                 raise self._unusable(error) from None
             raise _DamagedError(f"it is not a geocoding cache ({error})") from None
         except BaseException:

@@ -53,7 +53,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 
 from pydantic import BaseModel
 
-from kdirectory._sqlite import BUSY_SECONDS, create_whole, open_for_writing
+from kdirectory._sqlite import (
+    BUSY_SECONDS,
+    access_problem,
+    clear,
+    create_whole,
+    normal_sql,
+    open_for_writing,
+    tables_of,
+)
 from kdirectory.record import parse
 from kdirectory.record.directory import Checks
 from kdirectory.record.hours import Interval
@@ -76,7 +84,7 @@ _TABLES = {
     "streets": "CREATE TABLE streets (street TEXT NOT NULL, fingerprint TEXT NOT NULL, "
     "line TEXT NOT NULL, unit TEXT NOT NULL, PRIMARY KEY (street, fingerprint))",
 }
-_TABLE_SQL = {name: " ".join(sql.split()) for name, sql in _TABLES.items()}
+_TABLE_SQL = {name: normal_sql(sql) for name, sql in _TABLES.items()}
 _FORMAT_ROW = ("INSERT INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
 
 
@@ -554,7 +562,7 @@ class RecordCache:
         except _DamagedError as damage:
             self._damaged(str(damage))
         except sqlite3.Error as error:
-            if _access_problem(error):
+            if access_problem(error):
                 self._without(f"{self.path} cannot be read ({error})")
             else:
                 self._damaged(f"it is not a record cache ({error})")
@@ -562,12 +570,7 @@ class RecordCache:
             db.close()
 
     def _read_tables(self, db: sqlite3.Connection) -> None:
-        tables = {
-            str(name): " ".join(str(sql).split())
-            for name, sql in db.execute(
-                "SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-            )
-        }
+        tables = tables_of(db)
         if not tables:
             return  # an empty file: a new cache
         form = None
@@ -749,15 +752,8 @@ class RecordCache:
     def _clear(self) -> bool:
         """Set a damaged file aside (``records.sqlite.corrupt``), or remove one of another
         layout, with SQLite's side files; ``False`` (with a notice) when that fails."""
-        aside = self.path.with_name(self.path.name + ".corrupt")
         try:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                side = self.path.with_name(self.path.name + suffix)
-                with contextlib.suppress(FileNotFoundError):  # or another run moved it
-                    if self._damage is not None:
-                        side.replace(aside.with_name(aside.name + suffix))
-                    else:
-                        side.unlink()
+            clear(self.path, damaged=self._damage is not None)
         except OSError as error:
             self._not_saved(error)
             return False
@@ -768,11 +764,3 @@ class RecordCache:
             f"cannot write the record cache {self.path} ({error}); this run's results are "
             "complete, the next run checks the same records again"
         )
-
-
-def _access_problem(error: sqlite3.Error) -> bool:
-    """Whether ``error`` is about reaching the file (permissions, locks, space), which a
-    fresh file would not cure, rather than about what is in it."""
-    text = str(error).casefold()
-    phrases = ("unable to open", "readonly", "read-only", "locked", "disk is full", "disk i/o")
-    return any(phrase in text for phrase in phrases)

@@ -22,7 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from kdirectory._sqlite import BUSY_SECONDS, create_whole, open_for_writing
+from kdirectory._sqlite import (
+    BUSY_SECONDS,
+    access_problem,
+    clear,
+    create_whole,
+    normal_sql,
+    open_for_writing,
+    tables_of,
+)
 
 PAGE_CACHE = Path(".kdirectory") / "pages.sqlite"
 """The cache, relative to the project."""
@@ -34,7 +42,7 @@ _TABLES = (
         "NULL, shingles BLOB, signature BLOB, PRIMARY KEY (output, fingerprint))"
     ),
 )
-_TABLE_SQL = {"meta": " ".join(_TABLES[0].split()), "pages": " ".join(_TABLES[1].split())}
+_TABLE_SQL = {"meta": normal_sql(_TABLES[0]), "pages": normal_sql(_TABLES[1])}
 
 
 class CacheReadError(Exception):
@@ -89,12 +97,7 @@ class PageCache:
             return
         try:
             db.execute("BEGIN")
-            tables = {
-                str(name): " ".join(str(sql).split())
-                for name, sql in db.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-                )
-            }
+            tables = tables_of(db)
             if not tables:
                 return  # an empty file: a new cache
             if tables != _TABLE_SQL or db.execute(
@@ -117,8 +120,7 @@ class PageCache:
             self._read_gate(db)
             self._read_site(db)
         except sqlite3.Error as error:
-            text = str(error).casefold()
-            if any(p in text for p in ("unable to open", "locked", "disk i/o", "readonly")):
+            if access_problem(error):
                 self._without(f"{self.path} cannot be read ({error})")
             else:
                 self._set_aside(f"it is not a page cache ({error})")
@@ -245,10 +247,7 @@ class PageCache:
             return
         try:
             if self._damaged:
-                for suffix in ("", "-wal", "-shm", "-journal"):
-                    side = self.path.with_name(self.path.name + suffix)
-                    with contextlib.suppress(FileNotFoundError):
-                        side.replace(side.with_name(f"{self.path.name}.corrupt{suffix}"))
+                clear(self.path, damaged=True)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             format_row = ("INSERT INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
             create_whole(self.path, [*((sql, ()) for sql in _TABLES), format_row])
