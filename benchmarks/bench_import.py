@@ -35,6 +35,7 @@ import csv
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -275,6 +276,11 @@ def _rejected(project: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
+def _reason_kind(reason: str) -> str:
+    """A rejected row's reason without its particulars: ``duplicate of row N``."""
+    return re.sub(r"\d[\d,]*", "N", reason.partition(":")[0])
+
+
 @dataclass
 class Result:
     sheet: Sheet
@@ -316,7 +322,7 @@ class ImportBench:
 
         def after_import(measure_: Measure, _: int, run: Run) -> None:
             created = len(_record_files(self.project)) - self.existing
-            reasons = Counter(row["reason"].partition(":")[0] for row in _rejected(self.project))
+            reasons = Counter(_reason_kind(row["reason"]) for row in _rejected(self.project))
             rejected = sum(reasons.values())
             if created + rejected != sheet.rows:
                 raise BenchError(
@@ -437,7 +443,7 @@ def report(result: Result, repeat: int, judge: bool, resolution: int) -> str:
         ),
         (
             f"imported: {imported['created']:,} records, {imported['rejected']:,} rows "
-            f"rejected ({sheet.repeated:,} rows repeat the row above); rejected by reason: "
+            f"rejected ({sheet.repeated:,} of them repeat the row above); by reason: "
             f"{reasons}"
         ),
         f"rows damaged on purpose: {damage}",
