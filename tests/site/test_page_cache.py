@@ -17,6 +17,7 @@ from pydantic import BaseModel
 import kdirectory.site.build as build_module
 import kdirectory.site.render as render_module
 from kdirectory._output import MANIFEST
+from kdirectory.check import check_site
 from kdirectory.record.validate import load_directory
 from kdirectory.site.build import BuildResult, _plan
 from kdirectory.site.page_cache import PAGE_CACHE
@@ -343,3 +344,18 @@ def test_another_base_url_builds_again(project: Path, tmp_path: Path, plans: lis
     build(project, out, jobs=1)
     result = build(project, out, jobs=1, base_url="https://clinics.example/dir")
     assert len(plans) == 2 and result.written > 0
+
+
+def test_the_build_s_check_finds_what_a_check_without_a_cache_finds(
+    project: Path, tmp_path: Path
+) -> None:
+    """The renderer gives the check cache each page's record as it renders it: the report is
+    the same as reading every page again, on a first build and after a change."""
+    out = tmp_path / "site"
+    for change in (None, 7):
+        if change is not None:
+            change_phone(project, change, "(702) 555-0150")
+        result = build(project, out, jobs=2)
+        assert result.check is not None
+        again = check_site(out, base_url=None)
+        assert [p.to_dict() for p in result.check.problems] == [p.to_dict() for p in again.problems]

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from kdirectory._output import MANIFEST
+from kdirectory.check.cache import CACHE_FILE
 from kdirectory.check.similarity import EXACT_PAIRS_UP_TO
 from kdirectory.exceptions import (
     BuildError,
@@ -61,6 +62,7 @@ from kdirectory.site.redirects import (
     redirect_files,
 )
 from kdirectory.site.render import (
+    CheckRecords,
     MemorySink,
     PageRenderer,
     RenderedPage,
@@ -252,7 +254,11 @@ def _keep_built(cache: PageCache, inputs: str, out: Path, built: dict[str, Any])
 
 
 def _render(
-    planned: _Planned, sink: Sink, jobs: int, cache: PageCache | None = None
+    planned: _Planned,
+    sink: Sink,
+    jobs: int,
+    cache: PageCache | None = None,
+    check: CheckRecords | None = None,
 ) -> tuple[dict[str, Staged], int, int]:
     """Render every file of the site into ``sink``: the pages (in ``jobs`` processes where
     possible; with a ``cache``, only those whose fingerprint it does not have), the
@@ -270,6 +276,7 @@ def _render(
         signatures=compare and sum(p.indexable for p in pages) > EXACT_PAIRS_UP_TO,
         cache=cache,
         fingerprints=_fingerprints(planned) if cache is not None else None,
+        check=check,
     )
     rendered, processes = render_pages(renderer, range(len(pages)), jobs)
     _remember(cache, rendered)
@@ -456,8 +463,13 @@ def build_site(
     processes: list[int] = []
     renders: list[int] = []
 
+    check_cache = directory.root / CACHE_FILE if cache else None
+    base = config.site.base_url.rstrip("/")
+    many = len(pages) > EXACT_PAIRS_UP_TO  # as the check decides it: harmless if it differs
+    records = CheckRecords(check_cache, base, many) if check_cache is not None else None
+
     def render(stage: Stage) -> dict[str, Staged]:
-        staged, count, rendered = _render(planned, stage, jobs, pages_cache)
+        staged, count, rendered = _render(planned, stage, jobs, pages_cache, records)
         processes.append(count)
         renders.append(rendered)
         if pages_cache is not None:
@@ -466,13 +478,12 @@ def build_site(
 
     def verify(staging: Path) -> None:
         from kdirectory.check import check_site  # noqa: PLC0415 - the checker loads lxml
-        from kdirectory.check.cache import CACHE_FILE  # noqa: PLC0415
 
         site_report = check_site(
             staging,
             base_url=config.site.base_url,
             external_paths=config.check.external_paths,
-            cache=directory.root / CACHE_FILE if cache else None,
+            cache=check_cache,
             notices=notices,
         )
         if not site_report.ok():

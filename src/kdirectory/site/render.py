@@ -35,13 +35,18 @@ from typing import TYPE_CHECKING, Generic, NoReturn, Protocol, TypeVar, cast
 
 import numpy as np
 
+from kdirectory.check.cache import CheckCache
 from kdirectory.check.page import page_shingle_array, read_page
+from kdirectory.check.page_record import Encoded, encode_record, read_record
 from kdirectory.check.similarity import signature
+from kdirectory.check.site_rules import SiteFiles
 from kdirectory.exceptions import BuildError, KdirectoryError
 from kdirectory.site.publish import Staged
 from kdirectory.site.templating import render_page_template
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from jinja2 import Environment
 
     from kdirectory.site.fingerprint import Fingerprints
@@ -130,9 +135,15 @@ class PageRenderer:
     """Pages rendered by earlier builds: one whose fingerprint is there, and whose file is
     in the live site as then rendered, is kept rather than rendered."""
     fingerprints: Fingerprints | None = None
+    check: CheckRecords | None = None
+    """Where what the check finds in each page on its own goes, found while the page is
+    parsed here anyway: the build's check then reads none of them again."""
 
     def __call__(self, indices: Sequence[int]) -> list[RenderedPage]:
-        return [self.render(self.pages[i]) for i in indices]
+        done = [self.render(self.pages[i]) for i in indices]
+        if self.check is not None:
+            self.check.flush()
+        return done
 
     def render(self, page: Page) -> RenderedPage:
         compare = self.compare and page.indexable
@@ -144,12 +155,19 @@ class PageRenderer:
         html = render_page_template(self.env, page.template, {"page": page, **page.context})
         data = html.encode("utf-8")
         staged = self.sink.put(page.output, data)
-        facts = read_page(page.output, data) if compare else None
-        if facts is None:
+        found: np.ndarray | None = None
+        if self.check is not None:
+            compact, found = self.check.read(page.output, data)
+        else:
+            facts = read_page(page.output, data) if compare else None
+            compact = None if facts is None else page_shingle_array(facts)
+        if not compare or compact is None:
             return RenderedPage(page.output, staged, fingerprint=fingerprint)
-        compact = page_shingle_array(facts)
-        found = signature(compact) if self.signatures else None
-        return RenderedPage(page.output, staged, compact, found, fingerprint)
+        if self.signatures and found is None:
+            found = signature(compact)
+        return RenderedPage(
+            page.output, staged, compact, found if self.signatures else None, fingerprint
+        )
 
     def _kept(self, page: Page, fingerprint: bytes, *, compare: bool) -> RenderedPage | None:
         assert self.cache is not None
@@ -164,6 +182,38 @@ class PageRenderer:
         # say): what the gate compares is in the cache, and the build stages it after the
         # gate. The gate reads the shingles of kept pages from the cache, only if it runs.
         return RenderedPage(page.output, staged, fingerprint=fingerprint, kept=True)
+
+
+class CheckRecords:
+    """The check's record of each page rendered (see :mod:`kdirectory.check.page_record`),
+    written to the check cache ``path`` a run of pages at a time, from whichever process
+    rendered them; for a site served from ``base_url`` (no trailing ``/``)."""
+
+    def __init__(self, path: Path, base_url: str, signatures: bool) -> None:
+        self.path = path
+        self.base_url = base_url
+        self.signatures = signatures
+        self._site = SiteFiles(path.parent, set(), base_url)
+        self._rows: list[tuple[str, bytes, Encoded]] = []
+
+    def read(self, name: str, data: bytes) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Read the page ``name`` (its bytes ``data``) as the check does and keep its
+        record; return its shingles as the uniqueness gate compares them (``None``: not an
+        HTML page) and their MinHash signature when the check made it."""
+        record = read_record(name, data, self._site, self.signatures)
+        self._rows.append((name, hashlib.sha256(data).digest(), encode_record(record)))
+        if not record.readable or record.redirect is not None:
+            return None, None
+        return record.shingles, record.signature
+
+    def flush(self) -> None:
+        """Write the records kept so far (a cache that cannot be written is left to the
+        check, which reads those pages itself and says so)."""
+        store = CheckCache(self.path, self.base_url)
+        for name, digest, encoded in self._rows:
+            store.add(name, digest, encoded)
+        store.save(set())
+        self._rows.clear()
 
 
 def render_pages(
@@ -183,6 +233,8 @@ def render_pages(
     first = set(warm.values())
     rest = [index for index in indices if index not in first]
     done = {index: renderer.render(renderer.pages[index]) for index in sorted(first)}
+    if renderer.check is not None:
+        renderer.check.flush()  # before forking: no worker writes them again
     chunks = _chunks(rest, jobs)
     workers = min(jobs, len(chunks)) if parallel else 1
     if workers > 1:
