@@ -266,6 +266,8 @@ def _render(
     Returns what was put, by name, how many processes rendered pages, and how many pages
     were rendered (not kept)."""
     pages, config, env = planned.pages, planned.config, planned.env
+    if cache is not None:
+        cache.load()  # here, not in each process that renders
     threshold = config.build.uniqueness_threshold
     compare = compare_pages(pages, threshold)
     renderer = PageRenderer(

@@ -73,6 +73,7 @@ class PageCache:
     _gate: tuple[str, list[tuple[str, str]]] | None = None
     _sites: dict[str, dict[str, Any]] = field(default_factory=dict)
     _site: tuple[str, dict[str, Any]] | None = None
+    _loaded: bool = False
     _new: dict[tuple[str, bytes], CachedPage] = field(default_factory=dict)
     _used: set[tuple[str, bytes]] = field(default_factory=set)
     _usable: bool = True
@@ -82,10 +83,19 @@ class PageCache:
     def of(cls, root: Path) -> PageCache:
         """The cache of the project at ``root``, read."""
         cache = cls(root / PAGE_CACHE)
-        cache._read()
+        cache._read(pages=False)
         return cache
 
-    def _read(self) -> None:
+    def load(self) -> None:
+        """Read the pages' rows, if not read yet (a build with nothing to do needs only
+        what the last build said, not these)."""
+        if self._loaded:
+            return
+        self._loaded = True
+        if self._usable and not self._damaged and self.path.is_file():
+            self._read(pages=True)
+
+    def _read(self, *, pages: bool) -> None:
         if not self.path.is_file():
             if self.path.exists() or (self.path.parent.exists() and not self.path.parent.is_dir()):
                 self._without(f"{self.path} is not a file")
@@ -105,6 +115,10 @@ class PageCache:
             ).fetchone() != (_FORMAT,):
                 self._set_aside("it is not a kdirectory page cache")
                 return
+            if not pages:
+                self._read_gate(db)
+                self._read_site(db)
+                return
             for output, fingerprint, digest, shingles, signature in db.execute(
                 "SELECT output, fingerprint, digest, shingles IS NOT NULL, "
                 "signature IS NOT NULL FROM pages"
@@ -117,8 +131,6 @@ class PageCache:
                     self._set_aside(f"the row of {output!r:.80} holds values of the wrong kinds")
                     return
                 self._rows[output, fingerprint] = (digest, bool(shingles), bool(signature))
-            self._read_gate(db)
-            self._read_site(db)
         except sqlite3.Error as error:
             if access_problem(error):
                 self._without(f"{self.path} cannot be read ({error})")
@@ -179,6 +191,7 @@ class PageCache:
         """The SHA-256 of what the page written to ``output`` rendered to when its
         fingerprint was ``fingerprint``; with ``shingles`` (``signature``), only when its
         shingles (MinHash signature) were kept too (read them with :meth:`shingles_of`)."""
+        self.load()
         row = self._rows.get((output, fingerprint))
         if row is None or (shingles and not row[1]) or (signature and not row[2]):
             return None
@@ -240,6 +253,7 @@ class PageCache:
         made. Writes nothing when nothing changed."""
         if not self._usable:
             return
+        self.load()
         keep = self._used | set(self._new)
         gone = [key for key in self._rows if key not in keep]
         gate = self._gate is not None and self._gate[0] not in self._gates
