@@ -46,10 +46,8 @@ from kdirectory.site.publish import (
     Stage,
     Staged,
     check_relative,
-    file_stats,
-    manifest_digest,
     publish,
-    read_manifest,
+    site_state,
     unchanged,
 )
 from kdirectory.site.redirects import (
@@ -246,10 +244,9 @@ def _with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
 def _keep_built(cache: PageCache, inputs: str, out: Path, built: dict[str, Any]) -> None:
     """Keep what this build published from ``inputs`` (``built``, :func:`record_of`) with
     the state of ``out`` it left, for the next build to compare."""
-    digest = manifest_digest(out)
-    if digest is not None:
-        stats = file_stats(out, (read_manifest(out) or {}).get("files", {}))
-        cache.keep_site(inputs, {"manifest": digest, "stats": stats, **built})
+    state = site_state(out)
+    if state is not None:
+        cache.keep_site(inputs, {"manifest": state[0], "stats": state[1], **built})
         cache.save()
 
 

@@ -40,7 +40,7 @@ import shutil
 import signal
 import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
@@ -248,32 +248,34 @@ FileStats = dict[str, tuple[int, int, int]]
 """Each file of a published site: its size, modification time (ns) and inode."""
 
 
-def file_stats(out: Path, names: Iterable[str]) -> FileStats:
-    """The :data:`FileStats` of the files ``names`` in ``out`` (those there are)."""
-    found: FileStats = {}
-    for name in names:
+def site_state(out: Path) -> tuple[str, FileStats] | None:
+    """The site in ``out`` as it stands: the SHA-256 of its manifest and the
+    :data:`FileStats` of every file the manifest lists (those there are); ``None`` when it
+    has no kdirectory manifest. The manifest is read once."""
+    try:
+        raw = (out / MANIFEST).read_bytes()
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return None
+    stats: FileStats = {}
+    for name in files:
         with contextlib.suppress(OSError):
             info = (out / name).lstat()
             if stat.S_ISREG(info.st_mode):
-                found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
-    return found
-
-
-def manifest_digest(out: Path) -> str | None:
-    """The SHA-256 of the manifest of the site in ``out``; ``None`` when it has none."""
-    try:
-        return hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
-    except OSError:
-        return None
+                stats[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    return hashlib.sha256(raw).hexdigest(), stats
 
 
 def unchanged(
     out: Path, manifest: str, stats: FileStats, *, wait: bool = False
 ) -> Published | None:
-    """What publishing the site in ``out`` again would do, when it is as a build left it:
-    its manifest's SHA-256 is still ``manifest`` and every file it lists still has the size,
-    modification time and inode of ``stats``, with no build half done. ``None`` otherwise
-    (a file edited, removed or replaced since, redirects pruned): then build it.
+    """What publishing the site in ``out`` again would do, when it is as a build left it
+    (:func:`site_state` is still ``manifest`` and ``stats``: no file edited, removed or
+    replaced since, redirects not pruned), with no build half done. ``None`` otherwise:
+    then build it.
 
     Raises:
         BuildError: another build is writing ``out`` (unless ``wait``).
@@ -281,12 +283,9 @@ def unchanged(
     if not (out / MANIFEST).is_file():
         return None
     with _locked(out, wait=wait):
-        if os.path.lexists(out / STAGING) or manifest_digest(out) != manifest:
+        if os.path.lexists(out / STAGING) or site_state(out) != (manifest, stats):
             return None
-        hashes = _read_manifest(out)
-        if hashes is None or hashes.keys() != stats.keys() or file_stats(out, hashes) != stats:
-            return None
-        return Published(0, len(hashes), 0, _user_entries(out, hashes))
+        return Published(0, len(stats), 0, _user_entries(out, stats))
 
 
 def check_relative(name: str) -> None:
@@ -476,7 +475,7 @@ def _prune_empty_folders(folder: Path, out: Path) -> None:
         folder = folder.parent
 
 
-def _user_entries(out: Path, hashes: dict[str, str]) -> list[str]:
+def _user_entries(out: Path, hashes: Mapping[str, object]) -> list[str]:
     """Entries under ``out`` that are not the site's: a folder holding no page counts once,
     and folders holding pages are looked into."""
     folders = {str(folder) for name in hashes for folder in PurePosixPath(name).parents}
