@@ -22,7 +22,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Hashable, Iterable, Mapping
 
 __all__ = ["VocabIssue", "check_jsonld"]
 
@@ -111,6 +111,8 @@ class _Checker:
         self.allow_pending = allow_pending
         self.issues: list[VocabIssue] = []
         self._lineages: dict[tuple[str, ...], frozenset[str]] = {}
+        self.shapes: dict[int, Hashable] = {}
+        """The shape of each object and list of the document checked (see :func:`_shape`)."""
 
     def lineage(self, types: Iterable[str]) -> frozenset[str]:
         """The given classes and all their ancestors."""
@@ -191,33 +193,55 @@ class _Checker:
             return []
         types = self.node_types(node, path)
         lineage = self.lineage(types)
+        kind = (self.allow_pending, *types)
         for key in properties:
-            key_path = _join(path, key)
-            term = _short(key)
-            spec = self.vocab.properties.get(term)
-            if spec is None:
-                base = term.removesuffix("-input").removesuffix("-output")
-                if base != term and base in self.vocab.properties and "Action" in lineage:
-                    continue  # schema.org's "<property>-input" annotation on actions
-                hint = _did_you_mean(term, self.vocab.properties)
-                self.report(
-                    key_path,
-                    f"unknown schema.org property {key!r}{hint}",
-                    "jsonld.unknown-property",
-                )
-                self.value(node[key], key_path, None)
+            # Nodes of one kind repeat their properties from page to page: a property
+            # found clean is not checked again.
+            memo = (kind, key, _shape(node[key], self.shapes))
+            if memo in _CLEAN:
                 continue
-            self.status(key_path, term)
-            domain, range_ = spec
-            if types and not domain & lineage:
-                self.report(
-                    key_path,
-                    f"{term!r} is not a property of {_alternatives(types)}"
-                    + (f" (it belongs on {_alternatives(domain)})" if domain else ""),
-                    "jsonld.not-allowed",
-                )
-            self.value(node[key], key_path, range_ or None)
+            found = len(self.issues)
+            self.property(node, key, path, types, lineage)
+            if len(self.issues) == found:
+                if len(_CLEAN) >= _KEPT:
+                    _CLEAN.clear()
+                _CLEAN.add(memo)
         return types
+
+    def property(
+        self,
+        node: Mapping[str, object],
+        key: str,
+        path: str,
+        types: list[str],
+        lineage: frozenset[str],
+    ) -> None:
+        """Check one property of a node of the known classes ``types``."""
+        key_path = _join(path, key)
+        term = _short(key)
+        spec = self.vocab.properties.get(term)
+        if spec is None:
+            base = term.removesuffix("-input").removesuffix("-output")
+            if base != term and base in self.vocab.properties and "Action" in lineage:
+                return  # schema.org's "<property>-input" annotation on actions
+            hint = _did_you_mean(term, self.vocab.properties)
+            self.report(
+                key_path,
+                f"unknown schema.org property {key!r}{hint}",
+                "jsonld.unknown-property",
+            )
+            self.value(node[key], key_path, None)
+            return
+        self.status(key_path, term)
+        domain, range_ = spec
+        if types and not domain & lineage:
+            self.report(
+                key_path,
+                f"{term!r} is not a property of {_alternatives(types)}"
+                + (f" (it belongs on {_alternatives(domain)})" if domain else ""),
+                "jsonld.not-allowed",
+            )
+        self.value(node[key], key_path, range_ or None)
 
     def value(self, value: object, path: str, range_: frozenset[str] | None) -> None:
         """Check a property value against the property's range (None: unchecked)."""
@@ -300,6 +324,82 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_VERBATIM_KEYS = frozenset({"@type", "@context"})
+"""Keys whose values the checker reads as they are (type names, contexts)."""
+_WALKED_KEYS = frozenset({"@graph", "@value", "@list", "@set"})
+"""The other keywords whose values it walks into; it reads no other keyword's value."""
+_NUMBER_TOKEN = ("#",)
+_BOOLEAN_TOKEN = ("?",)
+_STRING_TOKENS: dict[str, Hashable] = {}
+"""What :func:`_shape` keeps of each string value seen (many repeat across pages)."""
+_CLEAN: set[Hashable] = set()
+"""Properties found to have no issue in this process, each as (pending allowed, the node's
+types, the key, the value's shape): one of the same is not checked again."""
+_KEPT = 200_000
+
+
+def _shape(value: object, shapes: dict[int, Hashable]) -> Hashable:
+    """What the checker reads of a JSON value: the keys of its objects, type names and
+    contexts as they are, and of each other value only its kind (of a string, only what the
+    vocabulary reads of it: whether it is a number, an IRI, an enumeration member or a
+    boolean word). Two values of one shape are both clean or both not (the issues of one
+    that is not quote its values). ``shapes`` holds the shape of each object and list
+    already shaped, by ``id``: values nest, and each level is looked at."""
+    if isinstance(value, dict | list):
+        known = shapes.get(id(value))
+        if known is None:
+            if isinstance(value, list):
+                known = ("[", *(_shape(item, shapes) for item in value))
+            else:
+                known = ("{", *(_member(key, item, shapes) for key, item in value.items()))
+            shapes[id(value)] = known
+        return known
+    if isinstance(value, str):
+        token = _STRING_TOKENS.get(value)
+        if token is None:
+            if len(_STRING_TOKENS) >= _KEPT:
+                _STRING_TOKENS.clear()
+            token = _STRING_TOKENS[value] = _string_token(value)
+        return token
+    if isinstance(value, bool):
+        return _BOOLEAN_TOKEN
+    if isinstance(value, int | float):
+        return _NUMBER_TOKEN
+    return None if value is None else ("!", repr(value))
+
+
+def _member(key: str, value: object, shapes: dict[int, Hashable]) -> Hashable:
+    """The shape of one key of an object and its value."""
+    if key in _VERBATIM_KEYS:
+        return (key, _frozen(value))
+    if key[:1] == "@" and key not in _WALKED_KEYS:
+        return (key, None)
+    return (key, _shape(value, shapes))
+
+
+def _frozen(value: object) -> Hashable:
+    """``value`` itself, as a hashable value that tells each JSON type apart."""
+    if isinstance(value, dict):
+        return ("{", *((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return ("[", *map(_frozen, value))
+    if isinstance(value, str):
+        return ("=", value)
+    return ("!", type(value).__name__, repr(value))
+
+
+def _string_token(text: str) -> Hashable:
+    """What the vocabulary reads of a string value (see :meth:`_Checker.plain_text`)."""
+    term = _short(text)
+    if term in _vocab().members or term in _BOOLEAN_TEXT:
+        return ("=", text)
+    first = text[:1]
+    # float() accepts only text that starts with a space, a sign, a digit, a dot or the
+    # i/n of inf and nan: most strings (names, URLs) are no number at a glance.
+    number = not (first.isalpha() and first not in "iInN") and _is_number(text)
+    return (number, ":" in text and not text.startswith(_PREFIXES))
 
 
 def check_jsonld(doc: object, *, allow_pending: bool = True) -> list[VocabIssue]:

@@ -64,9 +64,8 @@ def shingle_array(
     text: str, size: int = SHINGLE_WORDS, *, set_aside: Iterable[str] = ()
 ) -> np.ndarray:
     """The shingles of :func:`shingles`, as a sorted ``uint32`` array without duplicates."""
-    codes = [code for code in map(_word_code, text.lower().split()) if code]
-    aside = {code for phrase in set_aside for code in map(_word_code, phrase.lower().split())}
-    aside.discard(0)
+    codes = _word_codes(text.lower().split())
+    aside = {code for phrase in set_aside for code in _word_codes(phrase.lower().split())}
     if aside:
         codes = _set_aside(codes, aside)
     if not codes:
@@ -85,15 +84,19 @@ def shingle_array(
     return compact
 
 
-def _word_code(token: str) -> int:
-    """A lower-case token's word code (0 for a token that is only punctuation), cached."""
-    code = _WORD_CODES.get(token)
-    if code is None:
+def _word_codes(tokens: list[str]) -> list[int]:
+    """The word codes of lower-case tokens, leaving out tokens that are only punctuation.
+    Codes are cached by token: most words of a page were seen on the pages before it."""
+    codes = list(map(_WORD_CODES.get, tokens))
+    if None in codes:
         if len(_WORD_CODES) > 500_000:
             _WORD_CODES.clear()
-        word = token.strip(_PUNCTUATION)
-        code = _WORD_CODES[token] = zlib.crc32(word.encode()) + 2 if word else 0
-    return code
+        for token in tokens:
+            if token not in _WORD_CODES:
+                word = token.strip(_PUNCTUATION)
+                _WORD_CODES[token] = zlib.crc32(word.encode()) + 2 if word else 0
+        codes = list(map(_WORD_CODES.__getitem__, tokens))
+    return [code for code in codes if code]
 
 
 def _set_aside(codes: list[int], aside: set[int]) -> list[int]:
@@ -180,8 +183,11 @@ def signature(values: Shingles) -> np.ndarray:
         x = values.astype(np.uint64)
     else:
         x = np.fromiter(values, dtype=np.uint64, count=len(values))
-    hashed = (_A[:, None] * x + _B[:, None]) >> np.uint64(32)
-    least: np.ndarray = hashed.min(axis=1).astype(np.uint32)
+    # The top 32 bits of the least hash are the least of the hashes' top 32 bits, so one
+    # shift of the minima replaces a shift of every hash.
+    hashed = np.multiply.outer(_A, x)
+    hashed += _B[:, None]
+    least: np.ndarray = (hashed.min(axis=1) >> np.uint64(32)).astype(np.uint32)
     return least
 
 

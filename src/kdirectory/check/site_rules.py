@@ -145,18 +145,41 @@ def site_links(page: PageFacts, site: SiteFiles) -> tuple[SiteLink, ...]:
     what :func:`link_findings` resolves. Depends only on the page and the site's URL."""
     links: list[SiteLink] = []
     here = page_url(page.name, site.base_url or "https://site.invalid")
+    rooted = _rooted_links(site)
     for href in page.links:
         if href.startswith("/") and not href.startswith("//"):
-            url = site.origin + href  # most links: a root-relative path, no join needed
+            # Most links: a root-relative path, the same on many pages, so worked out once.
+            if href not in rooted:
+                if len(rooted) >= _ROOTED_LINKS_KEPT:
+                    rooted.clear()
+                rooted[href] = _site_link(href, site.origin + href, site)
+            link = rooted[href]
         else:
             scheme = urlsplit(href).scheme.lower()
             if scheme in _SKIPPED_SCHEMES or (scheme and scheme not in ("http", "https")):
                 continue
-            url = urljoin(here, href)
-        address, _, fragment = url.partition("#")
-        if site.is_internal(address):
-            links.append((href, address, fragment))
+            link = _site_link(href, urljoin(here, href), site)
+        if link is not None:
+            links.append(link)
     return tuple(links)
+
+
+_ROOTED_LINKS: dict[tuple[str, str, str], dict[str, SiteLink | None]] = {}
+"""For each site URL read in this process, what :func:`site_links` makes of each
+root-relative ``href`` (None: not a link into the site)."""
+_ROOTED_LINKS_KEPT = 200_000
+
+
+def _rooted_links(site: SiteFiles) -> dict[str, SiteLink | None]:
+    """The root-relative links worked out so far for a site at ``site``'s URL."""
+    return _ROOTED_LINKS.setdefault((site.origin, site.netloc, site.base_path), {})
+
+
+def _site_link(href: str, url: str, site: SiteFiles) -> SiteLink | None:
+    """The link ``href`` (the absolute ``url``) as a :data:`SiteLink`; None when it leads
+    out of the site."""
+    address, _, fragment = url.partition("#")
+    return (href, address, fragment) if site.is_internal(address) else None
 
 
 def link_findings(

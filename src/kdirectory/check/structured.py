@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from kdirectory.check.findings import finding
@@ -321,8 +322,10 @@ def _as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+@lru_cache(maxsize=256)
 def _words(text: str) -> str:
-    """``text`` as lower-case words and single spaces, without punctuation."""
+    """``text`` as lower-case words and single spaces, without punctuation (cached: a
+    page's text is read for the name and again for the address of each node on it)."""
     return " ".join(_WORDS.findall(text.lower()))
 
 
