@@ -107,21 +107,35 @@ def _upper(rough: np.ndarray) -> np.ndarray:
     )
 
 
+Pair = tuple[float, float, float, float]
+"""Two points, ``(lat, lon, lat, lon)``, the lesser first."""
+
+
 class Distances:
     """Geodesic distances already measured, by pair of points either way round, so that a
-    build measures each pair once."""
+    build measures each pair once. ``earlier``: distances measured before (by an earlier
+    build: each is the same number, to the bit, as measuring it again), taken when asked
+    for instead of measured."""
 
-    def __init__(self) -> None:
-        self._known: dict[tuple[Point, Point], float] = {}
+    def __init__(self, earlier: dict[Pair, float] | None = None) -> None:
+        self._known: dict[Pair, float] = {}
+        self._earlier = earlier or {}
 
     def miles(self, a: Point, b: Point) -> float:
         """:func:`distance_miles` from ``a`` to ``b``, measured once."""
-        pair = (a, b) if (a.lat, a.lon) <= (b.lat, b.lon) else (b, a)
+        first, second = (a.lat, a.lon), (b.lat, b.lon)
+        pair = (*first, *second) if first <= second else (*second, *first)
         miles = self._known.get(pair)
         if miles is None:
-            miles = 0.0 if a == b else distance_miles(a, b)
+            miles = self._earlier.get(pair)
+            if miles is None:
+                miles = 0.0 if a == b else distance_miles(a, b)
             self._known[pair] = miles
         return miles
+
+    def asked(self) -> dict[Pair, float]:
+        """Every distance asked for so far (those of ``earlier`` asked for included)."""
+        return dict(self._known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,10 +238,12 @@ class PointIndex(Generic[K]):
     of the band of latitudes it can reach (about ±0.37° for 25 miles), never to all points
     unless its limit is that wide, and measures only what :meth:`ranked` says."""
 
-    def __init__(self, items: Iterable[tuple[K, Point]] = ()) -> None:
+    def __init__(
+        self, items: Iterable[tuple[K, Point]] = (), distances: Distances | None = None
+    ) -> None:
         self._items: list[tuple[K, Point]] = list(items)
         self._sorted: _Columns[K] | None = None
-        self.distances = Distances()
+        self.distances = distances or Distances()
         """Every distance the index measured (for :func:`sorted_by_distance` too)."""
 
     def __len__(self) -> int:

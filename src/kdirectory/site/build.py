@@ -35,6 +35,7 @@ from kdirectory.record.cache import fingerprint as code_fingerprint
 from kdirectory.record.config import parse_base_url
 from kdirectory.site import urls
 from kdirectory.site.brand_plan import brand_files, planner_for
+from kdirectory.site.distance_cache import read_distances, save_distances
 from kdirectory.site.fingerprint import Fingerprints, UnfingerprintableError, salt
 from kdirectory.site.images import Photos, photo_files
 from kdirectory.site.model import build_model
@@ -76,6 +77,7 @@ from kdirectory.site.unchanged import inputs_digest, record_of, said
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from kdirectory.geocoding.distance import Distances
     from kdirectory.record.config import SiteConfig
     from kdirectory.record.directory import Directory
     from kdirectory.report import Problem, Report
@@ -161,8 +163,8 @@ def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], d
     return planned.pages, sink.files
 
 
-def _plan(directory: Directory, config: SiteConfig) -> _Planned:
-    model = build_model(directory)
+def _plan(directory: Directory, config: SiteConfig, distances: Distances | None = None) -> _Planned:
+    model = build_model(directory, distances=distances)
     model.config = config
     env = make_environment(directory.root / "templates")
     base_path = urlsplit(config.site.base_url).path.rstrip("/")
@@ -202,6 +204,18 @@ def _plan(directory: Directory, config: SiteConfig) -> _Planned:
     known = identities(model, read_guides(env), records)
     found = {p.path: known[p.path] for p in pages if p.path in known and is_page_path(p.path)}
     return _Planned(config, model, pages, found, env, base_path, photos, directory.root)
+
+
+def _plan_measured(directory: Directory, config: SiteConfig, notices: list[str]) -> _Planned:
+    """:func:`_plan`, with the distances the last build measured (see
+    :mod:`kdirectory.site.distance_cache`), keeping those this one asked for; what the
+    distance cache had to say goes to ``notices``."""
+    code = code_fingerprint()
+    distances, problem = read_distances(directory.root, code)
+    planned = _plan(directory, config, distances)
+    problems = [problem, save_distances(directory.root, code, distances)]
+    notices.extend(said for said in problems if said)
+    return planned
 
 
 def _as_last_built(cache: PageCache, inputs: str, out: Path, *, wait: bool) -> BuildResult | None:
@@ -455,7 +469,7 @@ def build_site(
             last.warnings, last.notices = warnings, notices
             last.seconds = time.perf_counter() - start
             return last
-    planned = _plan(directory, config)
+    planned = _plan_measured(directory, config, notices) if cache else _plan(directory, config)
     pages = planned.pages
     checked: list[Report] = []
     made: list[dict[str, str]] = []

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from kdirectory.exceptions import BuildError
-from kdirectory.geocoding.distance import PointIndex
+from kdirectory.geocoding.distance import Distances, PointIndex
 from kdirectory.record import vocabulary
 from kdirectory.site import urls
 from kdirectory.site.lastmod import build_date, git_dates
@@ -74,11 +74,15 @@ def upcoming(clinic: Clinic, today: date) -> Clinic:
     return clinic.model_copy(update={"special_hours": kept})
 
 
-def build_model(directory: Directory, today: date | None = None) -> SiteModel:
+def build_model(
+    directory: Directory, today: date | None = None, distances: Distances | None = None
+) -> SiteModel:
     """Compute views, locations, cities and states for every clinic of ``directory``.
 
     ``today`` (default: :func:`kdirectory.site.lastmod.build_date`) decides which special hours
-    are past and left out.
+    are past and left out. ``distances``: where the model's index keeps the distances it
+    measures (with those an earlier build measured: see
+    :mod:`kdirectory.site.distance_cache`).
     """
     locator = Locator(directory.root)
     today = today or build_date()
@@ -126,5 +130,5 @@ def build_model(directory: Directory, today: date | None = None) -> SiteModel:
                 region, name, slug, clinics=by_state.get(region, [])
             )
         group.cities.append(city)
-    index = PointIndex((slug, loc.point) for slug, loc in locations.items())
+    index = PointIndex(((slug, loc.point) for slug, loc in locations.items()), distances)
     return SiteModel(directory.config, clinics, views, locations, cities, groups, updated, index)

@@ -90,7 +90,7 @@ class Stage:
         check_relative(name)
         digest = hashlib.sha256(data).hexdigest()
         live, target = self.live / name, self.folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(target.parent)
         if self.old.get(name) == digest and _same_bytes(live, data):
             _link_or_copy(live, target)
             return Staged(digest, changed=False)
@@ -120,9 +120,20 @@ class Stage:
                 return None  # edited by hand since: written anew
         except OSError:
             return None
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(target.parent)
         _link_or_copy(live, target)
         return Staged(digest, changed=False)
+
+
+def _make_folder(folder: Path) -> None:
+    """Make ``folder`` and those it is in, as needed: one system call when only it is
+    missing (a page's own folder), as for most pages."""
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 Render = Callable[[Stage], Mapping[str, Staged]]
