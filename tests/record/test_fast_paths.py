@@ -14,7 +14,7 @@ import pytest
 import yaml
 from geopy.distance import geodesic
 
-from kdirectory.record import gazetteer, json_schema, parse
+from kdirectory.record import gazetteer, json_schema, parse, read
 from kdirectory.record import validate as validate_module
 from kdirectory.record.directory_rules import _similar, _SimilarKeys, name_match_key
 from kdirectory.record.phones import PhoneError, _parse_any, parse_phone
@@ -283,7 +283,7 @@ def test_reading_records_finds_them_in_name_order(make_project: ProjectFactory) 
     root = make_project(dict.fromkeys(names, GOOD_RECORD))
     (root / "data/clinics/.hidden.yaml").write_text(GOOD_RECORD)
     (root / "data/clinics/notes.txt").write_text("not a record")
-    found = [p.name for p in validate_module.find_record_files(root / "data/clinics")]
+    found = [p.name for p in read.find_record_files(root / "data/clinics")]
     assert found == sorted(names) == ["A.yml", "a.yaml", "b.yaml", "c.YAML"]
     reader = RecordReader(root)
     for path in found:

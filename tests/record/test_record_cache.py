@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from kdirectory import load_directory, validate
-from kdirectory.record import cache, parallel, read
+from kdirectory.record import cache, parallel, parse
 from kdirectory.record import validate as validate_module
 from kdirectory.record.cache import CACHE_FILE, RecordCache
 from kdirectory.record.directory import Directory
@@ -38,13 +38,13 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
     """Counts every record file parsed (YAML or JSON) and checked (schema and model)."""
     found = Counts()
     for name in ("parse_yaml", "parse_json"):
-        original = getattr(read, name)
+        original = getattr(parse, name)
 
-        def parse(text: str, record: Any, original: Callable[..., None] = original) -> None:
+        def counted(text: str, record: Any, original: Callable[..., None] = original) -> None:
             found.parsed.append(record.display_path)
             original(text, record)
 
-        monkeypatch.setattr(read, name, parse)
+        monkeypatch.setattr(parse, name, counted)
     check_record = validate_module.check_record
 
     def check(source: Any) -> Any:
@@ -441,7 +441,7 @@ def test_the_brand_example_comes_back_the_same() -> None:
 
 def test_every_field_of_a_clinic_can_be_kept() -> None:
     """A field of a type the cache does not know would leave every record uncached."""
-    assert cache._CLINIC is not None
+    assert cache.clinic_shape() is not None
 
 
 def test_a_record_the_cache_cannot_keep_is_checked_every_time(
@@ -472,7 +472,12 @@ def test_the_cache_file_holds_only_what_it_describes(make_project: ProjectFactor
         paths = sorted(path for (path,) in db.execute("SELECT path FROM records"))
         mode = db.execute("PRAGMA journal_mode").fetchone()[0]
     db.close()
-    assert [t for t in tables if not t.startswith("sqlite_")] == ["meta", "records", "streets"]
+    assert [t for t in tables if not t.startswith("sqlite_")] == [
+        "meta",
+        "records",
+        "results",
+        "streets",
+    ]
     assert paths == ["data/clinics/a.yaml", "data/clinics/b.yaml"]
     assert mode == "wal"
 

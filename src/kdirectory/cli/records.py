@@ -36,24 +36,24 @@ def validate_command(
 
     Each problem reads `file:line: field: message (fix)`. Exit 0 when clean, 1 when there
     are errors (or warnings, with --strict), 2 when PATH is not a site project. What each
-    record file was found to be is kept in .kdirectory/records.sqlite, so a second run
-    reads and checks only the files that changed.
+    record file was found to be, and the report, are kept in .kdirectory/records.sqlite,
+    so a second run reads and checks only the files that changed, and gives the kept
+    report at once when nothing did.
 
     Example:
 
         kdirectory validate my-directory --strict
     """
     with _collector_off(), user_errors():
-        from kdirectory.project import validate  # noqa: PLC0415
-        from kdirectory.record.validate import load_directory  # noqa: PLC0415
+        from kdirectory.project import validate_project  # noqa: PLC0415
 
-        directory = load_directory(path, cache=not no_cache)
-        for notice in directory.notices:
+        validation = validate_project(path, cache=not no_cache)
+        for notice in validation.notices:
             echo(f"notice: {notice}", err=True)
-        report = validate(directory)
+        report = validation.report
         print_report(report, output_format, strict=strict)
         failed = not report.ok(strict=strict)
-        del directory, report  # freed now, while the collector is off (see below)
+        del validation, report  # freed now, while the collector is off (see below)
     if failed:
         raise typer.Exit(EXIT_PROBLEMS)
 

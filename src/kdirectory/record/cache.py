@@ -36,6 +36,7 @@ each case every record is checked as if there were no cache.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -51,8 +52,6 @@ from pathlib import Path
 from types import NoneType, UnionType
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
-
 from kdirectory._sqlite import (
     BUSY_SECONDS,
     access_problem,
@@ -62,20 +61,21 @@ from kdirectory._sqlite import (
     open_for_writing,
     tables_of,
 )
-from kdirectory.record import parse
-from kdirectory.record.directory import Checks
-from kdirectory.record.hours import Interval
-from kdirectory.record.model import Clinic
-from kdirectory.record.phones import Phone
 from kdirectory.record.source import SourceRecord
-from kdirectory.report import Problem
+from kdirectory.report import Problem, Report
 
 if TYPE_CHECKING:
-    from kdirectory.record.read import RecordReader
+    from pydantic import BaseModel
+
+    from kdirectory.record.directory import Checks
+    from kdirectory.record.hours import Interval
+    from kdirectory.record.model import Clinic
+    from kdirectory.record.phones import Phone
+    from kdirectory.record.read import ProjectFiles, RecordReader
 
 CACHE_FILE = Path(".kdirectory") / "records.sqlite"
 """The cache, relative to the project."""
-_FORMAT = "kdirectory record cache 1"
+_FORMAT = "kdirectory record cache 2"
 """What the ``meta`` table's ``format`` row holds; a new layout of the tables is a new one."""
 _TABLES = {
     "meta": "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -83,6 +83,8 @@ _TABLES = {
     "fingerprint TEXT NOT NULL, checksum INTEGER NOT NULL, payload BLOB NOT NULL)",
     "streets": "CREATE TABLE streets (street TEXT NOT NULL, fingerprint TEXT NOT NULL, "
     "line TEXT NOT NULL, unit TEXT NOT NULL, PRIMARY KEY (street, fingerprint))",
+    "results": "CREATE TABLE results (key TEXT PRIMARY KEY, checksum INTEGER NOT NULL, "
+    "payload BLOB NOT NULL)",
 }
 _TABLE_SQL = {name: normal_sql(sql) for name, sql in _TABLES.items()}
 _FORMAT_ROW = ("INSERT INTO meta (key, value) VALUES ('format', ?)", (_FORMAT,))
@@ -108,11 +110,20 @@ def fingerprint() -> str:
             digest.update(file.read_bytes())
     for name in _installed():
         digest.update(name.encode() + b"\0")
-    digest.update(parse._Loader.__name__.encode())  # which YAML loader reads
+    digest.update(_libyaml().encode())  # which YAML loader reads (see record/parse.py)
     for folder in zoneinfo.TZPATH:
         with contextlib.suppress(OSError):
             digest.update(f"{folder}:{Path(folder).stat().st_mtime_ns}".encode())
     return digest.hexdigest()[:32]
+
+
+def _libyaml() -> str:
+    """The version of libyaml that PyYAML reads with, or ``none``."""
+    try:
+        from yaml import _yaml  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        return "none"
+    return str(_yaml.get_version_string())
 
 
 def _installed() -> list[str]:
@@ -162,6 +173,11 @@ def _shape(annotation: Any) -> Shape:
     Raises:
         _UnencodableError: a type the cache does not know (nothing is then cached).
     """
+    from pydantic import BaseModel  # noqa: PLC0415 - the models, for a run that reads records
+
+    from kdirectory.record.hours import Interval  # noqa: PLC0415
+    from kdirectory.record.phones import Phone  # noqa: PLC0415
+
     origin = get_origin(annotation)
     if origin is Annotated:
         return _shape(get_args(annotation)[0])
@@ -176,7 +192,7 @@ def _shape(annotation: Any) -> Shape:
     if origin is list:
         (item,) = get_args(annotation)
         if _bare(item) is Interval:
-            return _minutes, _shifts
+            return _hours_shape(Interval)
         inner = _shape(item)
         return None if inner is None else _listed(inner)
     if origin is Literal:
@@ -188,7 +204,7 @@ def _shape(annotation: Any) -> Shape:
     if annotation is date:
         return _iso, _date
     if annotation is Phone:
-        return _phone_list, _phone
+        return _phone_shape(Phone)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _model_shape(annotation)
     raise _UnencodableError(repr(annotation))
@@ -235,57 +251,61 @@ def _date(value: object) -> date | None:
         raise _DamagedError(f"{value!r:.20} is not a date") from None
 
 
-def _phone_list(phone: Phone | None) -> list[str | None] | None:
-    return None if phone is None else [phone.e164, phone.extension]
+def _phone_shape(phone_type: type[Phone]) -> tuple[Encode, Decode]:
+    """A phone number (of ``phone_type``) kept as ``[E.164, extension]``."""
+
+    def write(phone: Phone | None) -> list[str | None] | None:
+        return None if phone is None else [phone.e164, phone.extension]
+
+    def read(value: object) -> Phone | None:
+        if value is None:
+            return None
+        if not (type(value) is list and len(value) == _PHONE_PARTS):
+            raise _DamagedError("a phone number is not two values")
+        e164, extension = value
+        if type(e164) is not str or not (extension is None or type(extension) is str):
+            raise _DamagedError("a phone number is not text")
+        return phone_type(e164, extension)
+
+    return write, read
 
 
-def _phone(value: object) -> Phone | None:
-    if value is None:
-        return None
-    if not (type(value) is list and len(value) == len(_PHONE_FIELDS)):
-        raise _DamagedError("a phone number is not two values")
-    e164, extension = value
-    if type(e164) is not str or not (extension is None or type(extension) is str):
-        raise _DamagedError("a phone number is not text")
-    return Phone(e164, extension)
+_PHONE_PARTS = 2
 
 
-_PHONE_FIELDS = ("e164", "extension")
+def _hours_shape(interval: type[Interval]) -> tuple[Encode, Decode]:
+    """A day's opening shifts (each an ``interval``) kept as the minutes they open and
+    close, in turn."""
+    known: dict[tuple[int, int], Interval] = {}  # shifts read back: immutable, few of them
 
+    def write(shifts: object) -> list[int] | None:
+        if shifts is None:
+            return None
+        if type(shifts) is not list or not all(type(shift) is interval for shift in shifts):
+            raise _UnencodableError("a day's hours")
+        return [minutes for shift in shifts for minutes in (shift.opens, shift.closes)]
 
-def _minutes(shifts: object) -> list[int] | None:
-    """A day's shifts as the minutes they open and close, in turn."""
-    if shifts is None:
-        return None
-    if type(shifts) is not list or not all(type(shift) is Interval for shift in shifts):
-        raise _UnencodableError("a day's hours")
-    return [minutes for shift in shifts for minutes in (shift.opens, shift.closes)]
+    def read(minutes: object) -> list[Interval] | None:
+        if minutes is None:
+            return None
+        if type(minutes) is not list or len(minutes) % 2:
+            raise _DamagedError("a day's hours are not pairs of minutes")
+        if len(minutes) == 2:
+            shift = known.get((minutes[0], minutes[1]))
+            if shift is not None:
+                return [shift]
+        shifts = []
+        for index in range(0, len(minutes), 2):
+            key = (minutes[index], minutes[index + 1])
+            shift = known.get(key)
+            if shift is None:
+                if not (type(key[0]) is int and type(key[1]) is int):
+                    raise _DamagedError("an opening shift is not two numbers")
+                shift = known[key] = interval(*key)
+            shifts.append(shift)
+        return shifts
 
-
-_INTERVALS: dict[tuple[int, int], Interval] = {}
-"""Shifts read back (they are immutable, and a few serve most records)."""
-
-
-def _shifts(minutes: object) -> list[Interval] | None:
-    """:func:`_minutes` read back."""
-    if minutes is None:
-        return None
-    if type(minutes) is not list or len(minutes) % 2:
-        raise _DamagedError("a day's hours are not pairs of minutes")
-    if len(minutes) == 2:
-        shift = _INTERVALS.get((minutes[0], minutes[1]))
-        if shift is not None:
-            return [shift]
-    shifts = []
-    for index in range(0, len(minutes), 2):
-        key = (minutes[index], minutes[index + 1])
-        shift = _INTERVALS.get(key)
-        if shift is None:
-            if not (type(key[0]) is int and type(key[1]) is int):
-                raise _DamagedError("an opening shift is not two numbers")
-            shift = _INTERVALS[key] = Interval(*key)
-        shifts.append(shift)
-    return shifts
+    return write, read
 
 
 @cache
@@ -301,7 +321,7 @@ def _model_shape(cls: type[BaseModel]) -> tuple[Encode, Decode]:
     def write(instance: object) -> list[Any] | None:
         if instance is None:
             return None
-        if type(instance) is not cls or not isinstance(instance, BaseModel):
+        if type(instance) is not cls:
             raise _UnencodableError(type(instance).__name__)
         fields = instance.__dict__
         if fields.keys() != every_field or instance.__pydantic_extra__:
@@ -356,16 +376,17 @@ def _model_shape(cls: type[BaseModel]) -> tuple[Encode, Decode]:
     return write, read
 
 
-def _clinic_shape() -> tuple[Encode, Decode] | None:
+@cache
+def clinic_shape() -> tuple[Encode, Decode] | None:
+    """How a clinic is kept; ``None`` when the model has a field of a type the cache does
+    not know (nothing is cached then, and tests say so). Worked out on first use: a run
+    that finds its result kept never imports the models."""
+    from kdirectory.record.model import Clinic  # noqa: PLC0415
+
     try:
         return _model_shape(Clinic)
     except _UnencodableError:  # pragma: no cover - a field of a type the cache cannot keep
         return None
-
-
-_CLINIC = _clinic_shape()
-"""How a clinic is kept; ``None`` when the model has a field of a type the cache does not
-know (nothing is cached then, and tests say so)."""
 
 
 # --- a row ---------------------------------------------------------------------------------
@@ -422,13 +443,14 @@ def encode(
     """The row of a record read and checked now; ``None`` when it holds a value the cache
     cannot keep (the record is then checked on every run)."""
     known = len(source.problems)
-    if _CLINIC is None or problems[:known] != source.problems:  # check_record: the file's first
+    shape = clinic_shape()
+    if shape is None or problems[:known] != source.problems:  # check_record: the file's first
         return None
     try:
         payload = [
             [_problem_row(p) for p in problems],
             known,
-            None if clinic is None else _CLINIC[0](clinic),
+            None if clinic is None else shape[0](clinic),
             None if checks is None else [[_problem_row(p) for p in part] for part in checks],
         ]
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
@@ -447,7 +469,8 @@ def decode(payload: bytes, source: SourceRecord) -> CachedRecord:
         data = json.loads(payload)
     except (ValueError, RecursionError) as error:
         raise _DamagedError(f"a row cannot be read ({error})") from None
-    if not (type(data) is list and len(data) == _ROW_PARTS) or _CLINIC is None:
+    shape = clinic_shape()
+    if not (type(data) is list and len(data) == _ROW_PARTS) or shape is None:
         raise _DamagedError("a row is not a record's")
     rows, known, clinic, checks = data
     problems = _problems(rows, source.display_path)
@@ -459,7 +482,7 @@ def decode(payload: bytes, source: SourceRecord) -> CachedRecord:
     return CachedRecord(
         source=source,
         problems=problems,
-        clinic=None if clinic is None else _CLINIC[1](clinic),
+        clinic=None if clinic is None else shape[1](clinic),
         checks=None
         if checks is None
         else (
@@ -501,6 +524,168 @@ class _CachedSource(SourceRecord):
         raise AttributeError(name)
 
 
+# --- a project's result ------------------------------------------------------------------
+#
+# The report of a whole project is kept too, under a key made of everything it was made
+# from, so that a run over a project that did not change reads and hashes its files and
+# prints the kept report, building no clinic and running no rule. What the report depends
+# on besides its files' bytes is in the key (the settings, the saved geocodes, the day, the
+# code) or kept with it: the state of each file it looked at in the project (photos, the
+# logo), compared again before the report is used.
+
+_RESULT_PARTS = 3
+
+
+@cache
+def _package_digest() -> bytes:
+    """The SHA-256 of every file of kdirectory, with its name: a report depends on more of
+    the code than a record does (the geocodes, the brand's rules, the report itself)."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for file in sorted(p for p in package.rglob("*") if "__pycache__" not in p.parts):
+        if file.is_file():
+            digest.update(file.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.digest()
+
+
+def file_digest(path: Path) -> bytes:
+    """What the file at ``path`` holds, for a key: the SHA-256 of its bytes, or why it could
+    not be read (missing, a folder, no permission)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError as error:
+        return f"unreadable {error.errno}".encode()
+
+
+def project_key(found: ProjectFiles, context: list[bytes]) -> str | None:
+    """The key of the result of the project whose record files are ``found``: their names
+    and bytes, the project's folder, the code (:func:`fingerprint` and every file of
+    kdirectory) and ``context`` (today, :func:`file_digest` of the settings and the
+    geocodes). ``None`` when a record file could not be read: what is wrong with it is not
+    in its bytes."""
+    digest = hashlib.sha256(_FORMAT.encode() + b"\0" + fingerprint().encode() + b"\0")
+    digest.update(_package_digest())
+    digest.update(os.fsencode(found.root) + b"\0")
+    for part in context:
+        digest.update(len(part).to_bytes(8, "big") + part)
+    for file in found.files:
+        if file.digest is None:
+            return None
+        digest.update(file.source.display_path.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(file.digest)
+    return digest.hexdigest()
+
+
+def file_state(path: Path) -> str:
+    """The state of a file a report looked at (a photo, the logo): which file it is, its
+    size and times; or why it is not there. Any change to the file changes it."""
+    try:
+        info = os.stat(path)  # noqa: PTH116 - the fields of the file reached through links
+    except OSError as error:
+        return f"unreadable {error.errno}"
+    except ValueError:  # a NUL in the path
+        return "invalid"
+    return f"{info.st_dev} {info.st_ino} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
+
+
+def encode_result(report: Report, watched: dict[str, str]) -> bytes | None:
+    """The kept form of ``report``, with the :func:`file_state` of each file it looked at
+    (``watched``, by their paths in the project); ``None`` for a report it cannot hold."""
+    fields = {
+        item.name: getattr(report, item.name)
+        for item in dataclasses.fields(report)
+        if item.name != "problems"
+    }
+    problems = [[p.rule, p.file, p.line, p.field, p.message, p.fix] for p in report.problems]
+    try:
+        return json.dumps([fields, problems, watched], separators=(",", ":")).encode()
+    except (TypeError, ValueError):
+        return None
+
+
+def _result_of(key: object, checksum: object, payload: object) -> tuple[Report, dict[str, str]]:
+    """A row of the ``results`` table back into its report and watched files.
+
+    Raises:
+        _DamagedError: the row is not one :meth:`RecordCache.save_result` wrote.
+    """
+    if not (type(key) is str and type(checksum) is int and type(payload) is bytes):
+        raise _DamagedError("the kept result holds values of the wrong kinds")
+    if zlib.crc32(payload) != checksum:
+        raise _DamagedError("the kept result fails its checksum")
+    try:
+        data = json.loads(payload)
+    except (ValueError, RecursionError) as error:
+        raise _DamagedError(f"the kept result cannot be read ({error})") from None
+    if not (type(data) is list and len(data) == _RESULT_PARTS):
+        raise _DamagedError("the kept result is not a report")
+    fields, rows, watched = data
+    if not (
+        type(fields) is dict
+        and type(rows) is list
+        and type(watched) is dict
+        and all(type(state) is str for state in watched.values())
+    ):
+        raise _DamagedError("the kept result is not a report")
+    problems = []
+    for row in rows:
+        if not (type(row) is list and len(row) == len(_PROBLEM_FIELDS) + 1):
+            raise _DamagedError("a problem of the kept result is not six values")
+        rule, file, line, field, message, fix = row
+        if not (
+            type(rule) is str
+            and type(file) is str
+            and (line is None or type(line) is int)
+            and type(field) is str
+            and type(message) is str
+            and (fix is None or type(fix) is str)
+        ):
+            raise _DamagedError("a problem of the kept result holds values of the wrong kinds")
+        try:
+            problems.append(Problem(rule, file, line, field, message, fix))
+        except KeyError:
+            raise _DamagedError(f"a problem of an unknown rule, {rule!r:.40}") from None
+    try:
+        report = Report(problems=problems, **fields)
+    except TypeError:
+        raise _DamagedError("the kept result is not a report") from None
+    return report, watched
+
+
+def kept_result(root: Path, key: str) -> Report | None:
+    """The report kept under ``key`` in the cache of the project at ``root``, when every
+    file it looked at is as it was; ``None`` otherwise, and for a cache that cannot be read
+    or is damaged (a full run then reads it, and says so)."""
+    path = root / CACHE_FILE
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    except (sqlite3.Error, OSError):
+        return None
+    try:
+        form = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        if form is None or form[0] != _FORMAT:
+            return None
+        row = db.execute(
+            "SELECT key, checksum, payload FROM results WHERE key = ?", (key,)
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    if row is None:
+        return None
+    try:
+        report, watched = _result_of(*row)
+    except _DamagedError:
+        return None
+    if any(file_state(root / name) != state for name, state in watched.items()):
+        return None
+    return report
+
+
 # --- the file --------------------------------------------------------------------------------
 
 
@@ -535,6 +720,7 @@ class RecordCache:
         self._new_streets: dict[str, tuple[str, str]] = {}
         self._streets_asked: set[str] = set()
         self._damage: str | None = None  # why the file is to be set aside
+        self._writable = True  # no write of this run has failed
         self._fresh = False  # the file is kdirectory's, of another layout: start anew
         self._usable = True
         self._read()
@@ -605,6 +791,8 @@ class RecordCache:
                 self._streets[str(street)] = (str(line), str(unit))
             else:
                 self._stale = True
+        for key, checksum, payload in db.execute("SELECT key, checksum, payload FROM results"):
+            _result_of(key, checksum, payload)  # a damaged one is said now, and replaced
         if self._stale:
             self.notices.append(
                 f"{self.path} was made by another version of kdirectory; every record is "
@@ -707,6 +895,27 @@ class RecordCache:
             return
         if anew and not self._clear():
             return
+        self._in_transaction(lambda db: self._write(db, gone, unused))
+
+    def save_result(self, key: str, payload: bytes) -> None:
+        """Keep ``payload`` (:func:`encode_result`) as the project's result under ``key``
+        (:func:`project_key`), in place of any other. Call it after :meth:`save`; nothing is
+        written when this run could not write the cache (its notice said so)."""
+        if not (self._usable and self._writable):
+            return
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM results")
+            db.execute(
+                "INSERT INTO results (key, checksum, payload) VALUES (?, ?, ?)",
+                (key, zlib.crc32(payload), payload),
+            )
+
+        self._in_transaction(write)
+
+    def _in_transaction(self, write: Callable[[sqlite3.Connection], None]) -> None:
+        """Run ``write`` in one transaction of the file, made first if needed; a notice when
+        it cannot be written."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             create_whole(self.path, [*((sql, ()) for sql in _TABLES.values()), _FORMAT_ROW])
@@ -717,7 +926,7 @@ class RecordCache:
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
-                self._write(db, gone, unused)
+                write(db)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -760,6 +969,7 @@ class RecordCache:
         return True
 
     def _not_saved(self, error: sqlite3.Error | OSError) -> None:
+        self._writable = False
         self.notices.append(
             f"cannot write the record cache {self.path} ({error}); this run's results are "
             "complete, the next run checks the same records again"

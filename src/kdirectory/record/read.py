@@ -5,20 +5,25 @@ bytes and decoded, and what is not a readable record file inside the project is 
 with a message, never a traceback: a link that leads out of the project, nowhere or back
 to itself, a folder or a named pipe named like a record, a file over
 :data:`MAX_RECORD_BYTES`, a binary file, text that is not UTF-8. The text is then parsed
-by :mod:`kdirectory.record.parse`.
+by :mod:`kdirectory.record.parse`, imported when a file is first parsed: finding and
+reading the files, as a run whose result was kept does, takes no YAML reader nor model.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
-from kdirectory.record.parse import parse_json, parse_yaml
+from kdirectory.exceptions import ProjectNotFoundError
 from kdirectory.record.source import SourceRecord
 from kdirectory.report import Problem
 
+CLINICS_DIR = Path("data") / "clinics"
+"""The folder of a project's record files."""
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_RECORD_BYTES = 1_000_000
 """A clinic record is a few kilobytes; anything over a megabyte is the wrong file."""
@@ -41,6 +46,51 @@ def find_record_files(folder: Path) -> list[Path]:
     ]
     # Sorted as the paths would be (names compared as the system compares them).
     return [folder / name for name in sorted(names, key=os.path.normcase)]
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """One record file of a project as read, not yet parsed."""
+
+    path: Path
+    source: SourceRecord
+    """Named as problems name it; with a problem when the file could not be read."""
+    raw: bytes | None
+    """The file's bytes; ``None`` when it is not a readable record file of the project."""
+    digest: bytes | None
+    """The SHA-256 of ``raw``."""
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    """Every record file of the project at ``root`` as read: what loading parses and checks,
+    and what says whether anything changed since a result was kept."""
+
+    root: Path
+    reader: RecordReader
+    files: list[FileRead]
+
+
+def read_project(root: Path) -> ProjectFiles:
+    """Read every record file of ``data/clinics/`` under ``root``, in order, without parsing.
+
+    Raises:
+        ProjectNotFoundError: ``root`` has no ``data/clinics`` folder.
+    """
+    folder = root / CLINICS_DIR
+    if not folder.is_dir():
+        raise ProjectNotFoundError(
+            f"{root}: no {CLINICS_DIR.as_posix()}/ folder here; run kdirectory in a site "
+            "project (see `kdirectory init --help`)"
+        )
+    reader = RecordReader(root)
+    prefix = CLINICS_DIR.as_posix() + "/"
+    files = []
+    for path in find_record_files(folder):
+        source, raw = reader.read_bytes(path, prefix + path.name)
+        digest = None if raw is None else hashlib.sha256(raw).digest()
+        files.append(FileRead(path, source, raw, digest))
+    return ProjectFiles(root, reader, files)
 
 
 def read_record(
@@ -117,10 +167,12 @@ class RecordReader:
                 )
             )
             return
+        from kdirectory.record import parse  # noqa: PLC0415 - the models; see the module
+
         if path.suffix.lower() == ".json":
-            parse_json(text, record)
+            parse.parse_json(text, record)
         else:
-            parse_yaml(text, record)
+            parse.parse_yaml(text, record)
 
     def _target(self, path: Path, record: SourceRecord) -> Path | None:
         """The file inside the project that ``path`` is or leads to; ``None``, with a

@@ -4,7 +4,6 @@ directory rules. Every problem of every file is collected into one report."""
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -13,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from kdirectory.exceptions import ProjectNotFoundError
 from kdirectory.record import parallel, vocabulary
 from kdirectory.record.addresses import normal_street, remember_street
 from kdirectory.record.brand_rules import check_brand
@@ -34,7 +32,7 @@ from kdirectory.record.model import (
     WeeklyHours,
 )
 from kdirectory.record.photos import check_photos
-from kdirectory.record.read import RecordReader, find_record_files
+from kdirectory.record.read import CLINICS_DIR, ProjectFiles, RecordReader, read_project
 from kdirectory.record.rules import check_clinic, dated_checks, timeless_checks
 from kdirectory.record.source import Path_, SourceRecord
 from kdirectory.report import Problem, Report
@@ -43,7 +41,15 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError as SchemaError
 
-CLINICS_DIR = Path("data") / "clinics"
+__all__ = [
+    "CLINICS_DIR",
+    "MAX_PROBLEMS_PER_LAYER",
+    "check_record",
+    "load_directory",
+    "load_files",
+    "validate_records",
+]
+
 MAX_PROBLEMS_PER_LAYER = 50
 """One broken record should not bury the rest of the report."""
 
@@ -64,23 +70,23 @@ def load_directory(path: Path | str = ".", *, cache: bool = True) -> Directory:
         ProjectNotFoundError: ``path`` has no ``data/clinics`` folder.
         ConfigError: ``kdirectory.toml`` is invalid.
     """
-    root = Path(path)
-    folder = root / CLINICS_DIR
-    if not folder.is_dir():
-        raise ProjectNotFoundError(
-            f"{root}: no {CLINICS_DIR.as_posix()}/ folder here; run kdirectory in a site "
-            "project (see `kdirectory init --help`)"
-        )
+    found = read_project(Path(path))
+    return load_files(found, RecordCache(found.root, found.reader) if cache else None)
+
+
+def load_files(found: ProjectFiles, store: RecordCache | None) -> Directory:
+    """:func:`load_directory` of the record files ``found`` (read already), with the record
+    cache ``store`` (``None``: without), whose notices end in the directory's.
+
+    Raises:
+        ConfigError: ``kdirectory.toml`` is invalid.
+    """
+    root = found.root
     directory = Directory(root=root, config=load_config(root))
-    files = find_record_files(folder)
-    directory.report.files = len(files)
-    reader = RecordReader(root)
-    store = RecordCache(root, reader) if cache else None
+    directory.report.files = len(found.files)
     checks: dict[int, Checks] = {}
-    prefix = CLINICS_DIR.as_posix() + "/"
-    displays = [prefix + file.name for file in files]
     with _collector_paused():
-        for source, clinic, problems, timeless in _load_records(reader, store, files, displays):
+        for source, clinic, problems, timeless in _load_records(found, store):
             directory.report.extend(problems)
             if clinic is not None:
                 directory.add(clinic, source)
@@ -93,7 +99,7 @@ def load_directory(path: Path | str = ".", *, cache: bool = True) -> Directory:
                 directory.remember_checks(entry, timeless)
         _remember_streets(directory, store)
         if store is not None:
-            store.save(set(displays))
+            store.save({file.source.display_path for file in found.files})
             directory.notices.extend(store.notices)
     directory.report.clinics = len(directory.clinics)
     return directory
@@ -104,26 +110,25 @@ Loaded = tuple[SourceRecord, Clinic | None, list[Problem], Checks | None]
 problems and its :func:`timeless_checks`."""
 
 
-def _load_records(
-    reader: RecordReader, store: RecordCache | None, files: list[Path], displays: list[str]
-) -> list[Loaded]:
+def _load_records(found: ProjectFiles, store: RecordCache | None) -> list[Loaded]:
     """Every record file read and checked on its own, or what the cache kept of it, in
     order. The files the cache does not have are read and checked by a process a CPU when
     there are many (:mod:`kdirectory.record.parallel`), else here."""
     loaded: list[Loaded | None] = []
     pending: list[tuple[int, SourceRecord, bytes, bytes]] = []  # index, source, bytes, digest
-    for index, (file, display) in enumerate(zip(files, displays, strict=True)):
-        source, raw = reader.read_bytes(file, display)
-        if raw is None:
+    for index, file in enumerate(found.files):
+        source, raw, digest = file.source, file.raw, file.digest
+        if raw is None or digest is None:
             loaded.append((source, None, list(source.problems), None))
             continue
-        digest = hashlib.sha256(raw).digest()
-        cached = store.lookup(file, display, digest) if store is not None else None
+        display = source.display_path
+        cached = store.lookup(file.path, display, digest) if store is not None else None
         if cached is not None:
             loaded.append((cached.source, cached.clinic, cached.problems, cached.checks))
         else:
             loaded.append(None)
             pending.append((index, source, raw, digest))
+    reader = found.reader
     jobs = parallel.jobs_for(len(pending))
     if jobs > 1:
         pending = _load_in_workers(reader, store, pending, loaded, jobs)
