@@ -14,6 +14,7 @@ separately reported run; the address normaliser's memo is cleared before every m
 run, so each pays for normalising every street as a fresh ``kdirectory validate`` would.
 
     python benchmarks/bench_validate.py [--count 10000] [--repeat 5]
+    python benchmarks/bench_validate.py --smoke     # 500 records, 1 run (CI)
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from kdirectory import load_directory, validate
 from kdirectory.record.addresses import normal_street
 from kdirectory.testing.synthetic import generate_project
 
+SMOKE_COUNT = 500
+"""Records of a smoke run: enough that validating reads them in several processes."""
+
 
 def _median_seconds(run: Callable[[], object], repeat: int) -> float:
     times = []
@@ -47,7 +51,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10_000, help="records to generate")
     parser.add_argument("--repeat", type=int, default=5, help="measured runs of each")
+    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_COUNT:,} records, 1 run (CI)")
     args = parser.parse_args()
+    if args.count < 1 or args.repeat < 1:
+        parser.error("--count and --repeat must be 1 or more")
+    if args.smoke:
+        args.count, args.repeat = SMOKE_COUNT, 1
     out = sys.stdout
     with tempfile.TemporaryDirectory(prefix="kdirectory-bench-") as tmp:
         root = Path(tmp)
