@@ -7,9 +7,9 @@ less the umask), not ``mkstemp``'s private 0600.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import stat
-import tempfile
 from pathlib import Path
 from types import TracebackType
 
@@ -92,12 +92,13 @@ class AtomicBatch:
 
 def _temp_file(path: Path, data: bytes, *, sync: bool) -> Path:
     """Write ``data`` to a new temporary file beside ``path`` (``fsync``-ed when ``sync``)
-    and return its name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
+    and return its name. Its mode is ``path``'s, or for a new file what the kernel gives a
+    file created with 0666 (the umask applied), so no umask is read or set."""
+    fd, tmp = _create_temp(path)
     try:
-        os.fchmod(fd, _mode_for(path))
+        mode = _mode_of(path)
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if sync:
@@ -110,21 +111,29 @@ def _temp_file(path: Path, data: bytes, *, sync: bool) -> Path:
     return tmp
 
 
-def _mode_for(path: Path) -> int:
-    """The permission bits the file at ``path`` has, or a new file would get."""
+_TEMP_NUMBERS = itertools.count()
+_CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """Create ``.<name>.<pid>-<n>.tmp`` beside ``path`` (and its folder if missing) and
+    return its descriptor and name; a name already taken (left by a killed process) is
+    skipped."""
+    while True:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp")
+        try:
+            return os.open(tmp, _CREATE_NEW, 0o666), tmp
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            if path.parent.is_dir():
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _mode_of(path: Path) -> int | None:
+    """The permission bits of the file at ``path``, ``None`` when it has none to keep."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    try:  # Linux says it without changing it (safe beside other threads)
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)  # elsewhere, reading it means setting it: put it straight back
-    os.umask(mask)
-    return mask
+        return None

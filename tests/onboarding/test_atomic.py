@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,19 @@ def test_an_error_removes_uncommitted_files_and_keeps_committed_ones(tmp_path: P
         batch.write_text(tmp_path / "c.yaml", "c\n")
         raise RuntimeError
     assert _visible(tmp_path) == ["a.yaml", "b.yaml"]
+
+
+def test_batch_files_take_the_umask_or_keep_their_mode(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.yaml"
+    kept.write_text("old\n", encoding="utf-8")
+    kept.chmod(0o600)
+    old = os.umask(0o027)
+    try:
+        with AtomicBatch() as batch:
+            batch.write_text(tmp_path / "new" / "a.yaml", "a\n")  # its folder is made too
+            batch.write_text(kept, "new\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new" / "a.yaml").stat().st_mode) == 0o640
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert _visible(tmp_path / "new") == ["a.yaml"]

@@ -35,6 +35,7 @@ from kdirectory.onboarding.normalise import (
     title_cased,
     with_scheme,
 )
+from kdirectory.onboarding.record_yaml import record_yaml
 from kdirectory.onboarding.safe_text import quoted, shown
 from kdirectory.onboarding.tabular import Cell
 from kdirectory.record import vocabulary
@@ -46,7 +47,6 @@ from kdirectory.record.rules import check_clinic
 from kdirectory.record.slugs import slugify
 from kdirectory.record.source import SourceRecord
 from kdirectory.record.validate import check_record
-from kdirectory.record.write import dump_record
 from kdirectory.report import Problem
 
 SCHEMA_FILE = "clinic.schema.json"
@@ -385,7 +385,7 @@ def record_text(
     edited."""
     head = [f"# yaml-language-server: $schema={schema_path}"] if schema_path else []
     head += [f"# {' '.join(line.split())}" for line in comments]  # a newline would end it
-    return "".join(line + "\n" for line in head) + dump_record(dict(data))
+    return "".join(line + "\n" for line in head) + record_yaml(data)
 
 
 def schema_path_for(project: Path) -> str | None:
