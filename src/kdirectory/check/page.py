@@ -27,9 +27,11 @@ _INVISIBLE = ("script", "style", "template", "noscript")
 _HIDDEN = XPath("//body//*[@hidden]")
 _SHARED = XPath(".//aside | .//*[@data-shared]")
 _IDS = XPath("//@id | //a/@name")
-_HREFS = XPath("//a/@href | //area/@href", smart_strings=False)
-_TEL_LINKS = XPath("//a[starts-with(@href, 'tel:')]")
-_BLOCK_TEL_LINKS = XPath(".//a[starts-with(@href, 'tel:')]")
+# The text nodes of an element (what itertext() yields, read in one call), and how many
+# text nodes come before an element or lie within it: where its text is among them.
+_TEXTS = XPath("descendant::text()", smart_strings=False)
+_TEXTS_BEFORE = XPath("count(preceding::text())")
+_TEXTS_WITHIN = XPath("count(descendant::text())")
 NODE_ATTRIBUTE = "data-jsonld-id"
 """The attribute that marks the element showing one JSON-LD node: its value is the node's
 ``@id`` (a location's card on a page that lists several)."""
@@ -140,10 +142,12 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
                 facts.jsonld.append((element.text or "", element.sourceline))
         elif tag == "time" and element.get("datetime"):
             facts.dates.setdefault(element.get("datetime") or "", _squash(element.tail or ""))
-    facts.links = [str(href).strip() for href in _HREFS(root)]
-    facts.tel_links = [
-        (element.get("href") or "", _visible_text(element)) for element in _TEL_LINKS(root)
-    ]
+    for element in root.iter("a", "area"):
+        href = element.get("href")
+        if href is not None:
+            facts.links.append(href.strip())
+            if element.tag == "a" and href.startswith("tel:"):
+                facts.tel_links.append((href, _visible_text(element)))
     facts.ids = {str(value) for value in _IDS(root)}
     # What is left is read as text, so drop what a reader never sees (the tree is ours).
     strip_elements(root, *_INVISIBLE, with_tail=False)
@@ -153,23 +157,41 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     body = root.find("body")
     if body is None:
         return facts
-    main = body.find(".//main")
-    facts.content_text = _visible_text(main if main is not None else body)
-    shared = _SHARED(body)
-    facts.shared_texts = tuple(_visible_text(element) for element in shared)
-    for element in shared:
-        _drop(element)
-    if main is not None and main.getparent() is body:  # read <main> once, not twice
-        main_own = _visible_text(main) if shared else facts.content_text
-        parts = [body.text or ""]
-        for child in body:
-            parts.append(main_own if child is main else " ".join(child.itertext()))
-            parts.append(child.tail or "")
-        facts.own_text = " ".join(" ".join(parts).split())
-    else:
-        facts.own_text = _visible_text(body)
-    facts.text = " ".join((facts.own_text, *facts.shared_texts))
+    _read_texts(facts, body)
     return facts
+
+
+def _read_texts(facts: PageFacts, body: _Element) -> None:
+    """The texts of the page: of ``<main>``, of each shared block and of the body without
+    them, from one read of the body's text nodes (each element's are a run of them)."""
+    texts = _TEXTS(body)
+    first = _TEXTS_BEFORE(body)
+
+    def run(element: _Element) -> tuple[int, int]:
+        start = int(_TEXTS_BEFORE(element) - first)
+        return start, start + int(_TEXTS_WITHIN(element))
+
+    main = body.find(".//main")
+    if main is None:
+        facts.content_text = _words_of(texts)
+    else:
+        start, end = run(main)
+        facts.content_text = _words_of(texts[start:end])
+    runs = [run(element) for element in _SHARED(body)]
+    facts.shared_texts = tuple(_words_of(texts[start:end]) for start, end in runs)
+    own: list[str] = []
+    at = 0
+    for start, end in runs:  # in document order; a block within another is in its run
+        own += texts[at:start]
+        at = max(at, end)
+    own += texts[at:]
+    facts.own_text = _words_of(own)
+    facts.text = " ".join((facts.own_text, *facts.shared_texts))
+
+
+def _words_of(texts: list[str]) -> str:
+    """Text nodes as one text: whitespace collapsed, a space between text nodes."""
+    return " ".join(" ".join(texts).split())
 
 
 def _is_text(data: bytes) -> bool:
@@ -230,7 +252,9 @@ def refresh_url(content: str) -> str | None:
 
 def _visible_text(element: _Element) -> str:
     """The element's text, whitespace collapsed, with a space between text nodes."""
-    return " ".join(" ".join(element.itertext()).split())
+    if not len(element):  # most are one text node: the element's own text
+        return " ".join((element.text or "").split())
+    return _words_of(_TEXTS(element))
 
 
 def _hours_table(root: _Element) -> dict[str, str]:
@@ -265,7 +289,11 @@ def _block(element: _Element) -> Block:
         node_id=(element.get(NODE_ATTRIBUTE) or "").strip(),
         line=element.sourceline,
         text=_visible_text(element),
-        tel_links=[(a.get("href") or "", _visible_text(a)) for a in _BLOCK_TEL_LINKS(element)],
+        tel_links=[
+            (href, _visible_text(a))
+            for a in element.iterdescendants("a")
+            if (href := a.get("href")) is not None and href.startswith("tel:")
+        ],
         hours=_hours_table(element),
         dates=dates,
     )

@@ -84,12 +84,7 @@ def check_site(
     root = Path(site)
     if not root.is_dir():
         raise SiteNotFoundError(f"{root} is not a folder; build the site first (kdirectory build)")
-    files = {
-        name
-        for path in root.rglob("*")
-        if path.is_file()
-        and (name := path.relative_to(root).as_posix()).split("/", 1)[0] not in INTERNAL
-    }
+    files = _site_files(root)
     names = sorted(name for name in files if name.endswith(".html"))
     if not names:
         raise SiteNotFoundError(f"{root} has no HTML pages; build the site first")
@@ -143,6 +138,29 @@ def _check_pages(
     if store is not None:
         store.save(set(names))
     return results
+
+
+def _site_files(root: Path) -> set[str]:
+    """Every file of the site in ``root`` (relative, ``/``-separated), but the build's own
+    (``INTERNAL``): a link to a file counts, a linked folder is not entered and a folder
+    that may not be read is passed over."""
+    found: set[str] = set()
+    folders = [("", os.fspath(root))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    name = prefix + entry.name
+                    if not prefix and entry.name in INTERNAL:
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((name + "/", entry.path))
+                    elif entry.is_file():
+                        found.add(name)
+        except PermissionError:
+            continue
+    return found
 
 
 def _manifest(root: Path) -> dict[str, Any]:
@@ -208,14 +226,29 @@ def _read_all(
     if workers <= 1 or len(names) < _PARALLEL_FROM:
         yield from _read_pages(site, list(names), signatures, encode)
         return
-    size = -(-len(names) // (workers * 4))
+    # Chunks of a few hundred pages: few messages, and the processes finish close together.
+    size = min(-(-len(names) // (workers * 4)), _CHUNK_PAGES)
     chunks = [list(names[i : i + size]) for i in range(0, len(names), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        count = len(chunks)
-        for part in pool.map(
-            _read_pages, [site] * count, chunks, [signatures] * count, [encode] * count
-        ):
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_hand_over, initargs=(site, signatures, encode)
+    ) as pool:
+        for part in pool.map(_read_handed, chunks):
             yield from part
+
+
+_CHUNK_PAGES = 400
+_HANDED: list[tuple[SiteFiles, bool, bool]] = []
+"""In a reading process: the site and what to compute, handed over once when it starts
+(rather than with every chunk of pages: the site holds the name of every file)."""
+
+
+def _hand_over(site: SiteFiles, signatures: bool, encode: bool) -> None:
+    _HANDED[:] = [(site, signatures, encode)]
+
+
+def _read_handed(names: list[str]) -> list[Read]:
+    site, signatures, encode = _HANDED[0]
+    return _read_pages(site, names, signatures, encode)
 
 
 def _read_pages(site: SiteFiles, names: list[str], signatures: bool, encode: bool) -> list[Read]:

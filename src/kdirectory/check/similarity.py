@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,8 +79,9 @@ def shingle_array(
     hashed = np.zeros(count, dtype=np.uint64)
     for offset in range(size):
         hashed = hashed * _WINDOW_BASE + array[offset : offset + count]
-    folded = (hashed >> np.uint64(32)) ^ (hashed & np.uint64(0xFFFFFFFF))
-    compact: np.ndarray = np.unique(folded.astype(np.uint32))
+    folded = ((hashed >> np.uint64(32)) ^ (hashed & np.uint64(0xFFFFFFFF))).astype(np.uint32)
+    folded.sort()  # then without duplicates: np.unique's hashing is slower on a page's few
+    compact: np.ndarray = folded[np.r_[True, folded[1:] != folded[:-1]]]
     return compact
 
 
@@ -117,20 +118,6 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return common / (len(a) + len(b) - common)
 
 
-def _alike(a: Shingles, b: Shingles) -> float:
-    """:func:`jaccard` of two pages' shingles, sets or sorted arrays."""
-    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        if not len(a) or not len(b):
-            return 0.0
-        if len(a) > len(b):
-            a, b = b, a
-        at = np.searchsorted(b, a)
-        at[at == len(b)] = 0  # past the end: compares with b[0], which is less, so no match
-        common = int(np.count_nonzero(b[at] == a))
-        return common / (len(a) + len(b) - common)
-    return jaccard(_as_set(a), _as_set(b))
-
-
 def _as_set(values: Shingles) -> frozenset[int]:
     return frozenset(values.tolist()) if isinstance(values, np.ndarray) else values
 
@@ -157,22 +144,44 @@ def near_duplicates(
     for some or all pages, computed where the shingles were; the others are computed here.
     """
     names = sorted(name for name, s in pages.items() if len(s))
+    scored: Iterable[tuple[tuple[str, str], float]]
     if len(names) <= EXACT_PAIRS_UP_TO:
         # Every pair of a few hundred pages: sets once each beat arrays pair by pair.
-        pages = {name: _as_set(pages[name]) for name in names}
-        candidates: Iterable[tuple[str, str]] = (
-            (a, b) for i, a in enumerate(names) for b in names[i + 1 :]
+        sets = {name: _as_set(pages[name]) for name in names}
+        scored = (
+            ((a, b), jaccard(sets[a], sets[b])) for i, a in enumerate(names) for b in names[i + 1 :]
         )
     else:
         given = signatures or {}
         matrix = np.stack([given[n] if n in given else signature(pages[n]) for n in names])
-        candidates = _lsh_candidates(names, matrix, threshold)
-    found = []
-    for first, second in candidates:
-        similarity = _alike(pages[first], pages[second])
-        if similarity >= threshold:
-            found.append(SimilarPair(first, second, similarity))
+        scored = _alike_pairs(pages, _lsh_candidates(names, matrix, threshold), threshold)
+    found = [
+        SimilarPair(first, second, similarity)
+        for (first, second), similarity in scored
+        if similarity >= threshold
+    ]
     return sorted(found, key=lambda p: (-p.similarity, p.first, p.second))
+
+
+def _alike_pairs(
+    pages: Mapping[str, Shingles], pairs: Iterable[tuple[str, str]], at_least: float
+) -> Iterator[tuple[tuple[str, str], float]]:
+    """The Jaccard similarity of each pair of pages (none without shingles) that their
+    sizes alone do not keep below ``at_least`` (|A ∩ B| / |A ∪ B| <= min / max size)."""
+    for first, second in pairs:
+        a, b = _as_array(pages[first]), _as_array(pages[second])
+        if min(len(a), len(b)) / max(len(a), len(b)) < at_least:
+            continue
+        both = np.concatenate((a, b))
+        both.sort()  # a value in both is then next to itself
+        common = int(np.count_nonzero(both[1:] == both[:-1]))
+        yield (first, second), common / (len(a) + len(b) - common)
+
+
+def _as_array(values: Shingles) -> np.ndarray:
+    if isinstance(values, np.ndarray):
+        return values
+    return np.array(sorted(values), dtype=np.uint32)
 
 
 def signature(values: Shingles) -> np.ndarray:
