@@ -1,0 +1,201 @@
+"""What ``kdirectory check`` does to read a site fast must find what the plain way finds: a
+page's texts from its text nodes (not each element read again), the site's files listed with
+scandir, JSON-LD properties checked once per shape, near-duplicates confirmed in bulk."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from lxml.etree import _Element, fromstring, strip_elements
+
+from kdirectory.check import schemaorg
+from kdirectory.check.page import _HIDDEN, _INVISIBLE, _PARSER, _SHARED, _drop, read_page
+from kdirectory.check.run import _site_files
+from kdirectory.check.schemaorg import check_jsonld
+from kdirectory.check.similarity import (
+    EXACT_PAIRS_UP_TO,
+    _lsh_candidates,
+    jaccard,
+    near_duplicates,
+    shingle_array,
+    signature,
+)
+from tests.check.sites import Built
+
+
+def _visible(element: _Element) -> str:
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def texts_read_element_by_element(data: bytes) -> tuple[str, str, tuple[str, ...], str]:
+    """A page's content text, own text, shared texts and text, read as a reader sees them:
+    each element's text read on its own and each shared block taken out of the body."""
+    root = fromstring(data, parser=_PARSER)
+    strip_elements(root, *_INVISIBLE, with_tail=False)
+    for hidden in _HIDDEN(root):
+        _drop(hidden)
+    body = root.find("body")
+    assert body is not None
+    main = body.find(".//main")
+    content = _visible(main if main is not None else body)
+    shared = _SHARED(body)
+    shared_texts = tuple(_visible(element) for element in shared)
+    for element in shared:
+        _drop(element)
+    own = _visible(body)
+    return content, own, shared_texts, " ".join((own, *shared_texts))
+
+
+PAGES = {
+    "shared blocks in and out of main, one within another": (
+        "<header>Site <a href='/'>Home</a></header>text before"
+        "<main><h1>Title</h1>lead <b>bold</b> tail<aside>aside <i>one</i></aside> after aside"
+        "<div data-shared='1'>outer <p>shared <aside>inner</aside> more</p> end</div>last</main>"
+        "between<footer data-shared='f'>footer text</footer>closing"
+    ),
+    "no main": "<p>one</p><aside>side</aside><p>two</p>",
+    "main inside a shared block": "<div data-shared='x'>a<main>m <b>n</b></main>b</div>c",
+    "main is shared": "<main data-shared='x'>only <i>this</i></main> rest",
+    "hidden and invisible parts": (
+        "<main>seen<span hidden>unseen</span> still<script>x()</script><template>t</template>"
+        "<aside hidden>gone</aside>kept</main><noscript>ns</noscript>"
+    ),
+    "empty elements and whitespace": "<main> <p></p>\n<aside> </aside>  <p> a  b </p> </main>",
+}
+
+
+@pytest.mark.parametrize("body", PAGES.values(), ids=PAGES.keys())
+def test_a_pages_texts_are_those_read_element_by_element(body: str) -> None:
+    data = f"<!doctype html><html lang='en'><head><title>T</title></head><body>{body}</body></html>"
+    page = read_page("page.html", data.encode())
+    assert page is not None
+    expected = texts_read_element_by_element(data.encode())
+    assert (page.content_text, page.own_text, page.shared_texts, page.text) == expected
+
+
+def test_the_texts_of_every_page_of_a_built_site_are_those_read_element_by_element(
+    demo: Built,
+) -> None:
+    pages = sorted(demo.out.rglob("*.html"))
+    assert len(pages) > 20
+    for path in pages:
+        data = path.read_bytes()
+        page = read_page(path.name, data)
+        assert page is not None
+        expected = texts_read_element_by_element(data)
+        assert (page.content_text, page.own_text, page.shared_texts, page.text) == expected
+
+
+def test_the_sites_files_are_those_a_recursive_glob_finds(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name in ("index.html", ".hidden", "a/b/c.html", "a/.well-known/x.txt", "e/f.txt"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("x", "utf-8")
+    (site / ".kdirectory-staging" / "old").mkdir(parents=True)
+    (site / ".kdirectory-staging" / "old" / "index.html").write_text("x", "utf-8")
+    (site / "empty").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "far.html").write_text("x", "utf-8")
+    (site / "linked-folder").symlink_to(elsewhere)
+    (site / "linked-file.txt").symlink_to(site / "e" / "f.txt")
+    (site / "broken-link").symlink_to(tmp_path / "missing")
+    globbed = {
+        name
+        for path in site.rglob("*")
+        if path.is_file()
+        and (name := path.relative_to(site).as_posix()).split("/", 1)[0] != ".kdirectory-staging"
+    }
+    assert _site_files(site) == globbed
+    assert "linked-file.txt" in globbed and "index.html" in globbed
+
+
+CLINIC = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {
+            "@type": "MedicalClinic",
+            "@id": "https://example.org/#clinic",
+            "name": "Harbor",
+            "telephone": "+16195550100",
+            "address": {"@type": "PostalAddress", "streetAddress": "1 Main St"},
+            "openingHoursSpecification": [
+                {"@type": "OpeningHoursSpecification", "dayOfWeek": "Monday", "opens": "09:00"}
+            ],
+            "isAcceptingNewPatients": True,
+            "medicalSpecialty": "Anesthesia",
+        }
+    ],
+}
+
+
+def _variant(path: list[str | int], value: object) -> object:
+    doc = json.loads(json.dumps(CLINIC))
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return doc
+
+
+VARIANTS = {
+    "a misspelt day": (["@graph", 0, "openingHoursSpecification", 0, "dayOfWeek"], "Mondya"),
+    "a number where a boolean goes": (["@graph", 0, "isAcceptingNewPatients"], 3),
+    "text where a boolean goes": (["@graph", 0, "isAcceptingNewPatients"], "maybe"),
+    "another type": (["@graph", 0, "@type"], "MedicalClinc"),
+    "another context": (["@context"], "https://example.org"),
+    "a retired member": (["@graph", 0, "medicalSpecialty"], "Dermatologic"),
+    "a boolean where text goes": (["@graph", 0, "name"], True),
+    "a property of another type": (["@graph", 0, "address", "medicalSpecialty"], "Anesthesia"),
+    "a node of the wrong type": (["@graph", 0, "address"], {"@type": "Person", "name": "x"}),
+}
+
+
+@pytest.mark.parametrize("where, value", VARIANTS.values(), ids=VARIANTS.keys())
+def test_a_value_the_vocabulary_reads_is_checked_after_a_clean_one_of_its_shape(
+    where: list[str | int], value: object
+) -> None:
+    assert check_jsonld(CLINIC) == []  # its properties are now known clean
+    variant = _variant(where, value)
+    found = check_jsonld(variant)
+    schemaorg._CLEAN.clear()
+    assert found == check_jsonld(variant)  # as checked with nothing known
+    assert found
+
+
+def test_values_the_vocabulary_does_not_read_share_the_clean_shape() -> None:
+    check_jsonld(CLINIC)
+    known = len(schemaorg._CLEAN)
+    renamed = _variant(["@graph", 0, "name"], "Another Clinic")
+    assert check_jsonld(renamed) == []
+    assert len(schemaorg._CLEAN) == known  # nothing new: the shape was known
+
+
+def test_near_duplicates_confirmed_in_bulk_are_those_of_every_pair() -> None:
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(300)]
+    base = [rng.choice(words) for _ in range(400)]
+    texts = {}
+    for number in range(EXACT_PAIRS_UP_TO + 50):
+        text = list(base)
+        for _ in range(rng.choice([2, 5, 40, 120, 300])):  # near copies and others
+            text[rng.randrange(len(text))] = rng.choice(words)
+        texts[f"p{number:03}"] = " ".join(text[: rng.randrange(250, 400)])
+    arrays = {name: shingle_array(text) for name, text in texts.items()}
+    assert len(arrays) > EXACT_PAIRS_UP_TO  # candidates from MinHash, not every pair
+    found = near_duplicates(arrays, 0.8)
+    # What every candidate pair compared with the plain Jaccard of two sets finds.
+    sets = {name: frozenset(array.tolist()) for name, array in arrays.items()}
+    names = sorted(sets)
+    candidates = _lsh_candidates(names, np.stack([signature(arrays[n]) for n in names]), 0.8)
+    expected = sorted(
+        (-similarity, a, b)
+        for a, b in candidates
+        if (similarity := jaccard(sets[a], sets[b])) >= 0.8
+    )
+    assert len(expected) > 100
+    assert [(-p.similarity, p.first, p.second) for p in found] == expected
