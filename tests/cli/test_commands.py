@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,29 @@ def test_validate_json_format(make_project: ProjectFactory) -> None:
     assert [(p["file"], p["line"], p["field"], p["rule"]) for p in report["problems"]] == [
         ("data/clinics/a.yaml", 8, "address.region", "address.state")
     ]
+
+
+def test_a_second_validate_gives_the_kept_report(make_project: ProjectFactory) -> None:
+    """The second run prints what the first did, from the report kept in the cache; a
+    damaged kept report is said once on stderr and the output is the same."""
+    root = make_project(
+        {"a.yaml": GOOD_RECORD.replace('"(760) 555-0123"', '"555-1234"'), "b.yaml": b""}
+    )
+    runs = [runner.invoke(app, ["validate", str(root), "--format", "json"]) for _ in range(2)]
+    assert [run.exit_code for run in runs] == [1, 1]
+    assert runs[1].stdout == runs[0].stdout and runs[1].stderr == ""
+    with sqlite3.connect(root / ".kdirectory/records.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM results").fetchone() == (1,)
+        db.execute("UPDATE results SET checksum = checksum + 1")
+    db.close()
+    damaged = runner.invoke(app, ["validate", str(root), "--format", "json"])
+    assert damaged.exit_code == 1 and damaged.stdout == runs[0].stdout
+    assert damaged.stderr.count("notice:") == 1 and "is damaged" in damaged.stderr
+    uncached = runner.invoke(app, ["validate", str(root), "--format", "json", "--no-cache"])
+    assert uncached.stdout == runs[0].stdout
+    strict = runner.invoke(app, ["validate", str(root), "--strict"])
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1] == "FAILED: 2 files, 0 clinics, 2 errors, 0 warnings"
 
 
 def test_warnings_fail_only_with_strict(make_project: ProjectFactory) -> None:

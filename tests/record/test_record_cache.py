@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -527,6 +527,18 @@ def test_workers_are_used_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -
     assert parallel.jobs_for(parallel.MIN_FILES - 1) == 1
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)  # a server's threads
     assert parallel.jobs_for(10 * parallel.MIN_FILES) == 1
-    runs = parallel.batches(list(range(1000)), 4)
-    assert [item for run in runs for item in run] == list(range(1000))
+    runs = parallel.spans(1000, 4)
+    assert [item for start, end in runs for item in range(start, end)] == list(range(1000))
     assert len(runs) == 4 * parallel.BATCHES_PER_JOB
+
+
+def test_workers_find_what_to_work_on_where_they_were_forked() -> None:
+    items = [f"item {n}" for n in range(50)]
+    done = list(parallel.in_workers(_lengths, items, 2))
+    assert [length for run in done for length in run] == [len(item) for item in items]
+    assert len(done) == len(parallel.spans(50, 2))
+    assert parallel._shared is None  # nothing of the work is kept once done
+
+
+def _lengths(items: Sequence[str]) -> list[int]:
+    return [len(item) for item in items]

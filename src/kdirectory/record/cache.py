@@ -13,7 +13,14 @@ twice, similar names), the photos (files in the project), testimonials dated in 
 keeps the USPS Publication 28 form of the streets that the rule about one address twice
 compares, which takes an address parser.
 
-Every row carries the :func:`fingerprint` of what made it: kdirectory's version, the
+It keeps, too, the report of the last ``kdirectory validate`` of the whole project (one row
+of the ``results`` table), under a key of everything the report was made from: the names
+and bytes of the record files, the settings, ``data/geocodes.json``, today's date, the
+project's folder and every file of kdirectory; with the state of the files the report
+looked at (photos, the logo). A run over a project where all of that is as it was prints
+the kept report, and reads nothing else (:func:`kdirectory.project.validate_project`).
+
+Every record's row carries the :func:`fingerprint` of what made it: kdirectory's version, the
 source of its record and catalogue code with the vocabularies and the gazetteer, the
 Python and package versions installed (YAML, pydantic, phone numbers, ZIP codes, the
 address parser, the JSON Schema validator, distances), and the time-zone database. A row of
@@ -26,11 +33,11 @@ and WAL so that readers never wait for a writer); and it is how kdirectory keeps
 geocoding cache. The file is read once per run (about 2 KB a record); nothing is written
 when nothing changed.
 
-The cache never changes a result. A file that is not such a cache, or a row whose checksum
-or content is wrong, is set aside (``records.sqlite.corrupt``) with a notice and a new cache
-written; a cache made by another version of kdirectory is renewed with a notice; a cache
-that cannot be read or written (a read-only project) is done without, with a notice. In
-each case every record is checked as if there were no cache.
+The cache never changes a result. A file that is not such a cache, or a row (a record's or
+the kept report) whose checksum or content is wrong, is set aside (``records.sqlite.corrupt``)
+with a notice and a new cache written; a cache made by another version of kdirectory is
+renewed with a notice; a cache that cannot be read or written (a read-only project) is done
+without, with a notice. In each case every record is checked as if there were no cache.
 """
 
 from __future__ import annotations

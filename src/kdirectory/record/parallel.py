@@ -3,9 +3,10 @@
 Reading and checking a record file is pure Python work (its YAML, the schema, the model),
 so a first run over thousands of files takes as many times longer as there are files; a
 process per CPU divides it. The workers are forked, so they start at once with everything
-imported and the gazetteer's table in memory; each takes a batch of files at a time and
-returns what it found in the cache's form (:func:`kdirectory.record.cache.encode`), which
-this process reads back as it reads a run's cache.
+imported, the gazetteer's table in memory and the files' bytes, read already: each is sent
+only where its next batch starts and ends, and returns what it found in the cache's form
+(:func:`kdirectory.record.cache.encode`), which this process reads back as it reads a run's
+cache.
 
 Processes are forked only where that is safe and pays: with ``fork`` (not on Windows), in
 a process that runs no other thread (the server of ``kdirectory serve``: a child forked
@@ -20,7 +21,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 MIN_FILES = 400
 """Fewer files are read in this process: starting the workers would cost more than it saves."""
@@ -46,19 +47,40 @@ def jobs_for(count: int) -> int:
     return max(1, min(cpus, MAX_JOBS))
 
 
-def batches(items: Sequence[T], jobs: int) -> list[Sequence[T]]:
-    """``items`` in consecutive runs, about :data:`BATCHES_PER_JOB` for each job."""
-    size = max(1, -(-len(items) // (jobs * BATCHES_PER_JOB)))
-    return [items[start : start + size] for start in range(0, len(items), size)]
+def spans(count: int, jobs: int) -> list[tuple[int, int]]:
+    """``count`` items in consecutive runs (where each starts and ends), about
+    :data:`BATCHES_PER_JOB` for each job."""
+    size = max(1, -(-count // (jobs * BATCHES_PER_JOB)))
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def in_workers(work: Callable[[Sequence[T]], R], runs: list[Sequence[T]], jobs: int) -> Iterator[R]:
-    """``work`` of each run, in order, done by ``jobs`` forked processes; yielded as each is
-    done. ``work`` must be a function of a module (the workers find it by name). Ctrl-C
-    stops the workers with this process."""
+_shared: tuple[Callable[[Sequence[Any]], Any], Sequence[Any]] | None = None
+"""The work and the items of :func:`in_workers`, which its workers find where they were
+forked."""
+
+
+def in_workers(work: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int) -> Iterator[R]:
+    """``work`` of each of the :func:`spans` of ``items``, in order, done by ``jobs`` forked
+    processes; yielded as each is done. The workers have ``work`` and ``items`` from the
+    memory they were forked with: only what ``work`` returns is sent between processes.
+    Ctrl-C stops the workers with this process."""
+    global _shared  # noqa: PLW0603 - what forked workers read
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_ignore_interrupts) as pool:
-        yield from pool.imap(work, runs)
+    _shared = (work, items)
+    try:
+        with context.Pool(jobs, initializer=_ignore_interrupts) as pool:
+            yield from pool.imap(_work_on, spans(len(items), jobs))
+    finally:
+        _shared = None
+
+
+def _work_on(span: tuple[int, int]) -> Any:
+    """In a worker: the work of :func:`in_workers` on the items of ``span``."""
+    if _shared is None:  # pragma: no cover - a worker not forked by in_workers
+        raise RuntimeError("no work: the worker was not forked by in_workers")
+    work, items = _shared
+    start, end = span
+    return work(items[start:end])
 
 
 def _ignore_interrupts() -> None:

@@ -152,10 +152,9 @@ def _load_in_workers(
     """Read and check the ``pending`` files in ``jobs`` processes, into ``loaded``; the
     files left for this process (a record the cache's form cannot hold)."""
     zip_info("")  # the gazetteer's table, loaded once for every worker
-    work = [(str(source.path), source.display_path, raw) for _, source, raw, _ in pending]
     left = []
     done = iter(pending)
-    for payloads in parallel.in_workers(_check_files, parallel.batches(work, jobs), jobs):
+    for payloads in parallel.in_workers(_check_files, pending, jobs):
         for payload in payloads:  # read back here while the workers go on
             index, source, raw, digest = next(done)
             found = None
@@ -170,12 +169,12 @@ def _load_in_workers(
     return left
 
 
-def _check_files(files: Sequence[tuple[str, str, bytes]]) -> list[bytes | None]:
-    """In a worker: each file (its path, as problems name it, and its bytes) read and
-    checked, in the cache's form (``None`` for a record that form cannot hold)."""
+def _check_files(files: Sequence[tuple[int, SourceRecord, bytes, bytes]]) -> list[bytes | None]:
+    """In a worker: each file (its index, record, bytes and digest) read and checked, in
+    the cache's form (``None`` for a record that form cannot hold)."""
     rows: list[bytes | None] = []
-    for path, display, raw in files:
-        source = SourceRecord(path=Path(path), display_path=display, data=None)
+    for _, read, raw, _ in files:
+        source = SourceRecord(path=read.path, display_path=read.display_path, data=None)
         RecordReader.parse_bytes(source, raw)
         clinic, problems = check_record(source)
         timeless = timeless_checks(clinic, source) if clinic is not None else None
@@ -202,8 +201,7 @@ def _remember_streets(directory: Directory, store: RecordCache | None) -> None:
     jobs = parallel.jobs_for(len(missing))
     if jobs > 1:
         normal_street(missing[0])  # the parser, imported once for every worker
-        runs = parallel.batches(missing, jobs)
-        normals = [n for run in parallel.in_workers(_normal_streets, runs, jobs) for n in run]
+        normals = [n for run in parallel.in_workers(_normal_streets, missing, jobs) for n in run]
     else:
         normals = _normal_streets(missing)
     for street, normal in zip(missing, normals, strict=True):
