@@ -137,6 +137,10 @@ class Distances:
         """Every distance asked for so far (those of ``earlier`` asked for included)."""
         return dict(self._known)
 
+    def known(self) -> dict[Pair, float]:
+        """Every distance asked for so far, and those of ``earlier``."""
+        return {**self._earlier, **self._known}
+
 
 @dataclass(frozen=True, slots=True)
 class Neighbour(Generic[K]):

@@ -287,7 +287,7 @@ class BrandPlanner(Planner):
         pages.extend(self.condition(slug) for slug in vocabulary.conditions() if slug in listed)
         pages.extend(self.guide(guide) for guide in self.guides)
         pages.append(self.not_found())
-        self._tell_apart(pages)
+        self.tell_apart(pages)
         for page in pages:
             page.context.setdefault("brand", self.theme)
         return pages

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +41,17 @@ from kdirectory.site.fingerprint import Fingerprints, UnfingerprintableError, sa
 from kdirectory.site.images import Photos, photo_files
 from kdirectory.site.model import build_model
 from kdirectory.site.page_cache import CachedPage, CacheReadError, PageCache
-from kdirectory.site.plan import Page, read_guides
+from kdirectory.site.plan import Page, Planner, read_guides
+from kdirectory.site.plan_memo import (
+    LOCAL_FIELDS,
+    Planning,
+    materialize,
+    memo_of,
+    plan_again,
+    plan_all,
+    settle,
+    watch,
+)
 from kdirectory.site.publish import (
     Amend,
     Manifest,
@@ -72,7 +83,7 @@ from kdirectory.site.render import (
 from kdirectory.site.site_files import finder_files, locations_kml, robots_txt, sitemaps
 from kdirectory.site.templating import get_template_source, make_environment, render_page_template
 from kdirectory.site.thin_pages import compare_pages, thin_pages
-from kdirectory.site.unchanged import inputs_digest, record_of, said
+from kdirectory.site.unchanged import inputs_digest, record_of, said, structure_digest
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -89,6 +100,8 @@ STATIC_FILES = {
     "assets/finder.js": "assets/finder.js",
     "favicon.svg": "favicon.svg",
 }
+Fingerprinted = tuple[dict[str, bytes | None], dict[str, bytes | None]]
+"""Each page's fingerprint as the uniqueness gate compared it, and as published."""
 REDIRECT_TEMPLATE = "redirect.html"
 """The page left at an old path, which sends readers on to the new one."""
 
@@ -153,6 +166,9 @@ class _Planned:
     base_path: str
     photos: Photos
     root: Path
+    planner: Planner
+    planning: Planning | None = None
+    """How the directory's pages were planned (a brand site's: ``None``, planned whole)."""
 
 
 def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], dict[str, bytes]]:
@@ -163,7 +179,14 @@ def render_site(directory: Directory, config: SiteConfig) -> tuple[list[Page], d
     return planned.pages, sink.files
 
 
-def _plan(directory: Directory, config: SiteConfig, distances: Distances | None = None) -> _Planned:
+def _plan(
+    directory: Directory,
+    config: SiteConfig,
+    distances: Distances | None = None,
+    last: tuple[dict[str, Any], set[str]] | None = None,
+) -> _Planned:
+    """Plan the site; ``last``: how the last build planned it, with the clinics changed
+    since, when only their local fields changed (see :mod:`kdirectory.site.plan_memo`)."""
     model = build_model(directory, distances=distances)
     model.config = config
     env = make_environment(directory.root / "templates")
@@ -173,7 +196,14 @@ def _plan(directory: Directory, config: SiteConfig, distances: Distances | None 
         return base_path + path
 
     photos = Photos(directory.root, base_path)
-    pages = planner_for(model, env, photos, directory.root).plan()  # by [site] kind
+    planner = planner_for(model, env, photos, directory.root)  # by [site] kind
+    planning = None
+    if type(planner) is Planner:
+        log = watch(model)
+        planning = (last and plan_again(planner, log, *last)) or plan_all(planner, log)
+        pages = planning.pages
+    else:
+        pages = planner.plan()
     owners: dict[str, Page] = {}
     for page in pages:
         other = owners.setdefault(page.output, page)
@@ -203,19 +233,48 @@ def _plan(directory: Directory, config: SiteConfig, distances: Distances | None 
     }
     known = identities(model, read_guides(env), records)
     found = {p.path: known[p.path] for p in pages if p.path in known and is_page_path(p.path)}
-    return _Planned(config, model, pages, found, env, base_path, photos, directory.root)
+    return _Planned(
+        config, model, pages, found, env, base_path, photos, directory.root, planner, planning
+    )
 
 
-def _plan_measured(directory: Directory, config: SiteConfig, notices: list[str]) -> _Planned:
+def _plan_cached(
+    directory: Directory, config: SiteConfig, out: Path, cache: PageCache, notices: list[str]
+) -> tuple[_Planned, tuple[str, dict[str, str]] | None]:
     """:func:`_plan`, with the distances the last build measured (see
-    :mod:`kdirectory.site.distance_cache`), keeping those this one asked for; what the
-    distance cache had to say goes to ``notices``."""
+    :mod:`kdirectory.site.distance_cache`), keeping those this one asked for, and with how
+    the last build planned the site when only local fields of clinics changed since (see
+    :mod:`kdirectory.site.plan_memo`); what the distance cache had to say goes to
+    ``notices``. Also returns the digest of the site's structure and of each clinic (for
+    :func:`_keep_plan`), when they could be made."""
     code = code_fingerprint()
     distances, problem = read_distances(directory.root, code)
-    planned = _plan(directory, config, distances)
-    problems = [problem, save_distances(directory.root, code, distances)]
+    structure = structure_digest(directory, config, out, LOCAL_FIELDS)
+    last = None
+    if structure is not None:
+        memo = cache.plan(structure[0])
+        known = memo.get("clinics") if memo is not None else None
+        if memo is not None and isinstance(known, dict):
+            changed = {slug for slug, digest in structure[1].items() if known.get(slug) != digest}
+            last = (memo, changed)
+    planned = _plan(directory, config, distances, last)
+    planning = planned.planning
+    every = planning is None or planning.planned == len(planning.units)
+    problems = [problem, save_distances(directory.root, code, distances, every=every)]
     notices.extend(said for said in problems if said)
-    return planned
+    return planned, structure
+
+
+def _keep_plan(
+    cache: PageCache,
+    planned: _Planned,
+    structure: tuple[str, dict[str, str]] | None,
+    fingerprints: Fingerprinted,
+) -> None:
+    """Keep how this build planned the site, for the next to plan only what changed."""
+    if structure is not None and planned.planning is not None:
+        memo = memo_of(planned.planning, *fingerprints)
+        cache.keep_plan({"structure": structure[0], "clinics": structure[1], **memo})
 
 
 def _as_last_built(cache: PageCache, inputs: str, out: Path, *, wait: bool) -> BuildResult | None:
@@ -240,6 +299,18 @@ def _as_last_built(cache: PageCache, inputs: str, out: Path, *, wait: bool) -> B
     )  # fmt: skip
 
 
+def _warnings(directory: Directory) -> list[Problem]:
+    """The warnings of the project's records.
+
+    Raises:
+        ValidationFailedError: the records have errors (the report is attached).
+    """
+    report = validate(directory)
+    if not report.ok():
+        raise ValidationFailedError(f"cannot build: {report.summary()}", report)
+    return [p for p in report.sorted_problems() if p.severity == "warning"]
+
+
 def _with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
     """``config`` with the site's URL ``base_url``, when given.
 
@@ -255,13 +326,14 @@ def _with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
     return config.model_copy(update={"site": site})
 
 
-def _keep_built(cache: PageCache, inputs: str, out: Path, built: dict[str, Any]) -> None:
+def _keep_built(cache: PageCache, inputs: str | None, out: Path, built: dict[str, Any]) -> None:
     """Keep what this build published from ``inputs`` (``built``, :func:`record_of`) with
-    the state of ``out`` it left, for the next build to compare."""
-    state = site_state(out)
-    if state is not None:
+    the state of ``out`` it left, for the next build to compare; and write what else is
+    still to write to ``cache``."""
+    state = site_state(out) if inputs is not None else None
+    if inputs is not None and state is not None:
         cache.keep_site(inputs, {"manifest": state[0], "stats": state[1], **built})
-        cache.save()
+    cache.save()
 
 
 def _render(
@@ -270,13 +342,14 @@ def _render(
     jobs: int,
     cache: PageCache | None = None,
     check: CheckRecords | None = None,
+    fingerprints: Fingerprinted | None = None,
 ) -> tuple[dict[str, Staged], int, int]:
     """Render every file of the site into ``sink``: the pages (in ``jobs`` processes where
     possible; with a ``cache``, only those whose fingerprint it does not have), the
     uniqueness gate and the pages it keeps out of search again, then the other files.
     Returns what was put, by name, how many processes rendered pages, and how many pages
-    were rendered (not kept)."""
-    pages, config, env = planned.pages, planned.config, planned.env
+    were rendered (not kept); each page's fingerprint goes to ``fingerprints``."""
+    pages, config, env, planning = planned.pages, planned.config, planned.env, planned.planning
     if cache is not None:
         cache.load()  # here, not in each process that renders
     threshold = config.build.uniqueness_threshold
@@ -290,23 +363,28 @@ def _render(
         cache=cache,
         fingerprints=_fingerprints(planned) if cache is not None else None,
         check=check,
+        stubs=planning.stubs if planning is not None else {},
     )
-    rendered, processes = render_pages(renderer, range(len(pages)), jobs)
-    _remember(cache, rendered)
+    rendered, processes = _render_pages(planned, renderer, range(len(pages)), jobs)
+    _remember(cache, rendered, fingerprints, first=True)
     made = {r.output for r in rendered if not r.kept}
     staged = {r.output: r.staged for r in rendered if r.staged is not None}
     again = {r.output for r in rendered if r.staged is None}  # only compared, from the cache
     if compare:
-        for page, reason in _gate(pages, rendered, threshold, cache):
+        listings = planning.listings if planning is not None else {}
+        for page, reason in _gate(pages, rendered, threshold, cache, listings):
             page.indexable = False
             page.noindex_reason = reason
             again.add(page.output)
     del rendered
     if again:
         index = {page.output: number for number, page in enumerate(pages)}
+        wanted = sorted(index[output] for output in again)
+        if planning is not None:
+            settle(planned.planner, planning, [pages[number] for number in wanted])
         renderer.compare = False
-        rendered = render_pages(renderer, sorted(index[output] for output in again), jobs)[0]
-        _remember(cache, rendered)
+        rendered = _render_pages(planned, renderer, wanted, jobs)[0]
+        _remember(cache, rendered, fingerprints, first=False)
         made.update(r.output for r in rendered if not r.kept)
         staged.update((r.output, r.staged) for r in rendered if r.staged is not None)
     model, base_path = planned.model, planned.base_path
@@ -329,8 +407,28 @@ def _render(
     return staged, processes, len(made)
 
 
+def _render_pages(
+    planned: _Planned, renderer: PageRenderer, indices: Sequence[int], jobs: int
+) -> tuple[list[RenderedPage], int]:
+    """:func:`render_pages`; a page planned from the last build's record that could not be
+    kept is planned (:func:`~kdirectory.site.plan_memo.materialize`), then rendered."""
+    rendered, processes = render_pages(renderer, indices, jobs)
+    missing = {r.output for r in rendered if r.missing}
+    if missing:
+        assert planned.planning is not None  # only its pages can be missing
+        materialize(planned.planner, planned.planning, missing)
+        again = [number for number, r in zip(indices, rendered, strict=True) if r.missing]
+        done = {r.output: r for r in render_pages(renderer, again, jobs)[0]}
+        rendered = [done.get(r.output, r) for r in rendered]
+    return rendered, processes
+
+
 def _gate(
-    pages: list[Page], rendered: list[RenderedPage], threshold: float, cache: PageCache | None
+    pages: list[Page],
+    rendered: list[RenderedPage],
+    threshold: float,
+    cache: PageCache | None,
+    listings: dict[str, tuple[int, int, int]],
 ) -> list[tuple[Page, str]]:
     """The pages the uniqueness gate keeps out of search, with why. When every page it
     compares has the fingerprint it had when the cache kept the gate's last findings,
@@ -361,7 +459,10 @@ def _gate(
             ) from None
         shingles.update(more)
         signatures.update(more_signatures)
-    found = [(f.page, f.reason) for f in thin_pages(pages, shingles, threshold, signatures or None)]
+    found = [
+        (f.page, f.reason)
+        for f in thin_pages(pages, shingles, threshold, signatures or None, listings)
+    ]
     if key is not None and cache is not None:
         cache.keep_gate(key, [(page.output, reason) for page, reason in found])
     return found
@@ -376,8 +477,21 @@ def _fingerprints(planned: _Planned) -> Fingerprints | None:
         return None
 
 
-def _remember(cache: PageCache | None, rendered: list[RenderedPage]) -> None:
-    """Note in ``cache`` what rendering found, and which pages it kept."""
+def _remember(
+    cache: PageCache | None,
+    rendered: list[RenderedPage],
+    fingerprints: Fingerprinted | None,
+    *,
+    first: bool,
+) -> None:
+    """Note in ``cache`` what rendering found, and which pages it kept; and in
+    ``fingerprints``, each page's fingerprint (as the gate compared it: ``first``; and as
+    published)."""
+    if fingerprints is not None:
+        prints = [(page.output, page.fingerprint) for page in rendered]
+        if first:
+            fingerprints[0].update(prints)
+        fingerprints[1].update(prints)
     if cache is None:
         return
     for page in rendered:
@@ -450,16 +564,12 @@ def build_site(
         ValueError: ``jobs`` is less than 1.
     """
     start = time.perf_counter()
-    if jobs is None:
-        jobs = usable_cores()
+    jobs = usable_cores() if jobs is None else jobs
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
-    report = validate(directory)
-    if not report.ok():
-        raise ValidationFailedError(f"cannot build: {report.summary()}", report)
+    warnings = _warnings(directory)
     config = _with_base_url(config or directory.config, base_url)
     target = Path(out) if out is not None else directory.root / config.build.out
-    warnings = [p for p in report.sorted_problems() if p.severity == "warning"]
     pages_cache = PageCache.of(directory.root) if cache else None
     notices = pages_cache.notices if pages_cache else []
     inputs = inputs_digest(directory, config, target) if pages_cache is not None else None
@@ -469,8 +579,13 @@ def build_site(
             last.warnings, last.notices = warnings, notices
             last.seconds = time.perf_counter() - start
             return last
-    planned = _plan_measured(directory, config, notices) if cache else _plan(directory, config)
+    planned, structure = (
+        _plan_cached(directory, config, target, pages_cache, notices)
+        if pages_cache is not None
+        else (_plan(directory, config), None)
+    )
     pages = planned.pages
+    fingerprints: Fingerprinted = ({}, {})
     checked: list[Report] = []
     made: list[dict[str, str]] = []
     processes: list[int] = []
@@ -482,7 +597,7 @@ def build_site(
     records = CheckRecords(check_cache, base, many) if check_cache is not None else None
 
     def render(stage: Stage) -> dict[str, Staged]:
-        staged, count, rendered = _render(planned, stage, jobs, pages_cache, records)
+        staged, count, rendered = _render(planned, stage, jobs, pages_cache, records, fingerprints)
         processes.append(count)
         renders.append(rendered)
         if pages_cache is not None:
@@ -522,10 +637,10 @@ def build_site(
     noindex = [
         (p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"
     ]
-    if pages_cache is not None and inputs is not None:
-        _keep_built(
-            pages_cache, inputs, target, record_of(len(pages), noindex, checked[0], made[0])
-        )
+    if pages_cache is not None:
+        _keep_plan(pages_cache, planned, structure, fingerprints)
+        built = record_of(len(pages), noindex, checked[0], made[0])
+        _keep_built(pages_cache, inputs, target, built)
     return BuildResult(
         out=target, pages=len(pages), files=published.written + published.unchanged,
         written=published.written, unchanged=published.unchanged, removed=published.removed,

@@ -45,11 +45,14 @@ def read_distances(root: Path, code: str) -> tuple[Distances, str | None]:
     return Distances({(r[0], r[1], r[2], r[3]): r[4] for r in rows}), None
 
 
-def save_distances(root: Path, code: str, distances: Distances) -> str | None:
-    """Keep the distances this build asked for in the project at ``root``; what to tell the
-    user when that was not possible (the build goes on: the next one measures them)."""
+def save_distances(root: Path, code: str, distances: Distances, *, every: bool) -> str | None:
+    """Keep in the project at ``root`` the distances this build asked for (``every``: it
+    planned every page) or, when it planned only some, those and the earlier ones; what to
+    tell the user when that was not possible (the build goes on: the next one measures
+    them)."""
     path = root / DISTANCE_CACHE
-    rows = np.array([(*pair, miles) for pair, miles in distances.asked().items()], dtype="<f8")
+    kept = distances.asked() if every else distances.known()
+    rows = np.array([(*pair, miles) for pair, miles in kept.items()], dtype="<f8")
     try:
         path.parent.mkdir(exist_ok=True)
         atomic_write_bytes(path, _FORMAT + code.encode() + b"\n" + rows.tobytes())

@@ -54,10 +54,11 @@ class SiteModel:
     states: dict[str, StateGroup]
     updated: dict[str, date]
     index: PointIndex[str]
+    homes: dict[str, tuple[str, str]]
+    """The key in :attr:`cities` of the city each clinic is located in."""
 
     def city_of(self, slug: str) -> City:
-        clinic = self.clinics[slug]
-        return self.cities[city_key(clinic.address.region, clinic.address.city)]
+        return self.cities[self.homes[slug]]
 
     def latest(self, slugs: list[str]) -> date | None:
         """The newest record date among ``slugs`` (the page's lastmod), if any is known."""
@@ -131,4 +132,7 @@ def build_model(
             )
         group.cities.append(city)
     index = PointIndex(((slug, loc.point) for slug, loc in locations.items()), distances)
-    return SiteModel(directory.config, clinics, views, locations, cities, groups, updated, index)
+    homes = {slug: city_key(c.address.region, c.address.city) for slug, c in clinics.items()}
+    return SiteModel(
+        directory.config, clinics, views, locations, cities, groups, updated, index, homes
+    )

@@ -73,6 +73,7 @@ class PageCache:
     _gate: tuple[str, list[tuple[str, str]]] | None = None
     _sites: dict[str, dict[str, Any]] = field(default_factory=dict)
     _site: tuple[str, dict[str, Any]] | None = None
+    _plan: dict[str, Any] | None = None
     _loaded: bool = False
     _new: dict[tuple[str, bytes], CachedPage] = field(default_factory=dict)
     _used: set[tuple[str, bytes]] = field(default_factory=set)
@@ -185,6 +186,28 @@ class PageCache:
         digest is ``inputs``; a later build of the same inputs may reuse it."""
         self._site = (inputs, site)
 
+    def plan(self, structure: str) -> dict[str, Any] | None:
+        """How the last build planned the site (see :mod:`kdirectory.site.plan_memo`), when
+        its structure's digest was ``structure``: read when asked for (it is large)."""
+        if not self._usable or self._damaged or not self.path.is_file():
+            return None
+        try:
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+            try:
+                row = db.execute("SELECT value FROM meta WHERE key = 'plan'").fetchone()
+            finally:
+                db.close()
+            found = json.loads(row[0]) if row is not None else None
+        except (sqlite3.Error, TypeError, ValueError):
+            return None  # planned in full again
+        if not isinstance(found, dict) or found.get("structure") != structure:
+            return None
+        return found
+
+    def keep_plan(self, plan: dict[str, Any]) -> None:
+        """Keep how this build planned the site (plain data, with its ``structure``)."""
+        self._plan = plan
+
     def get(
         self, output: str, fingerprint: bytes, *, shingles: bool = False, signature: bool = False
     ) -> str | None:
@@ -257,7 +280,7 @@ class PageCache:
         keep = self._used | set(self._new)
         gone = [key for key in self._rows if key not in keep]
         gate = self._gate is not None and self._gate[0] not in self._gates
-        if not (self._new or gone or self._damaged or gate or self._site):
+        if not (self._new or gone or self._damaged or gate or self._site or self._plan):
             return
         try:
             if self._damaged:
@@ -300,6 +323,11 @@ class PageCache:
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('gate', ?)",
                     (json.dumps(self._gate),),
                 )
+            if self._plan is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('plan', ?)",
+                    (json.dumps(self._plan, separators=(",", ":")),),
+                )
             db.execute("COMMIT")
         except sqlite3.Error as error:
             with contextlib.suppress(sqlite3.Error):
@@ -324,6 +352,7 @@ class PageCache:
         if self._site is not None:
             self._sites = dict([self._site])
             self._site = None
+        self._plan = None
 
     def _not_saved(self, error: sqlite3.Error | OSError) -> None:
         self.notices.append(

@@ -40,6 +40,11 @@ if TYPE_CHECKING:
     from kdirectory.site.model import SiteModel, StateGroup
     from kdirectory.site.places import City
 
+Unit = tuple[str, ...]
+"""A part of the site planned on its own (:meth:`Planner.units`): ``("home",)``,
+``("state", "CA")``, ``("city", "CA", "escondido")``, ``("clinic", slug)``,
+``("condition", slug)``, ``("guide", slug)`` or ``("404",)``."""
+
 CITY_FAQ = ("count", "spravato", "weekend", "nearest")
 """The questions a city page answers, in order (``wording/city.txt``: ``count_question``,
 ``count_answer``, …); ``nearest`` only when there is another clinic to name."""
@@ -146,33 +151,59 @@ class Planner:
         self.payment_labels = read_payment_labels(env)
         self.common = wording(env, "common")
         self.home_link = Link(self.common.say("home_link"), urls.HOME)
-        self._names: Counter[tuple[str, str]] | None = None
+        # Names and cities: structure, counted before any part is planned (and its reads
+        # noted, see kdirectory.site.plan_memo).
+        self._names = Counter(
+            (v.name.casefold(), v.locality.casefold()) for v in model.views.values()
+        )
 
     def url(self, path: str) -> str:
         return urls.absolute(self.base, path)
 
     def _name_repeats(self, view: ClinicView) -> bool:
         """Another clinic of the same city has the same name (branches, programs)."""
-        if self._names is None:
-            self._names = Counter(
-                (v.name.casefold(), v.locality.casefold()) for v in self.model.views.values()
-            )
         return self._names[view.name.casefold(), view.locality.casefold()] > 1
 
     def plan(self) -> list[Page]:
-        pages = [self.home()]
-        for state in sorted(self.model.states.values(), key=lambda s: s.name):
-            pages.append(self.state(state))
-            for city in state.cities:
-                pages.extend(self.city_pages(city))
-        pages.extend(self.clinic(slug) for slug in self.model.clinics)
-        pages.extend(self.condition(slug) for slug in vocabulary.conditions())
-        pages.extend(self.guide(guide) for guide in self.guides)
-        pages.append(self.not_found())
-        self._tell_apart(pages)
+        pages = [page for unit in self.units() for page in self.plan_unit(unit)]
+        self.tell_apart(pages)
         return pages
 
-    def _tell_apart(self, pages: list[Page]) -> None:
+    def units(self) -> list[Unit]:
+        """The parts of the site, in the order of their pages: each is planned on its own by
+        :meth:`plan_unit` (the pages it gives then told apart from all others by
+        :meth:`tell_apart`)."""
+        keys = {id(city): key for key, city in self.model.cities.items()}
+        units: list[Unit] = [("home",)]
+        for state in sorted(self.model.states.values(), key=lambda s: s.name):
+            units.append(("state", state.code))
+            units.extend(("city", *keys[id(city)]) for city in state.cities)
+        units.extend(("clinic", slug) for slug in self.model.clinics)
+        units.extend(("condition", slug) for slug in vocabulary.conditions())
+        units.extend(("guide", guide.slug) for guide in self.guides)
+        units.append(("404",))
+        return units
+
+    def plan_unit(self, unit: Unit) -> list[Page]:
+        """The pages of one of :meth:`units`, before :meth:`tell_apart`."""
+        kind, *key = unit
+        if kind == "home":
+            return [self.home()]
+        if kind == "state":
+            return [self.state(self.model.states[key[0]])]
+        if kind == "city":
+            return self.city_pages(self.model.cities[key[0], key[1]])
+        if kind == "clinic":
+            return [self.clinic(key[0])]
+        if kind == "condition":
+            return [self.condition(key[0])]
+        if kind == "guide":
+            return [next(self.guide(g) for g in self.guides if g.slug == key[0])]
+        if kind == "404":
+            return [self.not_found()]
+        raise ValueError(f"no such part of the site: {unit!r}")
+
+    def tell_apart(self, pages: list[Page]) -> None:
         """Number what is still the same after clinics were told apart by their street, unit
         or ZIP code (two records with one name, city and no street): no two indexable pages
         share a title or a description."""

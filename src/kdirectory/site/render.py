@@ -29,8 +29,8 @@ import signal
 import struct
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, NoReturn, Protocol, TypeVar, cast
 
 import numpy as np
@@ -105,6 +105,9 @@ class RenderedPage:
     kept: bool = False
     """Not rendered: the cache had this page's fingerprint (and, for a page the gate
     compares, its shingles: they are read from there when the gate runs)."""
+    missing: bool = False
+    """A page planned from the last build's record (a stub: see
+    :mod:`kdirectory.site.plan_memo`) that could not be kept: plan it, then render it."""
 
 
 def usable_cores() -> int:
@@ -138,6 +141,9 @@ class PageRenderer:
     check: CheckRecords | None = None
     """Where what the check finds in each page on its own goes, found while the page is
     parsed here anyway: the build's check then reads none of them again."""
+    stubs: Mapping[str, bytes] = field(default_factory=dict)
+    """The pages planned from the last build's record, without their context, by file,
+    with their fingerprints: each is kept, or comes back ``missing``."""
 
     def __call__(self, indices: Sequence[int]) -> list[RenderedPage]:
         done = [self.render(self.pages[i]) for i in indices]
@@ -147,6 +153,10 @@ class PageRenderer:
 
     def render(self, page: Page) -> RenderedPage:
         compare = self.compare and page.indexable
+        stub = self.stubs.get(page.output)
+        if stub is not None:
+            kept = self._kept(page, stub, compare=compare) if self.cache is not None else None
+            return kept or RenderedPage(page.output, None, fingerprint=stub, missing=True)
         fingerprint = None if self.fingerprints is None else self.fingerprints.page(page)
         if fingerprint is not None and self.cache is not None:
             kept = self._kept(page, fingerprint, compare=compare)

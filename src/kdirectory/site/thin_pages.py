@@ -47,19 +47,20 @@ class ThinPage:
         )
 
 
-def _clinics_on(page: Page) -> tuple[int, int]:
+def listing_of(page: Page) -> tuple[int, int, int]:
+    """What the gate ranks ``page`` by besides its kind: the clinics located in its city or
+    state, those serving its city, and which page of a list it is (1 for a page that is
+    not part of one)."""
     city = page.context.get("city")
-    if city is not None:
-        return len(city.clinics), len(city.serving)
     state = page.context.get("state")
-    return (len(state.clinics), 0) if state is not None else (0, 0)
-
-
-def _part_of(page: Page) -> int:
-    """Which page of a list ``page`` is (1 for a page that is not part of one)."""
-    part = page.context.get("part")
-    number = getattr(part, "number", 1)
-    return number if isinstance(number, int) else 1
+    if city is not None:
+        clinics, serving = len(city.clinics), len(city.serving)
+    elif state is not None:
+        clinics, serving = len(state.clinics), 0
+    else:
+        clinics = serving = 0
+    number = getattr(page.context.get("part"), "number", 1)
+    return clinics, serving, number if isinstance(number, int) else 1
 
 
 def compare_pages(pages: Sequence[Page], threshold: float) -> bool:
@@ -73,29 +74,33 @@ def thin_pages(
     shingles: Mapping[str, np.ndarray],
     threshold: float,
     signatures: Mapping[str, np.ndarray] | None = None,
+    listings: Mapping[str, tuple[int, int, int]] | None = None,
 ) -> list[ThinPage]:
     """Indexable pages whose unique content is under ``threshold`` (0–1; 0 turns the gate
     off): 1 minus their similarity to the most alike other indexable page.
 
     ``shingles`` holds each indexable page's shingles (by output file; sorted ``uint32``,
     see :func:`kdirectory.check.page.page_shingles`), a page lxml could not read left out;
-    ``signatures`` their MinHash signatures where they were computed with them.
+    ``signatures`` their MinHash signatures where they were computed with them;
+    ``listings``, what :func:`listing_of` gives for pages planned without their context.
     """
     candidates = {p.output: p for p in pages if p.indexable}
     if not compare_pages(pages, threshold):
         return []
     texts = {output: shingles[output] for output in candidates if output in shingles}
     pairs = near_duplicates(texts, 1 - threshold, signatures)
-    rank = {
-        output: (
+    listings = listings or {}
+    rank = {}
+    for output, page in candidates.items():
+        clinics, serving, part = listings.get(output) or listing_of(page)
+        rank[output] = (
             KIND_RANK.get(page.kind, 5),
-            _part_of(page),
-            *(-n for n in _clinics_on(page)),
+            part,
+            -clinics,
+            -serving,
             -(len(texts[output]) if output in texts else 0),
             output,
         )
-        for output, page in candidates.items()
-    }
     keeper: dict[str, str] = {output: output for output in candidates}
 
     def find(output: str) -> str:

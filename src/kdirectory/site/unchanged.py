@@ -12,12 +12,15 @@ builds in full (where the page cache then renders only pages whose inputs change
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kdirectory.record.cache import fingerprint as code_fingerprint
+from kdirectory.record.model import Clinic
 from kdirectory.report import Problem, Report
 from kdirectory.site.fingerprint import Fingerprints, UnfingerprintableError, salt
 from kdirectory.site.lastmod import build_date, git_dates
@@ -28,16 +31,57 @@ if TYPE_CHECKING:
     from kdirectory.record.directory import Directory
 
 _FORMAT = "kdirectory site inputs 1"
+_STRUCTURE = "kdirectory site structure 1"
 _NOT_INPUTS = {".kdirectory", ".git"}
 
 
 def inputs_digest(directory: Directory, config: SiteConfig, out: Path) -> str | None:
     """The digest of everything the site of ``directory`` built with ``config`` into
     ``out`` is made from; ``None`` when a value cannot be vouched for (then build)."""
+    return _digest(directory, config, out, _FORMAT, lambda clinic: clinic, set())
+
+
+def structure_digest(
+    directory: Directory, config: SiteConfig, out: Path, local: Collection[str]
+) -> tuple[str, dict[str, str]] | None:
+    """The digest of what the site of ``directory`` is made from but the fields ``local``
+    of each clinic (and so, but the content of its record file): what pages there are,
+    which clinics are on each, in what order, and everything but those fields of each
+    (see :mod:`kdirectory.site.plan_memo`); with the digest of each clinic (by slug), all
+    its fields. ``None`` when a value cannot be vouched for."""
+    fields = [name for name in Clinic.model_fields if name not in local]
+    walker = Fingerprints(b"")
+    clinics: dict[str, str] = {}
+
+    def structural(clinic: Clinic) -> tuple[object, ...]:
+        if clinic.slug:
+            parts: list[bytes] = []
+            walker.feed(parts, clinic)
+            clinics[clinic.slug] = b"".join(parts).hex()
+        return tuple(getattr(clinic, name) for name in fields)
+
+    records = set()
+    for entry in directory.entries:
+        if entry.source is not None:
+            with contextlib.suppress(ValueError):
+                records.add(entry.source.path.relative_to(directory.root).as_posix())
+    digest = _digest(directory, config, out, _STRUCTURE, structural, records, walker)
+    return None if digest is None else (digest, clinics)
+
+
+def _digest(
+    directory: Directory,
+    config: SiteConfig,
+    out: Path,
+    kind: str,
+    clinic: Callable[[Clinic], object],
+    records: set[str],
+    walker: Fingerprints | None = None,
+) -> str | None:
     root = directory.root
     code = code_fingerprint()
-    walker = Fingerprints(b"")
-    parts: list[bytes] = [_FORMAT.encode(), code.encode()]
+    walker = walker or Fingerprints(b"")
+    parts: list[bytes] = [kind.encode(), code.encode()]
     try:
         env = make_environment(root / "templates")
         parts.append(salt(env, code, ""))
@@ -45,7 +89,7 @@ def inputs_digest(directory: Directory, config: SiteConfig, out: Path) -> str | 
         walker.feed(
             parts,
             [
-                (entry.source.display_path if entry.source else None, entry.clinic)
+                (entry.source.display_path if entry.source else None, clinic(entry.clinic))
                 for entry in directory.entries
             ],
         )
@@ -54,13 +98,13 @@ def inputs_digest(directory: Directory, config: SiteConfig, out: Path) -> str | 
     walker.feed(parts, str(out.resolve()))
     walker.feed(parts, build_date().isoformat())
     walker.feed(parts, sorted((name, day.isoformat()) for name, day in git_dates(root).items()))
-    walker.feed(parts, _project_files(root, out))
+    walker.feed(parts, _project_files(root, out, records))
     return hashlib.blake2b(b"".join(parts), digest_size=20).hexdigest()
 
 
-def _project_files(root: Path, out: Path) -> list[tuple[str, int, int]]:
-    """Every file of the project outside ``out``, ``.kdirectory/`` and ``.git/``: its path,
-    size and modification time (ns)."""
+def _project_files(root: Path, out: Path, records: set[str]) -> list[tuple[str, int, int]]:
+    """Every file of the project outside ``out``, ``.kdirectory/`` and ``.git/`` but
+    ``records``: its path, size and modification time (ns)."""
     skip = {out.resolve()}
     found: list[tuple[str, int, int]] = []
     for folder, folders, files in os.walk(root):
@@ -72,11 +116,14 @@ def _project_files(root: Path, out: Path) -> list[tuple[str, int, int]]:
         )
         for name in sorted(files):
             path = here / name
+            relative = path.relative_to(root).as_posix()
+            if relative in records:
+                continue
             try:
                 info = path.stat()
             except OSError:
                 continue
-            found.append((path.relative_to(root).as_posix(), info.st_size, info.st_mtime_ns))
+            found.append((relative, info.st_size, info.st_mtime_ns))
     return found
 
 
