@@ -10,10 +10,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from lxml.etree import _Element, fromstring, strip_elements
+from lxml.etree import XPath, _Element, fromstring, strip_elements
 
 from kdirectory.check import schemaorg
-from kdirectory.check.page import _HIDDEN, _INVISIBLE, _PARSER, _SHARED, _drop, read_page
+from kdirectory.check.page import (
+    _INVISIBLE,
+    _PARSER,
+    NODE_ATTRIBUTE,
+    PageFacts,
+    _drop,
+    read_page,
+)
 from kdirectory.check.run import _site_files
 from kdirectory.check.schemaorg import check_jsonld
 from kdirectory.check.similarity import (
@@ -26,18 +33,29 @@ from kdirectory.check.similarity import (
 )
 from tests.check.sites import Built
 
+_HIDDEN = XPath("//body//*[@hidden]")
+_SHARED = XPath(".//aside | .//*[@data-shared]")
+_BLOCKS = XPath(f"//body//*[@{NODE_ATTRIBUTE}]")
+
 
 def _visible(element: _Element) -> str:
     return " ".join(" ".join(element.itertext()).split())
 
 
-def texts_read_element_by_element(data: bytes) -> tuple[str, str, tuple[str, ...], str]:
-    """A page's content text, own text, shared texts and text, read as a reader sees them:
-    each element's text read on its own and each shared block taken out of the body."""
+Texts = tuple[str, str, tuple[str, ...], str, dict[str, list[tuple[int | None, str]]]]
+
+
+def texts_read_element_by_element(data: bytes) -> Texts:
+    """A page's content text, own text, shared texts, text and JSON-LD blocks, read as a
+    reader sees them: each element's text read on its own, each shared block taken out."""
     root = fromstring(data, parser=_PARSER)
     strip_elements(root, *_INVISIBLE, with_tail=False)
     for hidden in _HIDDEN(root):
         _drop(hidden)
+    blocks: dict[str, list[tuple[int | None, str]]] = {}
+    for element in _BLOCKS(root):
+        node = (element.get(NODE_ATTRIBUTE) or "").strip()
+        blocks.setdefault(node, []).append((element.sourceline, _visible(element)))
     body = root.find("body")
     assert body is not None
     main = body.find(".//main")
@@ -47,7 +65,14 @@ def texts_read_element_by_element(data: bytes) -> tuple[str, str, tuple[str, ...
     for element in shared:
         _drop(element)
     own = _visible(body)
-    return content, own, shared_texts, " ".join((own, *shared_texts))
+    return content, own, shared_texts, " ".join((own, *shared_texts)), blocks
+
+
+def texts_read(page: PageFacts) -> Texts:
+    blocks = {
+        node: [(block.line, block.text) for block in found] for node, found in page.blocks.items()
+    }
+    return page.content_text, page.own_text, page.shared_texts, page.text, blocks
 
 
 PAGES = {
@@ -65,6 +90,11 @@ PAGES = {
         "<aside hidden>gone</aside>kept</main><noscript>ns</noscript>"
     ),
     "empty elements and whitespace": "<main> <p></p>\n<aside> </aside>  <p> a  b </p> </main>",
+    "JSON-LD blocks, hidden and nested": (
+        f"<main><div {NODE_ATTRIBUTE}='#a'>A <span {NODE_ATTRIBUTE}=' #b '>B</span></div>"
+        f"<div hidden><p {NODE_ATTRIBUTE}='#c'>C</p></div><aside {NODE_ATTRIBUTE}='#a' hidden>"
+        f"x</aside><aside {NODE_ATTRIBUTE}='#a'>A again</aside></main>"
+    ),
 }
 
 
@@ -73,21 +103,19 @@ def test_a_pages_texts_are_those_read_element_by_element(body: str) -> None:
     data = f"<!doctype html><html lang='en'><head><title>T</title></head><body>{body}</body></html>"
     page = read_page("page.html", data.encode())
     assert page is not None
-    expected = texts_read_element_by_element(data.encode())
-    assert (page.content_text, page.own_text, page.shared_texts, page.text) == expected
+    assert texts_read(page) == texts_read_element_by_element(data.encode())
 
 
-def test_the_texts_of_every_page_of_a_built_site_are_those_read_element_by_element(
-    demo: Built,
+def test_the_texts_of_every_page_of_built_sites_are_those_read_element_by_element(
+    demo: Built, brand: Built
 ) -> None:
-    pages = sorted(demo.out.rglob("*.html"))
+    pages = sorted([*demo.out.rglob("*.html"), *brand.out.rglob("*.html")])
     assert len(pages) > 20
     for path in pages:
         data = path.read_bytes()
         page = read_page(path.name, data)
         assert page is not None
-        expected = texts_read_element_by_element(data)
-        assert (page.content_text, page.own_text, page.shared_texts, page.text) == expected
+        assert texts_read(page) == texts_read_element_by_element(data)
 
 
 def test_the_sites_files_are_those_a_recursive_glob_finds(tmp_path: Path) -> None:

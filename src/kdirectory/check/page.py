@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html import escape
+from itertools import pairwise
 
 import numpy as np
 from lxml.etree import (
@@ -24,8 +25,6 @@ from kdirectory.check.similarity import shingle_array, shingles
 # lxml.etree's parser, not lxml.html's: plain elements skip a Python class lookup per node.
 _PARSER = HTMLParser(encoding="utf-8", remove_comments=True)
 _INVISIBLE = ("script", "style", "template", "noscript")
-_HIDDEN = XPath("//body//*[@hidden]")
-_SHARED = XPath(".//aside | .//*[@data-shared]")
 _IDS = XPath("//@id | //a/@name")
 # The text nodes of an element (what itertext() yields, read in one call), and how many
 # text nodes come before an element or lie within it: where its text is among them.
@@ -35,7 +34,11 @@ _TEXTS_WITHIN = XPath("count(descendant::text())")
 NODE_ATTRIBUTE = "data-jsonld-id"
 """The attribute that marks the element showing one JSON-LD node: its value is the node's
 ``@id`` (a location's card on a page that lists several)."""
-_BLOCKS = XPath(f"//body//*[@{NODE_ATTRIBUTE}]")
+# In one pass over the page, every element that is hidden, or marked as showing a JSON-LD
+# node, or a shared block (an <aside>, or marked data-shared): which of them is which, and
+# whether it is still within the body when that matters, is told afterwards.
+_MARKED = XPath(f"//*[@hidden or @{NODE_ATTRIBUTE} or @data-shared or self::aside]")
+_MAIN = XPath("descendant::main[1]")
 
 
 @dataclass(frozen=True)
@@ -151,19 +154,33 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     facts.ids = {str(value) for value in _IDS(root)}
     # What is left is read as text, so drop what a reader never sees (the tree is ours).
     strip_elements(root, *_INVISIBLE, with_tail=False)
-    for hidden in _HIDDEN(root):
-        _drop(hidden)
-    facts.hours, facts.blocks = _hours_table(root), _blocks(root)
+    marked = _MARKED(root)
+    for hidden in [e for e in marked if e.get("hidden") is not None and _in_body(e)]:
+        _drop(hidden)  # what is inside a hidden element is no longer in a body
+    blocks = [e for e in marked if e.get(NODE_ATTRIBUTE) is not None and _in_body(e)]
+    facts.hours, facts.blocks = _hours_table(root), _blocks(blocks)
     body = root.find("body")
     if body is None:
         return facts
-    _read_texts(facts, body)
+    shared = [
+        e
+        for e in marked
+        if (e.tag == "aside" or e.get("data-shared") is not None)
+        and any(ancestor is body for ancestor in e.iterancestors("body"))
+    ]
+    _read_texts(facts, body, shared)
     return facts
 
 
-def _read_texts(facts: PageFacts, body: _Element) -> None:
-    """The texts of the page: of ``<main>``, of each shared block and of the body without
-    them, from one read of the body's text nodes (each element's are a run of them)."""
+def _in_body(element: _Element) -> bool:
+    """Whether the element is within a ``<body>`` of the page (``//body//*``)."""
+    return next(element.iterancestors("body"), None) is not None
+
+
+def _read_texts(facts: PageFacts, body: _Element, shared: list[_Element]) -> None:
+    """The texts of the page: of ``<main>``, of each ``shared`` block and of the body
+    without them, from one read of the body's text nodes (each element's are a run of them;
+    the runs cut them into pieces, each read into words once)."""
     texts = _TEXTS(body)
     first = _TEXTS_BEFORE(body)
 
@@ -171,21 +188,24 @@ def _read_texts(facts: PageFacts, body: _Element) -> None:
         start = int(_TEXTS_BEFORE(element) - first)
         return start, start + int(_TEXTS_WITHIN(element))
 
-    main = body.find(".//main")
-    if main is None:
-        facts.content_text = _words_of(texts)
-    else:
-        start, end = run(main)
-        facts.content_text = _words_of(texts[start:end])
-    runs = [run(element) for element in _SHARED(body)]
-    facts.shared_texts = tuple(_words_of(texts[start:end]) for start, end in runs)
-    own: list[str] = []
-    at = 0
-    for start, end in runs:  # in document order; a block within another is in its run
-        own += texts[at:start]
-        at = max(at, end)
-    own += texts[at:]
-    facts.own_text = _words_of(own)
+    found = _MAIN(body)
+    main = run(found[0]) if found else (0, len(texts))
+    runs = [run(element) for element in shared]
+    cuts = sorted({0, len(texts), *main, *(at for one in runs for at in one)})
+    pieces = [(start, end, " ".join(texts[start:end]).split()) for start, end in pairwise(cuts)]
+
+    def words(within: tuple[int, int]) -> str:
+        low, high = within
+        return " ".join(w for start, end, found in pieces if low <= start < high for w in found)
+
+    facts.content_text = words(main)
+    facts.shared_texts = tuple(words(one) for one in runs)
+    facts.own_text = " ".join(
+        w
+        for start, end, found in pieces
+        if not any(low <= start < high for low, high in runs)
+        for w in found
+    )
     facts.text = " ".join((facts.own_text, *facts.shared_texts))
 
 
@@ -270,10 +290,10 @@ def _hours_table(root: _Element) -> dict[str, str]:
     return rows
 
 
-def _blocks(root: _Element) -> dict[str, list[Block]]:
+def _blocks(elements: list[_Element]) -> dict[str, list[Block]]:
     """The elements marked with a JSON-LD node's ``@id``, read as blocks, by that ``@id``."""
     blocks: dict[str, list[Block]] = {}
-    for element in _BLOCKS(root):
+    for element in elements:
         block = _block(element)
         blocks.setdefault(block.node_id, []).append(block)
     return blocks
