@@ -90,6 +90,15 @@ PAGES = {
         "<aside hidden>gone</aside>kept</main><noscript>ns</noscript>"
     ),
     "empty elements and whitespace": "<main> <p></p>\n<aside> </aside>  <p> a  b </p> </main>",
+    "invisible elements within words": (
+        "<main>wo<script>x</script>rd <p>a<style>s</style>b<b>c</b>d<noscript>n</noscript>e"
+        f"<template>t</template>f</p><div {NODE_ATTRIBUTE}='#w'>x<script>1</script>y<i>z</i>"
+        "</div></main>g<script>y</script>h"
+    ),
+    "marked elements in invisible ones": (
+        f"<main>a<template><aside>t</aside><p {NODE_ATTRIBUTE}='#t'>x</p></template>b"
+        f"<noscript><div data-shared='1' hidden>n</div></noscript>c</main>"
+    ),
     "JSON-LD blocks, hidden and nested": (
         f"<main><div {NODE_ATTRIBUTE}='#a'>A <span {NODE_ATTRIBUTE}=' #b '>B</span></div>"
         f"<div hidden><p {NODE_ATTRIBUTE}='#c'>C</p></div><aside {NODE_ATTRIBUTE}='#a' hidden>"

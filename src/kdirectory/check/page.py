@@ -25,7 +25,6 @@ from kdirectory.check.similarity import shingle_array, shingles
 # lxml.etree's parser, not lxml.html's: plain elements skip a Python class lookup per node.
 _PARSER = HTMLParser(encoding="utf-8", remove_comments=True)
 _INVISIBLE = ("script", "style", "template", "noscript")
-_IDS = XPath("//@id | //a/@name")
 # The text nodes of an element (what itertext() yields, read in one call), and how many
 # text nodes come before an element or lie within it: where its text is among them.
 _TEXTS = XPath("descendant::text()", smart_strings=False)
@@ -34,10 +33,6 @@ _TEXTS_WITHIN = XPath("count(descendant::text())")
 NODE_ATTRIBUTE = "data-jsonld-id"
 """The attribute that marks the element showing one JSON-LD node: its value is the node's
 ``@id`` (a location's card on a page that lists several)."""
-# In one pass over the page, every element that is hidden, or marked as showing a JSON-LD
-# node, or a shared block (an <aside>, or marked data-shared): which of them is which, and
-# whether it is still within the body when that matters, is told afterwards.
-_MARKED = XPath(f"//*[@hidden or @{NODE_ATTRIBUTE} or @data-shared or self::aside]")
 _MAIN = XPath("descendant::main[1]")
 
 
@@ -126,35 +121,28 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     )
     head = root.find("head")
     facts.head_line = head.sourceline if head is not None else None
-    for element in root.iter("title", "meta", "link", "h1", "img", "script", "time"):
+    marked: list[_Element] = []
+    around_invisible: list[_Element] = []
+    for element in root.iter():  # one pass over the elements for what is read of them
         tag = element.tag
-        if tag == "title":
-            facts.titles.append(_visible_text(element))
-        elif tag == "meta":
-            _meta(facts, element)
-        elif tag == "link":
-            if "canonical" in (element.get("rel") or "").lower().split():
-                facts.canonicals.append((element.get("href") or "").strip())
-        elif tag == "h1":
-            facts.h1.append((_visible_text(element), element.sourceline))
-        elif tag == "img":
-            if element.get("alt") is None:
-                facts.images_without_alt.append((element.get("src") or "", element.sourceline))
-        elif tag == "script":
-            if (element.get("type") or "").strip().lower() == "application/ld+json":
-                facts.jsonld.append((element.text or "", element.sourceline))
-        elif tag == "time" and element.get("datetime"):
-            facts.dates.setdefault(element.get("datetime") or "", _squash(element.tail or ""))
-    for element in root.iter("a", "area"):
-        href = element.get("href")
-        if href is not None:
-            facts.links.append(href.strip())
-            if element.tag == "a" and href.startswith("tel:"):
-                facts.tel_links.append((href, _visible_text(element)))
-    facts.ids = {str(value) for value in _IDS(root)}
+        if not isinstance(tag, str):
+            continue
+        if tag in _INVISIBLE and (parent := element.getparent()) is not None:
+            around_invisible.append(parent)
+        attributes = element.keys()
+        if "id" in attributes:
+            facts.ids.add(element.get("id") or "")
+        if tag == "aside" or not _MARKS.isdisjoint(attributes):
+            marked.append(element)
+        if tag in _READ:
+            _read_element(facts, element, tag, attributes)
     # What is left is read as text, so drop what a reader never sees (the tree is ours).
     strip_elements(root, *_INVISIBLE, with_tail=False)
-    marked = _MARKED(root)
+    for parent in around_invisible:
+        _join_texts(parent)
+    # The elements marked hidden, as showing a JSON-LD node or as shared (and the asides):
+    # which is which, and whether it is still within the body, is told now that the
+    # invisible elements are gone, and again once the hidden ones are.
     for hidden in [e for e in marked if e.get("hidden") is not None and _in_body(e)]:
         _drop(hidden)  # what is inside a hidden element is no longer in a body
     blocks = [e for e in marked if e.get(NODE_ATTRIBUTE) is not None and _in_body(e)]
@@ -172,6 +160,50 @@ def read_page(name: str, data: bytes) -> PageFacts | None:
     return facts
 
 
+_MARKS = frozenset({"hidden", NODE_ATTRIBUTE, "data-shared"})
+"""The attributes of elements that are hidden, show a JSON-LD node or are shared blocks."""
+_READ = frozenset({"title", "meta", "link", "h1", "img", "script", "time", "a", "area"})
+"""The tags :func:`_read_element` reads."""
+
+
+def _read_element(facts: PageFacts, element: _Element, tag: str, attributes: list[str]) -> None:
+    """What the head tags, headings, images, JSON-LD, dates and links of a page say."""
+    if tag in ("a", "area"):
+        href = element.get("href")
+        if href is not None:
+            facts.links.append(href.strip())
+            if tag == "a" and href.startswith("tel:"):
+                facts.tel_links.append((href, _visible_text(element)))
+        if tag == "a" and "name" in attributes:
+            facts.ids.add(element.get("name") or "")
+    elif tag == "title":
+        facts.titles.append(_visible_text(element))
+    elif tag == "meta":
+        _meta(facts, element)
+    elif tag == "link":
+        if "canonical" in (element.get("rel") or "").lower().split():
+            facts.canonicals.append((element.get("href") or "").strip())
+    elif tag == "h1":
+        facts.h1.append((_visible_text(element), element.sourceline))
+    elif tag == "img":
+        if element.get("alt") is None:
+            facts.images_without_alt.append((element.get("src") or "", element.sourceline))
+    elif tag == "script":
+        if (element.get("type") or "").strip().lower() == "application/ld+json":
+            facts.jsonld.append((element.text or "", element.sourceline))
+    elif tag == "time" and element.get("datetime"):
+        facts.dates.setdefault(element.get("datetime") or "", _squash(element.tail or ""))
+
+
+def _join_texts(element: _Element) -> None:
+    """Make one text node of each run of them that stripping elements left in ``element``
+    ("a<script></script>b": "a" and "b"), as lxml reads them (``.text``, ``itertext()``),
+    for what reads text nodes one by one (XPath)."""
+    element.text = element.text
+    for child in element:
+        child.tail = child.tail
+
+
 def _in_body(element: _Element) -> bool:
     """Whether the element is within a ``<body>`` of the page (``//body//*``)."""
     return next(element.iterancestors("body"), None) is not None
@@ -180,7 +212,7 @@ def _in_body(element: _Element) -> bool:
 def _read_texts(facts: PageFacts, body: _Element, shared: list[_Element]) -> None:
     """The texts of the page: of ``<main>``, of each ``shared`` block and of the body
     without them, from one read of the body's text nodes (each element's are a run of them;
-    the runs cut them into pieces, each read into words once)."""
+    the runs cut them into pieces, each read once)."""
     texts = _TEXTS(body)
     first = _TEXTS_BEFORE(body)
 
@@ -192,19 +224,17 @@ def _read_texts(facts: PageFacts, body: _Element, shared: list[_Element]) -> Non
     main = run(found[0]) if found else (0, len(texts))
     runs = [run(element) for element in shared]
     cuts = sorted({0, len(texts), *main, *(at for one in runs for at in one)})
-    pieces = [(start, end, " ".join(texts[start:end]).split()) for start, end in pairwise(cuts)]
+    pieces = [(start, _words_of(texts[start:end])) for start, end in pairwise(cuts)]
 
-    def words(within: tuple[int, int]) -> str:
-        low, high = within
-        return " ".join(w for start, end, found in pieces if low <= start < high for w in found)
+    def within(low: int, high: int) -> str:
+        return " ".join(text for start, text in pieces if low <= start < high and text)
 
-    facts.content_text = words(main)
-    facts.shared_texts = tuple(words(one) for one in runs)
+    facts.content_text = within(*main)
+    facts.shared_texts = tuple(within(*one) for one in runs)
     facts.own_text = " ".join(
-        w
-        for start, end, found in pieces
-        if not any(low <= start < high for low, high in runs)
-        for w in found
+        text
+        for start, text in pieces
+        if text and not any(low <= start < high for low, high in runs)
     )
     facts.text = " ".join((facts.own_text, *facts.shared_texts))
 
