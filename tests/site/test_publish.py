@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kdirectory._output import MANIFEST, STAGING
+from kdirectory._output import MANIFEST, REMOVING, STAGING
 from kdirectory.exceptions import BuildError
-from kdirectory.site.publish import Stage, Staged, publish
+from kdirectory.site.publish import Stage, Staged, publish, site_state, unchanged
 from tests.helpers import snapshot
 
 
@@ -104,3 +104,40 @@ def test_a_stage_refuses_a_name_outside_the_site(tmp_path: Path, name: str) -> N
     with pytest.raises(BuildError, match="outside the output folder"):
         publish(out, render=render)
     assert list(tmp_path.iterdir()) == []  # nothing written, the new folder removed
+
+
+def test_staging_removed_meanwhile_is_gone_once_finished(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    pages = {f"{n}/index.html": f"<p>{n}</p>".encode() for n in range(50)}
+
+    def render(stage: Stage) -> Mapping[str, Staged]:
+        return {name: stage.put(name, data) for name, data in pages.items()}
+
+    publish(out, render=render)
+    again = publish(out, render=render, meanwhile=True)
+    assert again.removing is not None
+    again.finish()
+    assert not again.removing.is_alive()
+    assert not (out / STAGING).exists()
+    assert not (out / REMOVING).exists()
+    assert {name for name in snapshot(out) if name != MANIFEST} == set(pages)
+
+
+def test_a_staging_folder_left_being_removed_is_removed_by_the_next_publish(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+
+    def render(stage: Stage) -> Mapping[str, Staged]:
+        return {"index.html": stage.put("index.html", b"<p>home</p>")}
+
+    publish(out, render=render)
+    left = out / REMOVING / "ca"
+    left.mkdir(parents=True)  # a build killed while it removed its staging folder
+    (left / "index.html").write_bytes(b"<p>California</p>")
+    state = site_state(out)
+    assert state is not None
+    assert unchanged(out, *state) is None  # not taken as the site a build left
+    publish(out, render=render)
+    assert not (out / REMOVING).exists()
+    assert unchanged(out, *site_state(out)) is not None  # type: ignore[misc]

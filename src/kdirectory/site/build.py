@@ -239,7 +239,12 @@ def _plan(
 
 
 def _plan_cached(
-    directory: Directory, config: SiteConfig, out: Path, cache: PageCache, notices: list[str]
+    directory: Directory,
+    config: SiteConfig,
+    out: Path,
+    cache: PageCache,
+    notices: list[str],
+    walker: Fingerprints,
 ) -> tuple[_Planned, tuple[str, dict[str, str]] | None]:
     """:func:`_plan`, with the distances the last build measured (see
     :mod:`kdirectory.site.distance_cache`), keeping those this one asked for, and with how
@@ -249,7 +254,7 @@ def _plan_cached(
     :func:`_keep_plan`), when they could be made."""
     code = code_fingerprint()
     distances, problem = read_distances(directory.root, code)
-    structure = structure_digest(directory, config, out, LOCAL_FIELDS)
+    structure = structure_digest(directory, config, out, LOCAL_FIELDS, walker)
     last = None
     if structure is not None:
         memo = cache.plan(structure[0])
@@ -297,6 +302,26 @@ def _as_last_built(cache: PageCache, inputs: str, out: Path, *, wait: bool) -> B
         unchanged=published.unchanged, removed=0, seconds=0.0, noindex=noindex,
         kept=published.kept, check=check, redirects=redirects, processes=0, rendered=0,
     )  # fmt: skip
+
+
+def _settings(config: SiteConfig) -> dict[str, Any]:
+    """The settings the manifest records, for ``kdirectory check`` to read."""
+    settings: dict[str, Any] = {"uniqueness_threshold": config.build.uniqueness_threshold}
+    if config.check.external_paths:
+        settings["external_paths"] = list(config.check.external_paths)
+    return settings
+
+
+def _jobs(jobs: int | None) -> int:
+    """The processes to render pages in: ``jobs``, by default one per usable processor.
+
+    Raises:
+        ValueError: ``jobs`` is less than 1.
+    """
+    jobs = usable_cores() if jobs is None else jobs
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    return jobs
 
 
 def _warnings(directory: Directory) -> list[Problem]:
@@ -564,15 +589,14 @@ def build_site(
         ValueError: ``jobs`` is less than 1.
     """
     start = time.perf_counter()
-    jobs = usable_cores() if jobs is None else jobs
-    if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    jobs = _jobs(jobs)
     warnings = _warnings(directory)
     config = _with_base_url(config or directory.config, base_url)
     target = Path(out) if out is not None else directory.root / config.build.out
     pages_cache = PageCache.of(directory.root) if cache else None
     notices = pages_cache.notices if pages_cache else []
-    inputs = inputs_digest(directory, config, target) if pages_cache is not None else None
+    walker = Fingerprints(b"")  # the inputs' digests walk each clinic once
+    inputs = inputs_digest(directory, config, target, walker) if pages_cache else None
     if pages_cache is not None and inputs is not None:
         last = _as_last_built(pages_cache, inputs, target, wait=wait)
         if last is not None:
@@ -580,7 +604,7 @@ def build_site(
             last.seconds = time.perf_counter() - start
             return last
     planned, structure = (
-        _plan_cached(directory, config, target, pages_cache, notices)
+        _plan_cached(directory, config, target, pages_cache, notices, walker)
         if pages_cache is not None
         else (_plan(directory, config), None)
     )
@@ -622,25 +646,26 @@ def build_site(
             )
         checked.append(site_report)
 
-    threshold = config.build.uniqueness_threshold
-    settings: dict[str, Any] = {"uniqueness_threshold": threshold}
-    if config.check.external_paths:  # kdirectory check reads them, as it reads the threshold
-        settings["external_paths"] = list(config.check.external_paths)
     published = publish(
         target,
         render=render,
         verify=verify,
-        settings=settings,
+        settings=_settings(config),
         wait=wait,
         amend=_with_redirects(planned, config, made),
+        meanwhile=True,  # the staging folder is removed while the caches are written
     )
     noindex = [
         (p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"
     ]
-    if pages_cache is not None:
-        _keep_plan(pages_cache, planned, structure, fingerprints)
-        built = record_of(len(pages), noindex, checked[0], made[0])
-        _keep_built(pages_cache, inputs, target, built)
+    try:
+        if pages_cache is not None:
+            _keep_plan(pages_cache, planned, structure, fingerprints)
+            _keep_built(
+                pages_cache, inputs, target, record_of(len(pages), noindex, checked[0], made[0])
+            )
+    finally:
+        published.finish()
     return BuildResult(
         out=target, pages=len(pages), files=published.written + published.unchanged,
         written=published.written, unchanged=published.unchanged, removed=published.removed,

@@ -151,6 +151,8 @@ class Planning:
     finals: dict[str, tuple[bool, str | None, bytes]] = field(default_factory=dict)
     """How the last build published each stub, after the uniqueness gate: indexable, why
     not, and its fingerprint so."""
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The last build's record of each stub, as read."""
     listings: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     """What the uniqueness gate ranks each stub by (see
     :func:`~kdirectory.site.thin_pages.listing_of`)."""
@@ -273,8 +275,16 @@ def memo_of(
             planning.planned_as[start : start + count],
             strict=True,
         ):
-            listing = planning.listings.get(page.output) or listing_of(page)
             prints = (first.get(page.output), final.get(page.output))
+            record = planning.records.get(page.output)
+            if (
+                record is not None
+                and prints[0] is not None
+                and record["fingerprint"] == prints[0].hex()
+            ):
+                records.append({**record, "final": _final(page, prints[1])})  # as it was
+                continue
+            listing = planning.listings.get(page.output) or listing_of(page)
             records.append(_record(page, planned_as, prints, listing))
         start += count
         units.append([list(unit), None if reads is None else sorted(reads), records])
@@ -305,9 +315,14 @@ def _record(
         "health": page.health,
         "noindex_reason": noindex_reason,
         "fingerprint": None if first is None else first.hex(),
-        "final": [page.indexable, page.noindex_reason, None if final is None else final.hex()],
+        "final": _final(page, final),
         "listing": list(listing),
     }
+
+
+def _final(page: Page, fingerprint: bytes | None) -> list[Any]:
+    """How a page was published, after the uniqueness gate."""
+    return [page.indexable, page.noindex_reason, None if fingerprint is None else fingerprint.hex()]
 
 
 def _stubbable(records: list[dict[str, Any]]) -> bool:
@@ -334,6 +349,7 @@ def _stub(record: dict[str, Any], planning: Planning) -> Page:
         noindex_reason=record["noindex_reason"],
     )
     planning.stubs[page.output] = bytes.fromhex(record["fingerprint"])
+    planning.records[page.output] = record
     indexable, reason, final = record["final"]
     if final is not None:
         why = None if reason is None else str(reason)

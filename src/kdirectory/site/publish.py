@@ -41,12 +41,12 @@ import signal
 import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from kdirectory._atomic import atomic_write_text
-from kdirectory._output import INTERNAL, JOURNAL, LOCK, MANIFEST, REDIRECTS, STAGING
+from kdirectory._output import INTERNAL, JOURNAL, LOCK, MANIFEST, REDIRECTS, REMOVING, STAGING
 from kdirectory.exceptions import BuildError
 
 Manifest = dict[str, Any]
@@ -149,6 +149,13 @@ class Published:
     removed: int
     kept: list[str]
     """Entries kdirectory did not create, left as they were (a folder counts once)."""
+    removing: threading.Thread | None = field(default=None, compare=False, repr=False)
+    """Removing the staging folder, when publishing left that to go on meanwhile."""
+
+    def finish(self) -> None:
+        """Wait until the staging folder is removed."""
+        if self.removing is not None:
+            self.removing.join()
 
 
 def publish(
@@ -160,6 +167,7 @@ def publish(
     settings: dict[str, Any] | None = None,
     wait: bool = False,
     amend: Amend | None = None,
+    meanwhile: bool = False,
 ) -> Published:
     """Write ``files`` (``{relative path: bytes}``) and what ``render`` stages into the
     folder ``out``.
@@ -171,7 +179,9 @@ def publish(
     recorded in the manifest for ``kdirectory check``. ``amend`` is called under the lock
     with the last manifest, before anything is staged, and returns more files for the site
     and more entries for its manifest (what depends on the last site: its redirects). With ``wait``,
-    a build already writing ``out`` is waited for; otherwise it is an error.
+    a build already writing ``out`` is waited for; otherwise it is an error. With
+    ``meanwhile``, the staging folder (links to the live files, once they are published)
+    is removed in a thread: call :meth:`Published.finish` before returning to the user.
 
     Raises:
         BuildError: ``out`` is not a folder kdirectory may write, another build is writing
@@ -185,7 +195,7 @@ def publish(
     _refuse_foreign(out)  # before the lock file is made: a folder not ours stays untouched
     try:
         with _locked(out, wait=wait):
-            return _publish_locked(out, files, render, verify, settings, amend)
+            return _publish_locked(out, files, render, verify, settings, amend, meanwhile)
     except BaseException:
         if created and not (out / MANIFEST).exists():
             shutil.rmtree(out, ignore_errors=True)  # made for this build, which failed
@@ -207,6 +217,7 @@ def _publish_locked(
     verify: Callable[[Path], None] | None,
     settings: dict[str, Any] | None,
     amend: Amend | None,
+    meanwhile: bool,
 ) -> Published:
     _finish_interrupted(out)
     _refuse_foreign(out)
@@ -248,11 +259,11 @@ def _publish_locked(
         raise
     try:
         with _holding_signals():
-            _commit(out)
+            removing = _commit(out, meanwhile=meanwhile)
     except OSError as exc:  # the journal stays: the next build finishes the commit
         raise _disk_error(exc, out) from None
     kept = _user_entries(out, hashes)
-    return Published(len(changed), len(hashes) - len(changed), len(removed), kept)
+    return Published(len(changed), len(hashes) - len(changed), len(removed), kept, removing)
 
 
 FileStats = dict[str, tuple[int, int, int]]
@@ -294,7 +305,8 @@ def unchanged(
     if not (out / MANIFEST).is_file():
         return None
     with _locked(out, wait=wait):
-        if os.path.lexists(out / STAGING) or site_state(out) != (manifest, stats):
+        left = os.path.lexists(out / STAGING) or os.path.lexists(out / REMOVING)
+        if left or site_state(out) != (manifest, stats):
             return None
         return Published(0, len(stats), 0, _user_entries(out, stats))
 
@@ -444,8 +456,9 @@ def _refuse_clashes(out: Path, hashes: dict[str, str], old: dict[str, str]) -> N
                 )
 
 
-def _commit(out: Path) -> None:
-    """Move the staged changes into ``out`` as the journal lists them; safe to repeat."""
+def _commit(out: Path, *, meanwhile: bool = False) -> threading.Thread | None:
+    """Move the staged changes into ``out`` as the journal lists them; safe to repeat.
+    Then remove the staging folder; ``meanwhile``: in the thread returned."""
     staging = out / STAGING
     journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
     for name in journal["move"]:
@@ -461,11 +474,28 @@ def _commit(out: Path) -> None:
     if (staging / MANIFEST).exists():
         (staging / MANIFEST).replace(out / MANIFEST)
     _fsync_folder(out)
-    shutil.rmtree(staging)
+    if not meanwhile:
+        shutil.rmtree(staging)
+        return None
+    _remove_left(out)
+    staging.rename(out / REMOVING)  # the site is whole: what is left is links to it
+    removing = threading.Thread(target=_remove_left, args=(out,), name="kdirectory-removing")
+    removing.start()
+    return removing
+
+
+def _remove_left(out: Path) -> None:
+    """Remove a staging folder whose commit is done (:data:`REMOVING`), if there is one."""
+    left = out / REMOVING
+    if left.is_dir() and not left.is_symlink():
+        shutil.rmtree(left, ignore_errors=True)
+    elif os.path.lexists(left):
+        left.unlink()
 
 
 def _finish_interrupted(out: Path) -> None:
     """Finish a commit a killed build left half done, or drop its unfinished staging."""
+    _remove_left(out)
     staging = out / STAGING
     if not os.path.lexists(staging):
         return

@@ -35,14 +35,22 @@ _STRUCTURE = "kdirectory site structure 1"
 _NOT_INPUTS = {".kdirectory", ".git"}
 
 
-def inputs_digest(directory: Directory, config: SiteConfig, out: Path) -> str | None:
+def inputs_digest(
+    directory: Directory, config: SiteConfig, out: Path, walker: Fingerprints | None = None
+) -> str | None:
     """The digest of everything the site of ``directory`` built with ``config`` into
-    ``out`` is made from; ``None`` when a value cannot be vouched for (then build)."""
-    return _digest(directory, config, out, _FORMAT, lambda clinic: clinic, set())
+    ``out`` is made from; ``None`` when a value cannot be vouched for (then build).
+    ``walker``: one shared with :func:`structure_digest` walks each clinic once."""
+    walker = walker or Fingerprints(b"")
+    return _digest(directory, config, out, _FORMAT, lambda clinic: clinic, set(), walker)
 
 
 def structure_digest(
-    directory: Directory, config: SiteConfig, out: Path, local: Collection[str]
+    directory: Directory,
+    config: SiteConfig,
+    out: Path,
+    local: Collection[str],
+    walker: Fingerprints | None = None,
 ) -> tuple[str, dict[str, str]] | None:
     """The digest of what the site of ``directory`` is made from but the fields ``local``
     of each clinic (and so, but the content of its record file): what pages there are,
@@ -50,7 +58,7 @@ def structure_digest(
     (see :mod:`kdirectory.site.plan_memo`); with the digest of each clinic (by slug), all
     its fields. ``None`` when a value cannot be vouched for."""
     fields = [name for name in Clinic.model_fields if name not in local]
-    walker = Fingerprints(b"")
+    walker = walker or Fingerprints(b"")
     clinics: dict[str, str] = {}
 
     def structural(clinic: Clinic) -> tuple[object, ...]:
@@ -76,11 +84,10 @@ def _digest(
     kind: str,
     clinic: Callable[[Clinic], object],
     records: set[str],
-    walker: Fingerprints | None = None,
+    walker: Fingerprints,
 ) -> str | None:
     root = directory.root
     code = code_fingerprint()
-    walker = walker or Fingerprints(b"")
     parts: list[bytes] = [kind.encode(), code.encode()]
     try:
         env = make_environment(root / "templates")
