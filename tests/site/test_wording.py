@@ -181,6 +181,8 @@ NOT_FOR_VISITORS = {
 """Text in the site's Python that no visitor reads, by module and function (or constant)."""
 NO_VISITOR_TEXT = {
     "page_cache.py": "the page cache's SQL and notices, for whoever runs the build",
+    "distance_cache.py": "the distance cache's notices, for whoever runs the build",
+    "unchanged.py": "the names of the digests a build keeps",
 }
 """Modules of the site's Python none of whose text a visitor reads."""
 
