@@ -72,6 +72,22 @@ def _reason(clinic: Clinic, kind: str) -> str:
     return f"the same phone ({phone}) at the same street ({street})"
 
 
+@dataclass(frozen=True)
+class DuplicateKeys:
+    """The duplicate keys of one clinic (hash, kind) and why each would match: worked out
+    once (the street's normal form is the slow part), where the clinic was checked, and
+    small enough to send from a worker process."""
+
+    keys: tuple[tuple[int, str], ...]
+    reasons: dict[str, str]
+
+    @classmethod
+    def of(cls, clinic: Clinic) -> DuplicateKeys:
+        """The keys of ``clinic``."""
+        keys = tuple(_keys(clinic))
+        return cls(keys, {kind: _reason(clinic, kind) for _digest, kind in keys})
+
+
 class DuplicateIndex:
     """Every duplicate key seen so far, each with where it was first seen."""
 
@@ -83,21 +99,22 @@ class DuplicateIndex:
         """Every clinic of ``directory``, each seen at its record file."""
         index = cls()
         for entry in directory.entries:
-            index.add(entry.clinic, entry.file)
+            index.add(DuplicateKeys.of(entry.clinic), entry.file)
         return index
 
     def __len__(self) -> int:
         return len(self._seen)
 
-    def find(self, clinic: Clinic) -> Duplicate | None:
-        """The first earlier clinic that ``clinic`` duplicates, if any."""
-        for digest, kind in _keys(clinic):
+    def find(self, keys: DuplicateKeys) -> Duplicate | None:
+        """The first earlier clinic that the clinic of ``keys`` duplicates, if any."""
+        for digest, kind in keys.keys:
             origin = self._seen.get(digest)
             if origin is not None:
-                return Duplicate(origin, _reason(clinic, kind), kind)
+                return Duplicate(origin, keys.reasons[kind], kind)
         return None
 
-    def add(self, clinic: Clinic, origin: Origin) -> None:
-        """Remember ``clinic`` as seen at ``origin`` (keys already taken keep their origin)."""
-        for digest, _kind in _keys(clinic):
+    def add(self, keys: DuplicateKeys, origin: Origin) -> None:
+        """Remember the clinic of ``keys`` as seen at ``origin`` (keys already taken keep
+        their origin)."""
+        for digest, _kind in keys.keys:
             self._seen.setdefault(digest, origin)

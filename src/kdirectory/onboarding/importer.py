@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import dataclasses
+import itertools
 import json
 import os
 import tempfile
@@ -27,7 +29,7 @@ from typing import Any, TextIO
 from kdirectory._atomic import AtomicBatch
 from kdirectory.exceptions import ImportFileError, KdirectoryError
 from kdirectory.onboarding.columns import ColumnMapping, map_columns, parse_set_options
-from kdirectory.onboarding.duplicates import Duplicate, DuplicateIndex
+from kdirectory.onboarding.duplicates import Duplicate, DuplicateIndex, DuplicateKeys
 from kdirectory.onboarding.normalise import DamagedCellError
 from kdirectory.onboarding.records import (
     RowRecord,
@@ -45,10 +47,12 @@ from kdirectory.onboarding.records import (
     schema_path_for,
     stored_form,
 )
+from kdirectory.onboarding.row_workers import in_order
 from kdirectory.onboarding.safe_text import quoted, shown, spreadsheet_cell
 from kdirectory.onboarding.tabular import Cell, Table, cell_text, open_table
 from kdirectory.record.directory import Directory
 from kdirectory.record.model import Clinic
+from kdirectory.record.parallel import jobs_for
 from kdirectory.record.read import find_record_files, read_record
 from kdirectory.record.source import SourceRecord
 from kdirectory.record.validate import CLINICS_DIR, load_directory
@@ -138,6 +142,37 @@ class _Reject:
     code: str
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """A row that passed every check of its own: what its record is made of, and what
+    comparing it with the records and the rows before it needs."""
+
+    number: int
+    label: str
+    built: RowRecord
+    stored: dict[str, Any]
+    """The record as written, but for its slug (:func:`stored_form`)."""
+    warnings: list[RowWarning]
+    keys: DuplicateKeys
+    slug: str | None
+    """The slug the row gives, if any."""
+    name: str
+    city: str
+    clinic: Clinic | None
+    """The clinic, for a brand site's rules on the rows after it; not sent from a worker."""
+
+
+class _Blank:
+    """A row with nothing in it."""
+
+
+_BLANK = _Blank()
+_Outcome = _Blank | _Reject | _Checked
+Row = tuple[int, list[Cell]]
+CHUNK_ROWS = 500
+"""Rows a worker checks at a time; a file with fewer is checked in this process."""
+
+
 class _Importer:
     def __init__(
         self,
@@ -180,23 +215,59 @@ class _Importer:
             self.brand = Directory(root=directory.root, config=directory.config)
             self.brand.entries = [e for e in directory.entries if e.clinic.service_area]
 
-    # -- one row ---------------------------------------------------------------------------
+    # -- the rows --------------------------------------------------------------------------
 
-    def process(self, number: int, cells: list[Cell], rejects: _RejectWriter | None) -> None:
-        if not any(cell_text(cell).strip() for cell in cells):
+    def checked_rows(self, rows: Iterator[Row]) -> Iterator[tuple[int, list[Cell], _Outcome]]:
+        """Each row with what :meth:`check` found, in order. On a site without a brand and
+        with more than a few hundred rows, the rows are checked by forked worker processes
+        (:mod:`~kdirectory.onboarding.row_workers`) while this one writes the records; a
+        brand site's rules read the rows imported before, so its rows are checked here."""
+        first = list(itertools.islice(rows, CHUNK_ROWS))
+        jobs = jobs_for(len(first)) if self.brand is None else 1
+        if jobs == 1:
+            for number, cells in itertools.chain(first, rows):
+                yield number, cells, self.check(number, cells)
+            return
+        chunks = itertools.chain(
+            [first], iter(lambda: list(itertools.islice(rows, CHUNK_ROWS)), [])
+        )
+        for chunk, outcomes in in_order(self._check_in_worker, chunks, jobs):
+            for (number, cells), outcome in zip(chunk, outcomes, strict=True):
+                yield number, cells, outcome
+
+    def _check_in_worker(self, chunk: list[Row]) -> list[_Outcome]:
+        """:meth:`check` of each row of ``chunk``, in a worker: without the clinic (this
+        process needs only what the row's record is made of)."""
+        outcomes = [self.check(number, cells) for number, cells in chunk]
+        return [
+            dataclasses.replace(o, clinic=None) if isinstance(o, _Checked) else o for o in outcomes
+        ]
+
+    def place(
+        self, number: int, cells: list[Cell], outcome: _Outcome, rejects: _RejectWriter | None
+    ) -> None:
+        """Count row ``number`` and, if it passed its own checks, compare it with the
+        records and the rows before it and write its record; a rejected row goes to
+        ``rejects``."""
+        if outcome is _BLANK:
             self.result.blank_rows += 1
             return
         self.result.rows += 1
-        outcome = self._row(number, cells)
-        if isinstance(outcome, _Reject):
+        reject = self._place(outcome) if isinstance(outcome, _Checked) else outcome
+        if isinstance(reject, _Reject):
             self.result.rejected += 1
-            reasons = [shown(reason, None) for reason in outcome.reasons]
-            self.result.reasons[outcome.code] += 1
-            self.result.reason_examples.setdefault(outcome.code, reasons[0])
+            reasons = [shown(reason, None) for reason in reject.reasons]
+            self.result.reasons[reject.code] += 1
+            self.result.reason_examples.setdefault(reject.code, reasons[0])
             if rejects is not None:
                 rejects.write(number, "; ".join(reasons), cells)
 
-    def _row(self, number: int, cells: list[Cell]) -> _Reject | None:
+    def check(self, number: int, cells: list[Cell]) -> _Outcome:
+        """Row ``number`` on its own: blank, rejected for what it holds, or a record that
+        passes every check of the project's (on a brand site, with the records imported
+        before it)."""
+        if not any(cell_text(cell).strip() for cell in cells):
+            return _BLANK
         width = max(self.table.width, len(self.table.header))
         extra = [cell_text(c) for c in cells[width:] if cell_text(c).strip()]
         if extra:
@@ -227,26 +298,6 @@ class _Importer:
             bad = bad or problems
             reasons = [self._problem_text(p) for p in [*bad, *dropped]]
             return _Reject(reasons, bad[0].rule if bad else "invalid")
-        assert clinic is not None
-        duplicate = self.index.find(clinic)
-        if duplicate is None and clinic.slug and hash(clinic.slug) in self.slugs:
-            return _Reject(
-                [
-                    (
-                        f'{self._column("slug")}: "{clinic.slug}" is already the slug of '
-                        "another record (leave the cell empty to derive one from the name)"
-                    )
-                ],
-                "directory.slug_collision",
-            )
-        if duplicate is not None and duplicate.origin in self.updated_from:
-            row = self.updated_from[str(duplicate.origin)]
-            reason = f"{duplicate.reason}, updating {duplicate.origin}"
-            return self._duplicate_reject(Duplicate(row, reason, duplicate.kind))
-        if duplicate is not None and not (
-            self.options.update and isinstance(duplicate.origin, str)
-        ):
-            return self._duplicate_reject(duplicate)
         warnings = [
             RowWarning(number, self._column(n.field), shown(n.message, None), n.kind)
             for n in built.notes
@@ -255,16 +306,50 @@ class _Importer:
             for p in problems
             if p.severity == "warning" and p.rule != NO_THERAPY_RULE
         ]
+        return _Checked(
+            number=number,
+            label=label,
+            built=built,
+            stored=stored_form(built.data, clinic),
+            warnings=warnings,
+            keys=DuplicateKeys.of(clinic),
+            slug=clinic.slug,
+            name=clinic.name,
+            city=clinic.address.city,
+            clinic=clinic,
+        )
+
+    def _place(self, row: _Checked) -> _Reject | None:
+        duplicate = self.index.find(row.keys)
+        if duplicate is None and row.slug and hash(row.slug) in self.slugs:
+            return _Reject(
+                [
+                    (
+                        f'{self._column("slug")}: "{row.slug}" is already the slug of '
+                        "another record (leave the cell empty to derive one from the name)"
+                    )
+                ],
+                "directory.slug_collision",
+            )
+        if duplicate is not None and duplicate.origin in self.updated_from:
+            number = self.updated_from[str(duplicate.origin)]
+            reason = f"{duplicate.reason}, updating {duplicate.origin}"
+            return self._duplicate_reject(Duplicate(number, reason, duplicate.kind))
+        if duplicate is not None and not (
+            self.options.update and isinstance(duplicate.origin, str)
+        ):
+            return self._duplicate_reject(duplicate)
         if duplicate is not None:
             assert isinstance(duplicate.origin, str)
-            reject = self._update(number, built, duplicate.origin, warnings)
+            reject = self._update(row.number, row.built, duplicate.origin, row.warnings)
             if reject is None:
-                self.updated_from[duplicate.origin] = number
-                self.index.add(clinic, number)
+                self.updated_from[duplicate.origin] = row.number
+                self.index.add(row.keys, row.number)
             return reject
-        self._create(number, built, clinic, warnings)
-        self.index.add(clinic, number)
-        self._joined(clinic, label)
+        self._create(row)
+        self.index.add(row.keys, row.number)
+        if row.clinic is not None:
+            self._joined(row.clinic, row.label)
         return None
 
     def _duplicate_reject(self, duplicate: Duplicate) -> _Reject:
@@ -287,23 +372,21 @@ class _Importer:
             "duplicate.existing",
         )
 
-    def _create(
-        self, number: int, built: RowRecord, clinic: Clinic, warnings: list[RowWarning]
-    ) -> None:
-        slug = self._new_slug(clinic)
-        record = canonical_order({**stored_form(built.data, clinic), "slug": slug})
-        comments = self._comments(number, warnings)
+    def _create(self, row: _Checked) -> None:
+        slug = self._new_slug(row)
+        record = canonical_order({**row.stored, "slug": slug})
+        comments = self._comments(row.number, row.warnings)
         comments += [
             f"{name}: from --set {name}={self.defaults[name]} (the row left it empty)."
-            for name in sorted(built.defaulted)
+            for name in sorted(row.built.defaulted)
         ]
         text = record_text(record, comments=comments, schema_path=self.schema_path)
         if not self.options.dry_run:
             self._write(self.folder / f"{slug}.yaml", text)
         self.result.created += 1
-        self.result.set_counts.update(built.defaulted)
+        self.result.set_counts.update(row.built.defaulted)
         self._count_therapies(record)
-        self._keep_warnings(warnings)
+        self._keep_warnings(row.warnings)
 
     def _count_therapies(self, record: dict[str, Any]) -> None:
         if not record.get("therapies"):
@@ -362,9 +445,9 @@ class _Importer:
         if clinic.service_area:
             self.brand.add(clinic, SourceRecord(path=Path(file), display_path=file, data=None))
 
-    def _new_slug(self, clinic: Clinic) -> str:
-        slug = clinic.slug or choose_slug(
-            clinic.name, clinic.address.city, lambda candidate: hash(candidate) in self.slugs
+    def _new_slug(self, row: _Checked) -> str:
+        slug = row.slug or choose_slug(
+            row.name, row.city, lambda candidate: hash(candidate) in self.slugs
         )
         self.slugs.add(hash(slug))
         return slug
@@ -525,8 +608,8 @@ def import_file(
             if not options.dry_run:
                 rejects = _RejectWriter.create(options.project / REJECTED_NAME, table.header)
             try:
-                for number, cells in table.rows:
-                    importer.process(number, cells, rejects)
+                for number, cells, outcome in importer.checked_rows(table.rows):
+                    importer.place(number, cells, outcome, rejects)
                     if progress is not None:
                         progress(number)
             except KeyboardInterrupt:  # keep the rows done so far, each file whole

@@ -20,7 +20,7 @@ from typing import Any
 
 from kdirectory._atomic import atomic_write_text
 from kdirectory.exceptions import KdirectoryError
-from kdirectory.onboarding.duplicates import Duplicate, DuplicateIndex
+from kdirectory.onboarding.duplicates import Duplicate, DuplicateIndex, DuplicateKeys
 from kdirectory.onboarding.records import (
     canonical_order,
     check_data,
@@ -137,7 +137,7 @@ class Answers:
             self._index = DuplicateIndex.of_directory(self.directory)
         place = {"name": self.data["name"], "address": self.data["address"]}
         clinic, _ = check_data(place, "answer")
-        return self._index.find(clinic) if clinic is not None else None
+        return self._index.find(DuplicateKeys.of(clinic)) if clinic is not None else None
 
     def offers_esketamine(self) -> bool:
         """Whether the therapies answered include esketamine (Spravato)."""

@@ -39,6 +39,11 @@ PLACEHOLDERS = frozenset(
 """What spreadsheets put in a cell that has no value; read as empty."""
 _LINE_BREAK = re.compile("\r\n|[\r\x0b\x0c\x85]")
 _ANY_SPACE = re.compile(r"\s+")
+_TIDY_CHAR = r"\s\\\x00-\x1f\x7f-\x9f"  # (negated) no white space, backslash or control
+_TIDY_TEXT = re.compile(rf"[^{_TIDY_CHAR}'=+\-@#](?:[^{_TIDY_CHAR}]| (?=[^{_TIDY_CHAR}]))*")
+"""Text :func:`cell_value` keeps as it is: single spaces between words, no other white
+space, control character or backslash, and a first character that starts no formula,
+protection quote or Excel error."""
 _SCIENTIFIC = re.compile(r"^\d(?:\.(\d+))?[eE]\+?(\d+)$")
 _NUMBER_WITH_ZERO_FRACTION = re.compile(r"^(\d+)\.0+$")
 _SHORT_ZIP = re.compile(r"^(\d{3,4})(?:-(\d{4}))?$")
@@ -83,8 +88,10 @@ def cell_value(cell: Cell, field: str) -> tuple[str, list[Note]]:
     Raises:
         DamagedCellError: the cell holds a formula or a control character.
     """
-    if cell is None:
+    if cell is None or cell == "":
         return "", []
+    if isinstance(cell, str) and _TIDY_TEXT.fullmatch(cell) and cell.casefold() not in PLACEHOLDERS:
+        return cell, []  # most cells: nothing below would change or say anything
     if isinstance(cell, Formula):
         raise _formula(cell.text, field)
     notes: list[Note] = []
