@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from lxml.etree import XPath, _Element, fromstring, strip_elements
 
-from kdirectory.check import schemaorg
+from kdirectory.check import schemaorg, site_rules
 from kdirectory.check.page import (
     _INVISIBLE,
     _PARSER,
@@ -31,6 +31,7 @@ from kdirectory.check.similarity import (
     shingle_array,
     signature,
 )
+from kdirectory.check.site_rules import SiteFiles, site_links
 from tests.check.sites import Built
 
 _HIDDEN = XPath("//body//*[@hidden]")
@@ -236,3 +237,33 @@ def test_near_duplicates_confirmed_in_bulk_are_those_of_every_pair() -> None:
     )
     assert len(expected) > 100
     assert [(-p.similarity, p.first, p.second) for p in found] == expected
+
+
+LINKS = [
+    "/a/",
+    "b/",
+    "https:c/",
+    "//directory.example/d/",
+    "https://directory.example/e/#f",
+    "tel:+16195550100",
+    "mailto:x@example.org",
+    "https://other.example/",
+    "?q=1",
+]
+
+
+def test_links_worked_out_once_are_those_of_each_page(tmp_path: Path) -> None:
+    site = SiteFiles(tmp_path, set(), "https://directory.example")
+    pages = [PageFacts(name, links=list(LINKS)) for name in ("ca/index.html", "ny/albany/x.html")]
+    site_rules._KNOWN_LINKS.clear()
+    first, second = (site_links(page, site) for page in pages)  # the second from what is known
+    site_rules._KNOWN_LINKS.clear()
+    assert site_links(pages[1], site) == second
+    site_rules._KNOWN_LINKS.clear()
+    assert site_links(pages[0], site) == first
+    # Links relative to the page lead elsewhere from each; the others do not.
+    assert {link for link in first if link not in second} == {
+        ("b/", "https://directory.example/ca/b/", ""),
+        ("https:c/", "https://directory.example/ca/c/", ""),
+        ("?q=1", "https://directory.example/ca/?q=1", ""),
+    }

@@ -145,34 +145,44 @@ def site_links(page: PageFacts, site: SiteFiles) -> tuple[SiteLink, ...]:
     what :func:`link_findings` resolves. Depends only on the page and the site's URL."""
     links: list[SiteLink] = []
     here = page_url(page.name, site.base_url or "https://site.invalid")
-    rooted = _rooted_links(site)
+    known = _known_links(site)
     for href in page.links:
-        if href.startswith("/") and not href.startswith("//"):
-            # Most links: a root-relative path, the same on many pages, so worked out once.
-            if href not in rooted:
-                if len(rooted) >= _ROOTED_LINKS_KEPT:
-                    rooted.clear()
-                rooted[href] = _site_link(href, site.origin + href, site)
-            link = rooted[href]
+        # Most links are the same on many pages: a root-relative path, a phone number, a
+        # URL with its host. What they lead to does not depend on the page: worked out once.
+        if href in known:
+            link = known[href]
         else:
-            scheme = urlsplit(href).scheme.lower()
-            if scheme in _SKIPPED_SCHEMES or (scheme and scheme not in ("http", "https")):
-                continue
-            link = _site_link(href, urljoin(here, href), site)
+            link, anywhere = _link(href, here, site)
+            if anywhere:
+                if len(known) >= _KNOWN_LINKS_KEPT:
+                    known.clear()
+                known[href] = link
         if link is not None:
             links.append(link)
     return tuple(links)
 
 
-_ROOTED_LINKS: dict[tuple[str, str, str], dict[str, SiteLink | None]] = {}
-"""For each site URL read in this process, what :func:`site_links` makes of each
-root-relative ``href`` (None: not a link into the site)."""
-_ROOTED_LINKS_KEPT = 200_000
+def _link(href: str, here: str, site: SiteFiles) -> tuple[SiteLink | None, bool]:
+    """The link ``href`` on the page at ``here`` as a :data:`SiteLink` (None: not a link
+    into the site), and whether it would be the same on any page of the site."""
+    if href.startswith("/") and not href.startswith("//"):
+        return _site_link(href, site.origin + href, site), True  # no join needed
+    parts = urlsplit(href)
+    scheme = parts.scheme.lower()
+    if scheme in _SKIPPED_SCHEMES or (scheme and scheme not in ("http", "https")):
+        return None, True
+    return _site_link(href, urljoin(here, href), site), bool(parts.netloc)
 
 
-def _rooted_links(site: SiteFiles) -> dict[str, SiteLink | None]:
-    """The root-relative links worked out so far for a site at ``site``'s URL."""
-    return _ROOTED_LINKS.setdefault((site.origin, site.netloc, site.base_path), {})
+_KNOWN_LINKS: dict[tuple[str, str, str], dict[str, SiteLink | None]] = {}
+"""For each site URL read in this process, what :func:`site_links` makes of each ``href``
+that would be the same on any of its pages (None: not a link into the site)."""
+_KNOWN_LINKS_KEPT = 200_000
+
+
+def _known_links(site: SiteFiles) -> dict[str, SiteLink | None]:
+    """The links worked out so far for a site at ``site``'s URL."""
+    return _KNOWN_LINKS.setdefault((site.origin, site.netloc, site.base_path), {})
 
 
 def _site_link(href: str, url: str, site: SiteFiles) -> SiteLink | None:
