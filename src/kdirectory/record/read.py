@@ -37,15 +37,30 @@ def find_record_files(folder: Path) -> list[Path]:
     leads nowhere or loops, a named pipe) are listed too, so that :func:`read_record` says
     what is wrong with each instead of the clinic silently going missing.
     """
+    return [path for path, _ in _record_entries(folder)]
+
+
+def _record_entries(folder: Path) -> list[tuple[Path, bool]]:
+    """:func:`find_record_files`, each with whether it may be a link: known from the
+    folder's listing, where the system gives it, without asking about each file."""
     if not folder.is_dir():
         return []
-    names = [
-        name
-        for name in os.listdir(folder)  # noqa: PTH208 - names, sorted before paths are made
-        if name.lower().endswith(RECORD_SUFFIXES) and not name.startswith(".")
-    ]
+    with os.scandir(folder) as listing:
+        entries = [
+            (entry.name, _maybe_link(entry))
+            for entry in listing
+            if entry.name.lower().endswith(RECORD_SUFFIXES) and not entry.name.startswith(".")
+        ]
     # Sorted as the paths would be (names compared as the system compares them).
-    return [folder / name for name in sorted(names, key=os.path.normcase)]
+    entries.sort(key=lambda entry: os.path.normcase(entry[0]))
+    return [(folder / name, link) for name, link in entries]
+
+
+def _maybe_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:  # gone meanwhile: reading it says so
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +101,8 @@ def read_project(root: Path) -> ProjectFiles:
     reader = RecordReader(root)
     prefix = CLINICS_DIR.as_posix() + "/"
     files = []
-    for path in find_record_files(folder):
-        source, raw = reader.read_bytes(path, prefix + path.name)
+    for path, maybe_link in _record_entries(folder):
+        source, raw = reader.read_bytes(path, prefix + path.name, maybe_link=maybe_link)
         digest = None if raw is None else hashlib.sha256(raw).digest()
         files.append(FileRead(path, source, raw, digest))
     return ProjectFiles(root, reader, files)
@@ -134,13 +149,14 @@ class RecordReader:
         return record
 
     def read_bytes(
-        self, path: Path, display_path: str | None = None
+        self, path: Path, display_path: str | None = None, *, maybe_link: bool = True
     ) -> tuple[SourceRecord, bytes | None]:
         """The record of one file, not yet parsed, and the file's bytes; ``None`` (with a
         problem in the record) for what is not a readable record file inside the project.
-        :meth:`parse` then fills the record in."""
+        :meth:`parse` then fills the record in. ``maybe_link=False``: the folder's listing
+        said the file is no link (were it one by now, it is not opened through it)."""
         record = SourceRecord(path=path, display_path=display_path or str(path), data=None)
-        target = self._target(path, record)
+        target = self._target(path, record, maybe_link=maybe_link)
         if target is None:
             return record, None
         return record, _read_bytes(target, record, path.suffix)
@@ -174,10 +190,10 @@ class RecordReader:
         else:
             parse.parse_yaml(text, record)
 
-    def _target(self, path: Path, record: SourceRecord) -> Path | None:
+    def _target(self, path: Path, record: SourceRecord, *, maybe_link: bool) -> Path | None:
         """The file inside the project that ``path`` is or leads to; ``None``, with a
         problem, when it is a link that leads nowhere, loops or leads out of the project."""
-        link = _link_text(path)
+        link = _link_text(path) if maybe_link else None
         if link is None:
             parent = os.path.dirname(path)  # noqa: PTH120 - a string: once a file, it adds up
             known = self._folders.get(parent)
