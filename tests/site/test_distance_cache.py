@@ -14,8 +14,8 @@ import pytest
 import kdirectory.geocoding.distance as distance_module
 from kdirectory.geocoding.distance import Distances
 from kdirectory.geocoding.types import Point
-from kdirectory.record.cache import fingerprint
 from kdirectory.site.distance_cache import DISTANCE_CACHE, read_distances, save_distances
+from kdirectory.site.fingerprint import code_fingerprint as fingerprint
 from kdirectory.testing.synthetic import generate_project
 from tests.site.pages import build
 from tests.site.test_page_cache import change_phone, site_files

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
+import kdirectory.site.fingerprint as fingerprint_module
 from kdirectory.record.cache import fingerprint as code_fingerprint
 from kdirectory.site.fingerprint import Fingerprints, salt
 from kdirectory.site.plan import Page
@@ -101,3 +102,20 @@ def test_the_salt_follows_the_templates_and_the_base_path(tmp_path: Path) -> Non
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "city.html").write_text("{{ page.title }}", encoding="utf-8")
     assert salt(make_environment(tmp_path / "templates"), code_fingerprint(), "") != first
+
+
+def test_the_code_fingerprint_follows_every_file_of_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "kdirectory"
+    (package / "site").mkdir(parents=True)
+    (package / "site" / "fingerprint.py").write_text("# the module\n", encoding="utf-8")
+    (package / "site" / "plan.py").write_text("PAGES = 1\n", encoding="utf-8")
+    monkeypatch.setattr(fingerprint_module, "__file__", str(package / "site" / "fingerprint.py"))
+    made = fingerprint_module.code_fingerprint.__wrapped__
+    first = made()
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "plan.cpython-311.pyc").write_bytes(b"compiled")
+    assert made() == first  # compiled files are not the source
+    (package / "site" / "plan.py").write_text("PAGES = 2\n", encoding="utf-8")
+    assert made() != first

@@ -13,10 +13,9 @@ import pytest
 import yaml
 
 import kdirectory.site.build as build_module
-from kdirectory.record.cache import fingerprint as code_fingerprint
 from kdirectory.record.validate import load_directory
 from kdirectory.record.write import dump_record
-from kdirectory.site.fingerprint import Fingerprints, salt
+from kdirectory.site.fingerprint import Fingerprints, code_fingerprint, salt
 from kdirectory.site.plan import Planner
 from kdirectory.site.plan_memo import LOCAL_FIELDS, ReadLog, Reads, materialize
 from kdirectory.testing.synthetic import generate_project

@@ -32,12 +32,16 @@ from kdirectory.exceptions import (
     ValidationFailedError,
 )
 from kdirectory.project import validate
-from kdirectory.record.cache import fingerprint as code_fingerprint
 from kdirectory.record.config import parse_base_url
 from kdirectory.site import urls
 from kdirectory.site.brand_plan import brand_files, planner_for
 from kdirectory.site.distance_cache import read_distances, save_distances
-from kdirectory.site.fingerprint import Fingerprints, UnfingerprintableError, salt
+from kdirectory.site.fingerprint import (
+    Fingerprints,
+    UnfingerprintableError,
+    code_fingerprint,
+    salt,
+)
 from kdirectory.site.images import Photos, photo_files
 from kdirectory.site.model import build_model
 from kdirectory.site.page_cache import CachedPage, CacheReadError, PageCache

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import struct
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
+
+from kdirectory.record.cache import fingerprint as record_fingerprint
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -172,6 +176,21 @@ def _shape_of(kind: type) -> tuple[bytes, tuple[str, ...]] | None:
 
 def _fields(value: object) -> dict[str, object]:
     return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}  # type: ignore[arg-type]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """What pages are made by: the record cache's fingerprint (kdirectory's version, Python,
+    the installed packages, the time-zone database) and the source of every file of the
+    kdirectory package (the planner, the views, the filters, the geocoder...), so that
+    changing any of them, even without a new version, plans and renders every page again."""
+    digest = hashlib.sha256(record_fingerprint().encode())
+    package = Path(__file__).resolve().parent.parent
+    for file in sorted(package.rglob("*")):
+        if "__pycache__" not in file.parts and file.is_file():
+            digest.update(file.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def salt(env: Environment, code: str, base_path: str) -> bytes:

@@ -19,10 +19,14 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kdirectory.record.cache import fingerprint as code_fingerprint
 from kdirectory.record.model import Clinic
 from kdirectory.report import Problem, Report
-from kdirectory.site.fingerprint import Fingerprints, UnfingerprintableError, salt
+from kdirectory.site.fingerprint import (
+    Fingerprints,
+    UnfingerprintableError,
+    code_fingerprint,
+    salt,
+)
 from kdirectory.site.lastmod import build_date, git_dates
 from kdirectory.site.templating import make_environment
 
