@@ -159,7 +159,7 @@ def test_other_code_gives_a_full_validation(
     make_project: ProjectFactory, loads: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, _ = kept_project(make_project, loads)
-    monkeypatch.setattr(cache, "_package_digest", lambda: b"another kdirectory")
+    monkeypatch.setattr(cache, "package_digest", lambda: b"another kdirectory")
     validate_project(root)
     assert loads == [root]
 

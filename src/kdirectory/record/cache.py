@@ -544,9 +544,11 @@ _RESULT_PARTS = 3
 
 
 @cache
-def _package_digest() -> bytes:
-    """The SHA-256 of every file of kdirectory, with its name: a report depends on more of
-    the code than a record does (the geocodes, the brand's rules, the report itself)."""
+def package_digest() -> bytes:
+    """The SHA-256 of every file of the kdirectory package, with its name: a report depends
+    on more of the code than a record does (the geocodes, the brand's rules, the report
+    itself). With :func:`fingerprint`, it names the code a result was made by. Imports
+    nothing: a run that finds its result kept computes it."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for file in sorted(p for p in package.rglob("*") if "__pycache__" not in p.parts):
@@ -572,7 +574,7 @@ def project_key(found: ProjectFiles, context: list[bytes]) -> str | None:
     geocodes). ``None`` when a record file could not be read: what is wrong with it is not
     in its bytes."""
     digest = hashlib.sha256(_FORMAT.encode() + b"\0" + fingerprint().encode() + b"\0")
-    digest.update(_package_digest())
+    digest.update(package_digest())
     digest.update(os.fsencode(found.root) + b"\0")
     for part in context:
         digest.update(len(part).to_bytes(8, "big") + part)
