@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
+import kdirectory.record.cache as record_cache
 import kdirectory.site.fingerprint as fingerprint_module
 from kdirectory.record.cache import fingerprint as code_fingerprint
 from kdirectory.site.fingerprint import Fingerprints, salt
@@ -108,14 +109,22 @@ def test_the_code_fingerprint_follows_every_file_of_the_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     package = tmp_path / "kdirectory"
-    (package / "site").mkdir(parents=True)
-    (package / "site" / "fingerprint.py").write_text("# the module\n", encoding="utf-8")
+    (package / "record").mkdir(parents=True)
+    (package / "record" / "cache.py").write_text("# the module\n", encoding="utf-8")
+    (package / "site").mkdir()
     (package / "site" / "plan.py").write_text("PAGES = 1\n", encoding="utf-8")
-    monkeypatch.setattr(fingerprint_module, "__file__", str(package / "site" / "fingerprint.py"))
-    made = fingerprint_module.code_fingerprint.__wrapped__
+    monkeypatch.setattr(record_cache, "__file__", str(package / "record" / "cache.py"))
+
+    def made() -> str:
+        record_cache.package_digest.cache_clear()
+        fingerprint_module.code_fingerprint.cache_clear()
+        return fingerprint_module.code_fingerprint()
+
     first = made()
     (package / "__pycache__").mkdir()
     (package / "__pycache__" / "plan.cpython-311.pyc").write_bytes(b"compiled")
     assert made() == first  # compiled files are not the source
     (package / "site" / "plan.py").write_text("PAGES = 2\n", encoding="utf-8")
     assert made() != first
+    monkeypatch.undo()
+    made()

@@ -20,12 +20,12 @@ import json
 import struct
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from kdirectory.record.cache import fingerprint as record_fingerprint
+from kdirectory.record.cache import package_digest
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -181,16 +181,10 @@ def _fields(value: object) -> dict[str, object]:
 @functools.cache
 def code_fingerprint() -> str:
     """What pages are made by: the record cache's fingerprint (kdirectory's version, Python,
-    the installed packages, the time-zone database) and the source of every file of the
-    kdirectory package (the planner, the views, the filters, the geocoder...), so that
-    changing any of them, even without a new version, plans and renders every page again."""
-    digest = hashlib.sha256(record_fingerprint().encode())
-    package = Path(__file__).resolve().parent.parent
-    for file in sorted(package.rglob("*")):
-        if "__pycache__" not in file.parts and file.is_file():
-            digest.update(file.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:32]
+    the installed packages, the time-zone database) and every file of the kdirectory
+    package (the planner, the views, the filters, the geocoder...), so that changing any of
+    them, even without a new version, plans and renders every page again."""
+    return hashlib.sha256(record_fingerprint().encode() + package_digest()).hexdigest()[:32]
 
 
 def salt(env: Environment, code: str, base_path: str) -> bytes:

@@ -364,7 +364,7 @@ def _register_photos(planner: Planner, unit: Unit) -> None:
     (from the images cache: a photo is encoded once)."""
     if unit[0] != "clinic" or planner.photos is None:
         return
-    clinic = dict.__getitem__(planner.model.clinics, unit[1])
+    clinic = planner.model.clinics[unit[1]]  # between parts: not noted as read
     if clinic.photos:
         planner.photos.pictures(clinic.photos)
 
