@@ -6,6 +6,7 @@ this process: a bare loop that looks each record's ZIP up in a prebuilt dict (th
 any offline geocoder pays).
 
     python benchmarks/bench_offline_geocode.py [--count 10000] [--repeat 5]
+    python benchmarks/bench_offline_geocode.py --smoke     # 500 records, 1 run
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="500 records, 1 run (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.count, args.repeat = 500, 1
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate_project(root, args.count, seed=1)
