@@ -31,8 +31,8 @@ from kdirectory.exceptions import ImportFileError, KdirectoryError
 from kdirectory.onboarding.columns import ColumnMapping, map_columns, parse_set_options
 from kdirectory.onboarding.duplicates import Duplicate, DuplicateIndex, DuplicateKeys
 from kdirectory.onboarding.normalise import DamagedCellError
+from kdirectory.onboarding.record_yaml import entry_texts
 from kdirectory.onboarding.records import (
-    RowRecord,
     build_record,
     canonical_order,
     check_data,
@@ -42,10 +42,12 @@ from kdirectory.onboarding.records import (
     drop_unusable_phones,
     get_field,
     merge_records,
+    record_head,
     record_text,
     rejecting,
     schema_path_for,
     stored_form,
+    with_slug,
 )
 from kdirectory.onboarding.row_workers import in_order
 from kdirectory.onboarding.safe_text import quoted, shown, spreadsheet_cell
@@ -149,9 +151,13 @@ class _Checked:
 
     number: int
     label: str
-    built: RowRecord
-    stored: dict[str, Any]
-    """The record as written, but for its slug (:func:`stored_form`)."""
+    entries: list[tuple[str, str]]
+    """The record as written but for its slug (:func:`stored_form`): each field with its
+    YAML text (:func:`entry_texts`)."""
+    lists_therapies: bool
+    defaulted: frozenset[str]
+    data: dict[str, Any] | None
+    """The row's record, to update an existing one from (``--update`` only)."""
     warnings: list[RowWarning]
     keys: DuplicateKeys
     slug: str | None
@@ -306,11 +312,14 @@ class _Importer:
             for p in problems
             if p.severity == "warning" and p.rule != NO_THERAPY_RULE
         ]
+        stored = stored_form(built.data, clinic)
         return _Checked(
             number=number,
             label=label,
-            built=built,
-            stored=stored_form(built.data, clinic),
+            entries=entry_texts(canonical_order(stored)),
+            lists_therapies=bool(stored.get("therapies")),
+            defaulted=built.defaulted,
+            data=built.data if self.options.update else None,
             warnings=warnings,
             keys=DuplicateKeys.of(clinic),
             slug=clinic.slug,
@@ -341,7 +350,7 @@ class _Importer:
             return self._duplicate_reject(duplicate)
         if duplicate is not None:
             assert isinstance(duplicate.origin, str)
-            reject = self._update(row.number, row.built, duplicate.origin, row.warnings)
+            reject = self._update(row, duplicate.origin)
             if reject is None:
                 self.updated_from[duplicate.origin] = row.number
                 self.index.add(row.keys, row.number)
@@ -374,34 +383,34 @@ class _Importer:
 
     def _create(self, row: _Checked) -> None:
         slug = self._new_slug(row)
-        record = canonical_order({**row.stored, "slug": slug})
         comments = self._comments(row.number, row.warnings)
         comments += [
             f"{name}: from --set {name}={self.defaults[name]} (the row left it empty)."
-            for name in sorted(row.built.defaulted)
+            for name in sorted(row.defaulted)
         ]
-        text = record_text(record, comments=comments, schema_path=self.schema_path)
+        text = record_head(comments, self.schema_path) + with_slug(row.entries, slug)
         if not self.options.dry_run:
             self._write(self.folder / f"{slug}.yaml", text)
         self.result.created += 1
-        self.result.set_counts.update(row.built.defaulted)
-        self._count_therapies(record)
+        self.result.set_counts.update(row.defaulted)
+        if not row.lists_therapies:
+            self.result.without_therapies += 1
         self._keep_warnings(row.warnings)
 
     def _count_therapies(self, record: dict[str, Any]) -> None:
         if not record.get("therapies"):
             self.result.without_therapies += 1
 
-    def _update(
-        self, number: int, built: RowRecord, origin: str, warnings: list[RowWarning]
-    ) -> _Reject | None:
+    def _update(self, row: _Checked, origin: str) -> _Reject | None:
+        number = row.number
         path = self.project / origin
         existing = read_record(path, origin)
         if existing.data is None:  # pragma: no cover - indexed records were readable
             return _Reject([f"{origin} can no longer be read"], "duplicate.existing")
-        data = copy.deepcopy(built.data)
-        defaulted = set(built.defaulted)
-        for name in built.defaulted:  # --set fills what the record lacks, never replaces
+        assert row.data is not None  # kept with --update
+        data = copy.deepcopy(row.data)
+        defaulted = set(row.defaulted)
+        for name in row.defaulted:  # --set fills what the record lacks, never replaces
             if get_field(existing.data, name) is not None:
                 drop_field(data, name)
                 defaulted.discard(name)
@@ -433,7 +442,7 @@ class _Importer:
         if not self.options.dry_run:
             self._write(path, text)
         self.result.updated += 1
-        self._keep_warnings(warnings)
+        self._keep_warnings(row.warnings)
         return None
 
     def _joined(self, clinic: Clinic, file: str) -> None:

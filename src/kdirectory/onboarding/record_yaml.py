@@ -8,7 +8,7 @@ writes the text libyaml would write: plain style when the text cannot be read as
 else, single quotes otherwise (a string of digits, ``#12``, ``yes``), long text folded at a
 space past column 80 onto a line indented under its key. Anything else (a leading or
 trailing space, a character that needs double quotes and escapes, an empty list, another
-type) is left to ``dump_record``, for the whole record, so the text is always the same as
+type) is left to ``dump_record``, entry by entry, so the text is always the same as
 ``dump_record``'s.
 """
 
@@ -42,16 +42,26 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _UnusualShapeError(Exception):
-    """A value this module does not write; the record goes to ``dump_record``."""
+    """A value this module does not write; its entry goes to ``dump_record``."""
 
 
 def record_yaml(record: Mapping[str, Any]) -> str:
-    """``dump_record(record)``: written directly when every value has a shape this module
-    knows, else by ``dump_record``."""
-    try:
-        return "".join(_entry(key, value, 0) for key, value in record.items())
-    except _UnusualShapeError:
-        return dump_record(dict(record))
+    """``dump_record(record)``, from :func:`entry_texts`."""
+    return "".join(text for _key, text in entry_texts(record))
+
+
+def entry_texts(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Each field of ``record`` with its text in ``dump_record(record)``: a block mapping's
+    text is its entries' texts in order (PyYAML writes no alias), so an entry this module
+    does not write is ``dump_record`` of that entry alone."""
+    texts = []
+    for key, value in record.items():
+        try:
+            text = _entry(key, value, 0)
+        except _UnusualShapeError:
+            text = dump_record({key: value})
+        texts.append((key, text))
+    return texts
 
 
 def _entry(key: object, value: object, indent: int) -> str:

@@ -35,7 +35,7 @@ from kdirectory.onboarding.normalise import (
     title_cased,
     with_scheme,
 )
-from kdirectory.onboarding.record_yaml import record_yaml
+from kdirectory.onboarding.record_yaml import entry_texts, record_yaml
 from kdirectory.onboarding.safe_text import quoted, shown
 from kdirectory.onboarding.tabular import Cell
 from kdirectory.record import vocabulary
@@ -383,9 +383,27 @@ def record_text(
     """The YAML file of one record, with ``# comments`` on top and, when ``schema_path`` is
     given, the modeline that makes the YAML language server check the file while it is
     edited."""
+    return record_head(comments, schema_path) + record_yaml(data)
+
+
+def record_head(comments: Sequence[str] = (), schema_path: str | None = None) -> str:
+    """The lines of :func:`record_text` above the record."""
     head = [f"# yaml-language-server: $schema={schema_path}"] if schema_path else []
     head += [f"# {' '.join(line.split())}" for line in comments]  # a newline would end it
-    return "".join(line + "\n" for line in head) + record_yaml(data)
+    return "".join(line + "\n" for line in head)
+
+
+def with_slug(entries: Sequence[tuple[str, str]], slug: str) -> str:
+    """The YAML of a record in field order (its :func:`entry_texts`) with ``slug`` put in:
+    the text of ``canonical_order({**record, "slug": slug})``."""
+    order = _FIELD_ORDER["slug"]
+    rest = [(key, text) for key, text in entries if key != "slug"]
+    at = next(
+        (i for i, (key, _) in enumerate(rest) if _FIELD_ORDER.get(key, len(_FIELD_ORDER)) > order),
+        len(rest),
+    )
+    slug_text = entry_texts({"slug": slug})[0][1]
+    return "".join([*(text for _, text in rest[:at]), slug_text, *(text for _, text in rest[at:])])
 
 
 def schema_path_for(project: Path) -> str | None:
