@@ -16,18 +16,10 @@ from kdirectory.geocoding.distance import Distances
 from kdirectory.geocoding.types import Point
 from kdirectory.site.distance_cache import DISTANCE_CACHE, read_distances, save_distances
 from kdirectory.site.fingerprint import code_fingerprint as fingerprint
-from kdirectory.testing.synthetic import generate_project
 from tests.site.pages import build
-from tests.site.test_page_cache import change_phone, site_files
+from tests.site.test_page_cache import change_phone, project, site_files
 
-COUNT = 60
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    generate_project(root, COUNT, seed=7, states=["CA", "NV"])
-    return root
+__all__ = ["project"]  # a fixture these tests use
 
 
 @pytest.fixture

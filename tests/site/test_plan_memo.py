@@ -18,21 +18,12 @@ from kdirectory.record.write import dump_record
 from kdirectory.site.fingerprint import Fingerprints, code_fingerprint, salt
 from kdirectory.site.plan import Planner
 from kdirectory.site.plan_memo import LOCAL_FIELDS, ReadLog, Reads, materialize
-from kdirectory.testing.synthetic import generate_project
 from tests.site.pages import build
-from tests.site.test_page_cache import rendered, site_files, times
+from tests.site.test_page_cache import project, rendered, site_files, times
 
-__all__ = ["rendered"]  # a fixture these tests use
+__all__ = ["project", "rendered"]  # fixtures these tests use
 
-COUNT = 60
 Edit = Callable[[dict[str, Any]], None]
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    generate_project(root, COUNT, seed=7, states=["CA", "NV"])
-    return root
 
 
 @pytest.fixture
