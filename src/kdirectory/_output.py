@@ -16,7 +16,7 @@ REDIRECTS = "_redirects"
 """The site's redirects, one ``/old/path/ /new/path/ 301`` a line, for the hosts that read
 such a file (Netlify, Cloudflare Pages); written only when there is a redirect."""
 REMOVING = ".kdirectory-removing"
-"""A staging folder whose commit is done, while it is removed (what is left in it are links
-to the live site's files)."""
+"""A staging folder whose commit is done, while it is removed (what is left in it: the
+folders its files were moved out of)."""
 INTERNAL = frozenset({MANIFEST, LOCK, STAGING, REMOVING})
 """Entries of the output folder that belong to publishing itself, never to the site."""

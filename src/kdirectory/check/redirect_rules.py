@@ -98,7 +98,7 @@ def _redirects_file_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) 
     ``:placeholder``, and rules for whole domains, have no page to compare and are skipped."""
     if REDIRECTS not in site.files:
         return []
-    text = (site.root / REDIRECTS).read_text(encoding="utf-8", errors="replace")
+    text = site.path(REDIRECTS).read_text(encoding="utf-8", errors="replace")
     found: list[Problem] = []
     listed: set[str] = set()
     for number, raw in enumerate(text.splitlines(), start=1):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,9 @@ def check_site(
     external_paths: Sequence[str] | None = None,
     cache: Path | None = None,
     notices: list[str] | None = None,
+    staged_over: Path | None = None,
+    unchanged: Collection[str] = (),
+    digests: Mapping[str, str] | None = None,
 ) -> Report:
     """Check the built site in ``site`` against every ``check`` rule of the catalogue.
 
@@ -77,6 +80,12 @@ def check_site(
         notices: a list to which what there is to say about the cache is added (a damaged
             file set aside, a cache that could not be read or written); the report is
             complete either way.
+        staged_over: ``site`` is a new site staged over the site in this folder (see
+            :func:`kdirectory.site.publish.publish`): the files ``unchanged`` are read from
+            here, the others from ``site``.
+        unchanged: the files of the new site that are the ones in ``staged_over``.
+        digests: the SHA-256 (hex) of files whose bytes the caller knows, by name: the
+            cache is looked up without reading them.
 
     Raises:
         SiteNotFoundError: ``site`` is not a folder with HTML pages in it.
@@ -84,16 +93,18 @@ def check_site(
     root = Path(site)
     if not root.is_dir():
         raise SiteNotFoundError(f"{root} is not a folder; build the site first (kdirectory build)")
-    files = _site_files(root)
+    kept = frozenset(unchanged) if staged_over is not None else frozenset()
+    files = _site_files(root) | kept
     names = sorted(name for name in files if name.endswith(".html"))
     if not names:
         raise SiteNotFoundError(f"{root} has no HTML pages; build the site first")
-    base = (base_url or "").rstrip("/") or _base_url_of(root)
     if external_paths is None:
         external_paths = _built_external_paths(root)
-    site_files = SiteFiles(root, files, base, tuple(external_paths))
+    site_files = SiteFiles(root, files, None, tuple(external_paths), staged_over, kept)
+    base = (base_url or "").rstrip("/") or _base_url_of(site_files)
+    site_files = SiteFiles(root, files, base, tuple(external_paths), staged_over, kept)
     store = CheckCache(cache, base) if cache is not None else None
-    results = _check_pages(site_files, names, jobs, store)
+    results = _check_pages(site_files, names, jobs, store, digests)
     if store is not None and notices is not None:
         notices.extend(store.notices)
     report = Report(command="check", site=str(root), pages=len(names))
@@ -115,15 +126,20 @@ def check_site(
 
 
 def _check_pages(
-    site: SiteFiles, names: Sequence[str], jobs: int | None, store: CheckCache | None
+    site: SiteFiles,
+    names: Sequence[str],
+    jobs: int | None,
+    store: CheckCache | None,
+    digests: Mapping[str, str] | None,
 ) -> dict[str, PageResult]:
     """The result of each page: from the cache where its bytes are unchanged, read now
-    otherwise (and then kept in the cache)."""
+    otherwise (and then kept in the cache). ``digests``: the SHA-256 (hex) of pages whose
+    bytes the caller knows."""
     results: dict[str, PageResult] = {}
     resolved: dict[str, str | None] = {}  # URL -> site file, for every page of the run
     misses: Sequence[str] = names
     if store is not None and store.may_hold_rows:
-        for name, record in store.cached(_digests(site.root, names)):
+        for name, record in store.cached(_digests(site, names, digests)):
             results[name] = _checked(name, record, site, resolved)
         if store.damaged:  # nothing read from a damaged file is used
             results.clear()
@@ -191,8 +207,8 @@ def _built_external_paths(root: Path) -> tuple[str, ...]:
     return tuple(p for p in paths if isinstance(p, str) and p.startswith("/"))
 
 
-def _base_url_of(root: Path) -> str | None:
-    home = root / "index.html"
+def _base_url_of(site: SiteFiles) -> str | None:
+    home = site.path("index.html")
     if not home.is_file():
         return None
     facts = read_page("index.html", home.read_bytes())
@@ -202,12 +218,18 @@ def _base_url_of(root: Path) -> str | None:
     return canonical[:-1] if canonical.endswith("/") else None
 
 
-def _digests(root: Path, names: Sequence[str]) -> dict[str, bytes]:
-    """The SHA-256 of each page's bytes (a page that cannot be read is left out)."""
+def _digests(
+    site: SiteFiles, names: Sequence[str], known: Mapping[str, str] | None
+) -> dict[str, bytes]:
+    """The SHA-256 of each page's bytes (``known``: hex, by name, where the caller knows
+    it; a page that cannot be read is left out)."""
     found: dict[str, bytes] = {}
     for name in names:
+        if known is not None and name in known:
+            found[name] = bytes.fromhex(known[name])
+            continue
         try:
-            found[name] = hashlib.sha256((root / name).read_bytes()).digest()
+            found[name] = hashlib.sha256(site.path(name).read_bytes()).digest()
         except OSError:
             continue
     return found
@@ -257,7 +279,7 @@ def _read_pages(site: SiteFiles, names: list[str], signatures: bool, encode: boo
     results: list[Read] = []
     for name in names:
         try:
-            data = (site.root / name).read_bytes()
+            data = site.path(name).read_bytes()
         except OSError as exc:
             unread = PageRecord([finding(name, "html.unreadable", str(exc))], readable=False)
             results.append((name, None, unread, None))
@@ -276,7 +298,7 @@ def _checked(
     if not record.readable:
         return record.problems, None
     broken, anchors = link_findings(
-        name, record.links, site, resolved, _Lines(site.root / name, record.lines)
+        name, record.links, site, resolved, _Lines(site.path(name), record.lines)
     )
     summary = PageSummary(
         title=record.title,

@@ -64,7 +64,9 @@ class PageSummary:
 
 
 class SiteFiles:
-    """The files of a built site and how URLs of the site map onto them."""
+    """The files of a built site and how URLs of the site map onto them. The site is in
+    ``root``, but for the files ``unchanged``, which are in ``live`` (a new site staged
+    over the one it replaces: see :func:`kdirectory.site.publish.publish`)."""
 
     def __init__(
         self,
@@ -72,9 +74,13 @@ class SiteFiles:
         files: set[str],
         base_url: str | None,
         external_paths: tuple[str, ...] = (),
+        live: Path | None = None,
+        unchanged: frozenset[str] = frozenset(),
     ) -> None:
         self.root = root
         self.files = files
+        self.live = live
+        self.unchanged = unchanged if live is not None else frozenset()
         self.base_url = base_url
         # Paths on the site's host that another application serves: a path, or (ending
         # in "/") everything under it.
@@ -83,6 +89,13 @@ class SiteFiles:
         self.netloc = base.netloc
         self.base_path = base.path.rstrip("/")
         self.origin = f"{base.scheme}://{base.netloc}" if base.netloc else "https://site.invalid"
+
+    def path(self, name: str) -> Path:
+        """Where the site's file ``name`` is."""
+        if name in self.unchanged:
+            assert self.live is not None
+            return self.live / name
+        return self.root / name
 
     def file_for(self, url: str) -> str | None:
         """The site file a URL of this site is served from, or None (not found / external)."""
@@ -258,7 +271,7 @@ def sitemap_findings(site: SiteFiles, pages: Mapping[str, PageSummary]) -> list[
             continue
         seen.add(name)
         try:
-            root = ET.parse(site.root / name).getroot()  # noqa: S314 - our own output, no DTDs
+            root = ET.parse(site.path(name)).getroot()  # noqa: S314 - our own output, no DTDs
         except (ET.ParseError, OSError) as exc:
             problems.append(
                 finding(
@@ -315,7 +328,7 @@ def robots_findings(site: SiteFiles) -> list[Problem]:
     """robots.txt exists, names the sitemap by absolute URL and does not block everything."""
     if "robots.txt" not in site.files:
         return [finding("robots.txt", "robots.missing", "the site has no robots.txt")]
-    text = (site.root / "robots.txt").read_text(encoding="utf-8", errors="replace")
+    text = site.path("robots.txt").read_text(encoding="utf-8", errors="replace")
     found: list[Problem] = []
     sitemaps = []
     agents: list[str] = []  # the user agents of the group being read

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -632,7 +632,7 @@ def build_site(
             pages_cache.save()
         return staged
 
-    def verify(staging: Path) -> None:
+    def verify(staging: Path, staged: Mapping[str, Staged]) -> None:
         from kdirectory.check import check_site  # noqa: PLC0415 - the checker loads lxml
 
         site_report = check_site(
@@ -641,6 +641,9 @@ def build_site(
             external_paths=config.check.external_paths,
             cache=check_cache,
             notices=notices,
+            staged_over=target,
+            unchanged=[name for name, found in staged.items() if not found.changed],
+            digests={name: found.digest for name, found in staged.items()},
         )
         if not site_report.ok():
             raise SiteCheckFailedError(

@@ -63,25 +63,27 @@ class Staged(NamedTuple):
     digest: str
     """Its SHA-256, as the manifest records it."""
     changed: bool
-    """Whether its bytes differ from the live file's (False: hard-linked from it)."""
+    """Whether its bytes differ from the live file's (False: the live file stays as it is,
+    and nothing is staged for it)."""
 
 
 @dataclass(frozen=True)
 class Stage:
     """The staging folder of a build, filled file by file (from other processes too: a
-    forked renderer inherits it)."""
+    forked renderer inherits it) with the files whose bytes changed; the others stay in
+    the live site, untouched (the new site is the staged files over the live ones: see
+    :func:`publish`)."""
 
     folder: Path
     live: Path
-    """The output folder, whose files unchanged ones are linked from."""
+    """The output folder, where the files that did not change stay."""
     old: Mapping[str, str]
     """The last manifest's files (relative path -> SHA-256)."""
 
     def put(self, name: str, data: bytes) -> Staged:
-        """Stage ``data`` as the file ``name`` (relative to the site): hard-linked from the
-        live file when that has these very bytes, written otherwise (with the live file's
-        mode). Putting a name again replaces what was staged; the live file is never
-        written to.
+        """Stage ``data`` as the file ``name`` (relative to the site): nothing to stage when
+        the live file has these very bytes, written otherwise (with the live file's mode).
+        Putting a name again replaces what was staged; the live file is never written to.
 
         Raises:
             BuildError: ``name`` is not a path inside the site.
@@ -90,10 +92,9 @@ class Stage:
         check_relative(name)
         digest = hashlib.sha256(data).hexdigest()
         live, target = self.live / name, self.folder / name
-        _make_folder(target.parent)
         if self.old.get(name) == digest and _same_bytes(live, data):
-            _link_or_copy(live, target)
             return Staged(digest, changed=False)
+        _make_folder(target.parent)
         _write_new(target, data)
         with contextlib.suppress(OSError):  # rewriting keeps the file's mode (0664, say)
             if not live.is_symlink():
@@ -101,18 +102,17 @@ class Stage:
         return Staged(digest, changed=True)
 
     def keep(self, name: str, digest: str) -> Staged | None:
-        """Stage the live file ``name`` as it is, when the last manifest and the file itself
+        """Keep the live file ``name`` as it is, when the last manifest and the file itself
         both say its SHA-256 is ``digest`` (a page whose inputs did not change since it was
         rendered); ``None`` otherwise (then render it and :meth:`put` it).
 
         Raises:
             BuildError: ``name`` is not a path inside the site.
-            OSError: the disk refused a write.
         """
         check_relative(name)
         if self.old.get(name) != digest:
             return None
-        live, target = self.live / name, self.folder / name
+        live = self.live / name
         try:
             if not stat.S_ISREG(live.lstat().st_mode):
                 return None
@@ -120,8 +120,6 @@ class Stage:
                 return None  # edited by hand since: written anew
         except OSError:
             return None
-        _make_folder(target.parent)
-        _link_or_copy(live, target)
         return Staged(digest, changed=False)
 
 
@@ -138,6 +136,8 @@ def _make_folder(folder: Path) -> None:
 
 Render = Callable[[Stage], Mapping[str, Staged]]
 """Puts files into the stage (:meth:`Stage.put`) and returns what it put, by name."""
+Verify = Callable[[Path, Mapping[str, Staged]], None]
+"""Checks the new site: the staging folder, and every file of the site, staged or not."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def publish(
     files: Mapping[str, bytes] | None = None,
     *,
     render: Render | None = None,
-    verify: Callable[[Path], None] | None = None,
+    verify: Verify | None = None,
     settings: dict[str, Any] | None = None,
     wait: bool = False,
     amend: Amend | None = None,
@@ -174,14 +174,16 @@ def publish(
 
     ``render`` is called under the lock with the :class:`Stage` of the new site and puts
     its files there as it makes them (so a large site is never held in memory); it returns
-    what it put. ``verify`` is called with the staging folder once the whole new site is in
-    it and may raise to stop publishing (the live site stays as it was). ``settings`` are
+    what it put. ``verify`` is called once the whole new site is staged, with the staging
+    folder and every file of the new site (those not :attr:`Staged.changed` are the live
+    ones, not in the staging folder), and may raise to stop publishing (the live site stays
+    as it was). ``settings`` are
     recorded in the manifest for ``kdirectory check``. ``amend`` is called under the lock
     with the last manifest, before anything is staged, and returns more files for the site
     and more entries for its manifest (what depends on the last site: its redirects). With ``wait``,
     a build already writing ``out`` is waited for; otherwise it is an error. With
-    ``meanwhile``, the staging folder (links to the live files, once they are published)
-    is removed in a thread: call :meth:`Published.finish` before returning to the user.
+    ``meanwhile``, the staging folder (its folders, once its files are published) is removed
+    in a thread: call :meth:`Published.finish` before returning to the user.
 
     Raises:
         BuildError: ``out`` is not a folder kdirectory may write, another build is writing
@@ -214,7 +216,7 @@ def _publish_locked(
     out: Path,
     files: dict[str, bytes],
     render: Render | None,
-    verify: Callable[[Path], None] | None,
+    verify: Verify | None,
     settings: dict[str, Any] | None,
     amend: Amend | None,
     meanwhile: bool,
@@ -246,7 +248,7 @@ def _publish_locked(
         manifest = {"generator": "kdirectory", **recorded, "files": hashes}
         (staging / MANIFEST).write_text(_manifest_text(manifest), encoding="utf-8")
         if verify is not None:
-            verify(staging)
+            verify(staging, staged)
         _sync_staged([staging / name for name in changed] + [staging / MANIFEST], staging)
         removed = sorted(name for name in old if name not in hashes)
         journal = json.dumps({"move": changed, "remove": removed})
@@ -478,7 +480,7 @@ def _commit(out: Path, *, meanwhile: bool = False) -> threading.Thread | None:
         shutil.rmtree(staging)
         return None
     _remove_left(out)
-    staging.rename(out / REMOVING)  # the site is whole: what is left is links to it
+    staging.rename(out / REMOVING)  # the site is whole: what is left is empty folders
     removing = threading.Thread(target=_remove_left, args=(out,), name="kdirectory-removing")
     removing.start()
     return removing
@@ -581,19 +583,9 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except FileExistsError:  # staged before: replace that entry, never write into it
-        target.unlink()
-        _link_or_copy(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
 def _write_new(target: Path, data: bytes) -> None:
     """Write ``data`` to a new file ``target``. A file staged there before is unlinked
-    first: it may be a hard link to the live site, which must not change."""
+    first, never written into."""
     try:
         handle = target.open("xb")
     except FileExistsError:
