@@ -9,6 +9,7 @@ file each run), warm (nothing changed) and warm after one page's bytes changed (
 rebuild after one clinic changed asks of the check).
 
     python benchmarks/bench_check.py [--count 10000] [--repeat 3] [--jobs N]
+    python benchmarks/bench_check.py --smoke     # 300 clinics, 1 run
 """
 
 from __future__ import annotations
@@ -39,12 +40,20 @@ def _median_seconds(run: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10_000, help="clinics to generate")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None, help="check processes (default: CPUs)")
+    parser.add_argument("--smoke", action="store_true", help="300 clinics, 1 run (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.count, args.repeat = 300, 1
+    return args
+
+
+def main() -> None:
+    args = _arguments()
     out = sys.stdout
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "project"
