@@ -26,9 +26,10 @@ PYTHON = "3.11"
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Run the fast test suite, without tests marked slow (pass pytest arguments after --)."""
+    """Run the fast test suite, without tests marked slow, on every core (pytest-xdist; pass
+    pytest arguments after --, ``-n 0`` for one process)."""
     session.install("-e", ".", "--group", "test")
-    session.run("pytest", "-m", "not slow", *session.posargs)
+    session.run("pytest", "-n", "auto", "-m", "not slow", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -54,10 +55,10 @@ def browser(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def slow(session: nox.Session) -> None:
     """The tests marked slow (subprocesses, 100k rows, the real facility list), then whole
-    sites built and checked at scale (tests/scale)."""
+    sites built and checked at scale (tests/scale, with what each printed), on every core."""
     session.install("-e", ".", "--group", "test")
-    session.run("pytest", "-m", "slow", *session.posargs)
-    session.run("pytest", "tests/scale", "-s", *session.posargs)
+    session.run("pytest", "-n", "auto", "-m", "slow", *session.posargs)
+    session.run("pytest", "-n", "auto", "-rP", "tests/scale", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -88,12 +89,13 @@ def golden(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lighthouse(session: nox.Session) -> None:
     """Measure a generated directory's home, city, clinic and condition pages and the brand
-    example's home, city, service-area and location pages with Lighthouse (mobile, 3 runs
-    each; Chromium at $CHROME_PATH, else /usr/bin/chromium), served with gzip and cache
-    headers as a static host serves them. Prints the medians and the failing audits; fails
-    when a median is below 100 for accessibility, best practices or SEO, or below 95 for
-    performance. Reports go to build/artifacts/lighthouse/. Arguments after -- go to
-    scripts/lighthouse.py (e.g. --site brand --runs 1)."""
+    example's home, city, service-area and location pages with Lighthouse (mobile, one run
+    each, the median of 3 for a page below a threshold on its first; Chromium at
+    $CHROME_PATH, else /usr/bin/chromium), served with gzip and cache headers as a static
+    host serves them. Prints the scores and the failing audits; fails when one is below 100
+    for accessibility, best practices or SEO, or below 95 for performance. Reports go to
+    build/artifacts/lighthouse/. Arguments after -- go to scripts/lighthouse.py (e.g.
+    --site brand --runs 1)."""
     session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", external=True)
     session.install("-e", ".")
     session.run("python", "scripts/lighthouse.py", *session.posargs)

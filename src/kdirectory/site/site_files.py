@@ -17,7 +17,8 @@ browser, from static files under ``/finder/`` (paths: :mod:`kdirectory.site.urls
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -282,6 +283,7 @@ PLACE_SHARD = 2
 """The characters of a place key that name its shard (``de`` for Del Mar)."""
 
 
+@cache  # the gazetteer's names repeat, ZIP after ZIP
 def place_key(name: str) -> str:
     """How the finder compares place names (``assets/finder.js`` makes the same key from
     what the visitor types): the words of the name's slug, with the words of
@@ -304,23 +306,26 @@ def place_shards(model: SiteModel) -> dict[str, list[list[Any]]]:
     pages = {(city.region, place_key(city.name)) for city in model.cities.values()}
     primary: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     accepted: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    spellings: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for info in all_zips():
         if info.state not in wanted:
             continue
         key = (info.state, place_key(info.city))
         primary[key].append((info.lat, info.lon))
-        spellings[key][info.city] += 1
+        counts = spellings[key]
+        counts[info.city] = counts.get(info.city, 0) + 1
         for name in info.acceptable_cities:
             other = (info.state, place_key(name))
             accepted[other].append((info.lat, info.lon))
-            spellings[other][name] += 1
+            counts = spellings[other]
+            counts[name] = counts.get(name, 0) + 1
     shards: dict[str, list[list[Any]]] = defaultdict(list)
     for key in sorted(spellings):
         if key in pages or not key[1]:
             continue
         points = primary.get(key) or accepted[key]
-        name = sorted(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0][0]
+        counts = spellings[key]
+        name = min(counts, key=lambda spelling: (-counts[spelling], spelling))
         lat = sum(p[0] for p in points) / len(points)
         lon = sum(p[1] for p in points) / len(points)
         shards[key[1][:PLACE_SHARD]].append([name, key[0], _degrees(lat), _degrees(lon)])
