@@ -164,6 +164,51 @@ def test_a_page_edited_by_hand_in_the_site_is_written_again(
     assert snapshot(out) == files
 
 
+def test_a_page_edited_by_hand_to_the_same_size_is_written_again(
+    project: Path, tmp_path: Path, rendered: list[str]
+) -> None:
+    """A file whose modification time is not the one the last build left is read to tell
+    whether it changed, whatever its size."""
+    out = tmp_path / "site"
+    build(project, out, jobs=1)
+    files = snapshot(out)
+    page = out / "index.html"
+    data = page.read_bytes()
+    at = data.index(b"<title>") + len(b"<title>")
+    page.write_bytes(data[:at] + (b"X" if data[at : at + 1] != b"X" else b"Y") + data[at + 1 :])
+    rendered.clear()
+    build(project, out, jobs=1)
+    assert rendered == ["index.html"]
+    assert snapshot(out) == files
+
+
+def test_a_rebuild_reads_no_file_the_last_build_left_as_it_is(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files of the site whose size, modification time and inode are as the last build
+    recorded them are taken to be what its manifest says, not read again: only the pages
+    rendered anew are."""
+    out = tmp_path / "site"
+    build(project, out, jobs=1)
+    record = next((project / "data" / "clinics").glob("*.yaml"))
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("description: ", "description: Parked. ", 1),
+        encoding="utf-8",
+    )
+    read: list[Path] = []
+    real = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.is_relative_to(out):
+            read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = build(project, out, jobs=1)
+    assert 0 < result.rendered < result.pages
+    assert [path for path in read if path.name != MANIFEST] == []
+
+
 def test_a_template_change_renders_the_pages_again(
     project: Path, tmp_path: Path, rendered: list[str]
 ) -> None:

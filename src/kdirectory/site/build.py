@@ -58,6 +58,7 @@ from kdirectory.site.plan_memo import (
 )
 from kdirectory.site.publish import (
     Amend,
+    FileStats,
     Manifest,
     Stage,
     Staged,
@@ -286,19 +287,31 @@ def _keep_plan(
         cache.keep_plan({"structure": structure[0], "clinics": structure[1], **memo})
 
 
-def _as_last_built(cache: PageCache, inputs: str, out: Path, *, wait: bool) -> BuildResult | None:
-    """The result of the last build, when it was made from ``inputs`` and ``out`` is as
-    it left it (see :mod:`kdirectory.site.unchanged`); ``None``: build."""
-    last = cache.site(inputs)
+def _left(last: dict[str, Any] | None) -> tuple[str, FileStats] | None:
+    """The state the last build left its site in (:func:`site_state`), from what it kept
+    (:func:`_keep_built`)."""
     if last is None:
         return None
     try:
         manifest = str(last["manifest"])
         stats = {str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in last["stats"].items()}
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+    return manifest, stats
+
+
+def _as_last_built(cache: PageCache, inputs: str, out: Path, *, wait: bool) -> BuildResult | None:
+    """The result of the last build, when it was made from ``inputs`` and ``out`` is as
+    it left it (see :mod:`kdirectory.site.unchanged`); ``None``: build."""
+    last = cache.site(inputs)
+    left = _left(last)
+    if last is None or left is None:
+        return None
+    try:
         pages, noindex, check, redirects = said(last)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None
-    published = unchanged(out, manifest, stats, wait=wait)
+    published = unchanged(out, *left, wait=wait)
     if published is None:
         return None
     return BuildResult(
@@ -661,6 +674,7 @@ def build_site(
         wait=wait,
         amend=_with_redirects(planned, config, made),
         meanwhile=True,  # the staging folder is removed while the caches are written
+        left=_left(pages_cache.last_site()) if pages_cache is not None else None,
     )
     noindex = [
         (p.path, p.noindex_reason or "") for p in pages if not p.indexable and p.kind != "404"

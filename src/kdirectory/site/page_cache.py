@@ -181,6 +181,10 @@ class PageCache:
         :meth:`keep_site`), if the last build was made from them."""
         return self._sites.get(inputs)
 
+    def last_site(self) -> dict[str, Any] | None:
+        """What the last build published (see :meth:`keep_site`), whatever its inputs."""
+        return next(iter(self._sites.values()), None)
+
     def keep_site(self, inputs: str, site: dict[str, Any]) -> None:
         """Keep what this build published (``site``: plain data) from the inputs whose
         digest is ``inputs``; a later build of the same inputs may reuse it."""

@@ -79,6 +79,21 @@ class Stage:
     """The output folder, where the files that did not change stay."""
     old: Mapping[str, str]
     """The last manifest's files (relative path -> SHA-256)."""
+    left: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
+    """The files as the last build left them (:data:`FileStats`), when the manifest is
+    still the one it wrote: a live file whose size, modification time and inode are still
+    these has the bytes the manifest says, and is not read again to tell."""
+
+    def _as_left(self, name: str, live: Path) -> bool | None:
+        """Whether the live file ``name`` is a regular file the last build left as it is
+        (``None``: not a regular file, or gone)."""
+        try:
+            info = live.lstat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return self.left.get(name) == (info.st_size, info.st_mtime_ns, info.st_ino)
 
     def put(self, name: str, data: bytes) -> Staged:
         """Stage ``data`` as the file ``name`` (relative to the site): nothing to stage when
@@ -92,7 +107,7 @@ class Stage:
         check_relative(name)
         digest = hashlib.sha256(data).hexdigest()
         live, target = self.live / name, self.folder / name
-        if self.old.get(name) == digest and _same_bytes(live, data):
+        if self.old.get(name) == digest and (self._as_left(name, live) or _same_bytes(live, data)):
             return Staged(digest, changed=False)
         _make_folder(target.parent)
         _write_new(target, data)
@@ -113,13 +128,15 @@ class Stage:
         if self.old.get(name) != digest:
             return None
         live = self.live / name
-        try:
-            if not stat.S_ISREG(live.lstat().st_mode):
-                return None
-            if hashlib.sha256(live.read_bytes()).hexdigest() != digest:
-                return None  # edited by hand since: written anew
-        except OSError:
+        as_left = self._as_left(name, live)
+        if as_left is None:
             return None
+        if not as_left:
+            try:
+                if hashlib.sha256(live.read_bytes()).hexdigest() != digest:
+                    return None  # edited by hand since: written anew
+            except OSError:
+                return None
         return Staged(digest, changed=False)
 
 
@@ -168,6 +185,7 @@ def publish(
     wait: bool = False,
     amend: Amend | None = None,
     meanwhile: bool = False,
+    left: tuple[str, FileStats] | None = None,
 ) -> Published:
     """Write ``files`` (``{relative path: bytes}``) and what ``render`` stages into the
     folder ``out``.
@@ -183,7 +201,10 @@ def publish(
     and more entries for its manifest (what depends on the last site: its redirects). With ``wait``,
     a build already writing ``out`` is waited for; otherwise it is an error. With
     ``meanwhile``, the staging folder (its folders, once its files are published) is removed
-    in a thread: call :meth:`Published.finish` before returning to the user.
+    in a thread: call :meth:`Published.finish` before returning to the user. ``left`` is
+    :func:`site_state` as the last build left ``out``: while the manifest is still that one,
+    a live file with the size, modification time and inode recorded there is taken to have
+    the bytes the manifest says, without reading it.
 
     Raises:
         BuildError: ``out`` is not a folder kdirectory may write, another build is writing
@@ -197,7 +218,7 @@ def publish(
     _refuse_foreign(out)  # before the lock file is made: a folder not ours stays untouched
     try:
         with _locked(out, wait=wait):
-            return _publish_locked(out, files, render, verify, settings, amend, meanwhile)
+            return _publish_locked(out, files, render, verify, settings, amend, meanwhile, left)
     except BaseException:
         if created and not (out / MANIFEST).exists():
             shutil.rmtree(out, ignore_errors=True)  # made for this build, which failed
@@ -220,10 +241,12 @@ def _publish_locked(
     settings: dict[str, Any] | None,
     amend: Amend | None,
     meanwhile: bool,
+    left: tuple[str, FileStats] | None,
 ) -> Published:
     _finish_interrupted(out)
     _refuse_foreign(out)
     old = _read_manifest(out) or {}
+    as_left = left[1] if left is not None and old and _manifest_digest(out) == left[0] else {}
     recorded = dict(settings or {})
     if amend is not None:
         more, entries = amend(_manifest_data(out) or {})
@@ -236,7 +259,7 @@ def _publish_locked(
     staging = out / STAGING
     try:
         staging.mkdir()
-        stage = Stage(staging, out, old)
+        stage = Stage(staging, out, old, as_left)
         staged = dict(render(stage)) if render is not None else {}
         for name, data in sorted(files.items()):
             if name in staged:
@@ -291,6 +314,14 @@ def site_state(out: Path) -> tuple[str, FileStats] | None:
             if stat.S_ISREG(info.st_mode):
                 stats[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return hashlib.sha256(raw).hexdigest(), stats
+
+
+def _manifest_digest(out: Path) -> str | None:
+    """The SHA-256 of the manifest in ``out``, as :func:`site_state` gives it."""
+    try:
+        return hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def unchanged(
