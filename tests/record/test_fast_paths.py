@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import pytest
 import yaml
 from geopy.distance import geodesic
@@ -17,7 +18,7 @@ from geopy.distance import geodesic
 from kdirectory.record import gazetteer, json_schema, parse, read
 from kdirectory.record import validate as validate_module
 from kdirectory.record.directory_rules import _similar, _SimilarKeys, name_match_key
-from kdirectory.record.phones import PhoneError, _parse_any, parse_phone
+from kdirectory.record.phones import Phone, PhoneError, _parse_any, parse_phone
 from kdirectory.record.read import RecordReader
 from kdirectory.record.rules import MAX_KM_FROM_ZIP, _surely_within
 from kdirectory.record.source import SourceRecord
@@ -141,6 +142,23 @@ def test_usual_spellings_of_phone_numbers_read_as_phonenumbers_reads_them() -> N
             digits = rng.choice("23456789") + digits[1:]
         text = rng.choice(spellings).format(digits[:3], digits[3:6], digits[6:])
         assert either(text, parse_phone) == either(text, _parse_any), text
+
+
+def test_numbers_are_shown_as_phonenumbers_formats_them() -> None:
+    rng = random.Random(2)
+    shown = 0
+    for area in range(200, 1000):
+        for _ in range(6):
+            digits = f"{area}{rng.randrange(200, 1000)}{rng.randrange(10_000):04d}"
+            number = phonenumbers.parse("+1" + digits, "US")
+            if not phonenumbers.is_valid_number(number):
+                continue
+            expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            phone = parse_phone(digits)
+            assert phone.national == expected, digits
+            assert Phone(phone.e164, "12").national == expected + " ext. 12"
+            shown += 1
+    assert shown > 2_000
 
 
 # --- similar names --------------------------------------------------------------------------

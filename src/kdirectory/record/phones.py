@@ -33,8 +33,12 @@ class Phone:
     @property
     def national(self) -> str:
         """How a US patient reads it: ``(310) 270-0625`` (``ext. 12`` appended)."""
-        number = phonenumbers.parse(self.e164, "US")
-        text = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        plain = _E164_NANP.fullmatch(self.e164)
+        if plain is not None:  # how phonenumbers formats every valid NANP number
+            text = "({}) {}-{}".format(*plain.groups())
+        else:
+            number = phonenumbers.parse(self.e164, "US")
+            text = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
         return f"{text} ext. {self.extension}" if self.extension else text
 
     @property
@@ -48,6 +52,9 @@ class Phone:
         number = phonenumbers.parse(self.e164, "US")
         return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.TOLL_FREE
 
+
+_E164_NANP = re.compile(r"\+1([2-9]\d\d)([2-9]\d\d)(\d{4})")
+"""A NANP number in E.164: area code, exchange and line, each of which starts 2-9."""
 
 _PLAIN_US = re.compile(r"(?:\(([2-9]\d\d)\) ?|([2-9]\d\d)[-. ]?)(\d{3})[-. ]?(\d{4})")
 """The common spellings of a 10-digit US number without country code or extension:
