@@ -1,5 +1,5 @@
 """Invariants checked with hypothesis: slugs, phones, model round trips, control characters
-refused by the model and never printed raw."""
+refused by the model and never printed raw, the claims lint's quick test."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import json
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from kdirectory.record.claims import CLAIM_RULES, fold, lint_claims
 from kdirectory.record.model import Clinic
 from kdirectory.record.phones import parse_phone
 from kdirectory.record.slugs import is_slug, slugify
@@ -161,3 +162,56 @@ def test_problems_print_as_one_line_without_control_characters(
             "rule": "model.invalid",
         }
     ]
+
+
+# Words the claims patterns are made of, and what a case-blind pattern takes for their letters.
+CLAIM_WORDS = [
+    "cure", "cures", "cured", "curing", "secure", "guarantee", "guaranteed", "100", "100%",
+    "percent", "no", "known", "side", "effect", "effects", "free", "completely", "totally",
+    "perfectly", "safe", "risk", "non", "addictive", "not", "habit", "forming", "ketamine",
+    "fda", "approved", "for", "the treatment of", "depression", "ptsd", "faster", "safer",
+    "better", "more effective", "than", "traditional", "antidepressants", "ssris", "at",
+    "home", "without", "monitoring", "unsupervised", "visit", ".",
+]  # fmt: skip
+LOOK_ALIKES = {"i": ["I", "\u0130", "\u0131"], "s": ["S", "\u017f"], "k": ["K", "\u212a"]}
+
+
+@st.composite
+def claim_texts(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(CLAIM_WORDS), min_size=1, max_size=8))
+    text = draw(st.sampled_from([" ", "-", "  ", ""])).join(words)
+    letters = [
+        draw(st.sampled_from([c, c.upper(), *LOOK_ALIKES.get(c, [])])) if c.isalpha() else c
+        for c in text
+    ]
+    return "".join(letters)
+
+
+@settings(max_examples=1500)
+@given(claim_texts())
+def test_the_claims_needles_never_hide_a_match(text: str) -> None:
+    """A rule's pattern is tried only when one of its needles is in the folded text: that
+    must be so wherever the pattern matches, whatever the case of its letters."""
+    folded = fold(text)
+    for rule in CLAIM_RULES:
+        if rule.pattern.search(text):
+            assert any(needle in folded for needle in rule.needles), (rule.rule, text)
+    every = sorted(
+        [
+            (m.start(), rule.rule, " ".join(m.group(0).split()))
+            for rule in CLAIM_RULES
+            for m in rule.pattern.finditer(text)
+        ],
+        key=lambda found: found[0],  # at one place, in the rules' order
+    )
+    assert [(f.rule, f.phrase) for f in lint_claims(text)] == [(r, p) for _, r, p in every]
+
+
+def test_the_claims_needles_never_hide_a_match_of_two_words() -> None:
+    for first in CLAIM_WORDS:
+        for second in CLAIM_WORDS:
+            for text in (f"{first} {second}", f"{first}-{second}".upper(), first + second):
+                folded = fold(text)
+                for rule in CLAIM_RULES:
+                    if rule.pattern.search(text):
+                        assert any(needle in folded for needle in rule.needles), (rule, text)

@@ -20,8 +20,9 @@ class ClaimRule:
     rule: str
     pattern: re.Pattern[str]
     why: str
-    # Lower-case words one of which every match contains: a cheap test that lets most texts
-    # skip the regular expression (``kdirectory check`` lints thousands of pages).
+    # Case-folded words one of which every match contains, case-folded: a cheap test that
+    # lets most texts skip the regular expression (``kdirectory check`` lints thousands of
+    # pages), so each is as long as every match allows.
     needles: tuple[str, ...]
 
 
@@ -34,7 +35,7 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         "claims.cure",
         r"\bcur(?:e|es|ed|ing)\b",
         "ketamine treatment can relieve symptoms; no one can promise a cure",
-        ("cur",),
+        ("cure", "curing"),
     ),
     _rule(
         "claims.guarantee",
@@ -52,13 +53,13 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         "claims.no_side_effects",
         r"\bno (?:known )?side[- ]effects?\b|\bside[- ]effect[- ]free\b",
         "ketamine has side effects (raised blood pressure, dissociation, nausea)",
-        ("side",),
+        ("side effect", "side-effect"),
     ),
     _rule(
         "claims.completely_safe",
         r"\b(?:completely|totally|perfectly|100%) safe\b|\brisk[- ]free\b",
         "every treatment has risks; describe how they are monitored instead",
-        (" safe", "risk"),
+        ("y safe", "% safe", "risk free", "risk-free"),
     ),
     _rule(
         "claims.not_addictive",
@@ -80,7 +81,7 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         r"\b(?:faster|safer|better|more effective) than (?:traditional |other |oral )?"
         r"(?:antidepressants|ssris|medications?)\b",
         "comparative claims need evidence a patient can check; describe what studies found instead",
-        (" than ",),
+        ("er than ", "effective than "),
     ),
     _rule(
         "claims.unmonitored_home_use",
@@ -102,12 +103,19 @@ class ClaimFinding:
     why: str
 
 
+def fold(text: str) -> str:
+    """``text`` case-folded so that every needle of a rule is in it wherever the rule's
+    pattern matches: the two Turkish i's, which a case-blind pattern takes for ``i``, are
+    ``i`` here too."""
+    return text.casefold().replace("\u0131", "i").replace("i\u0307", "i")
+
+
 def lint_claims(text: str) -> list[ClaimFinding]:
     """Every overclaim in ``text``, in order of appearance."""
     findings: list[tuple[int, ClaimFinding]] = []
-    lowered = text.lower()
+    folded = fold(text)
     for rule in CLAIM_RULES:
-        if not any(needle in lowered for needle in rule.needles):
+        if not any(needle in folded for needle in rule.needles):
             continue
         for match in rule.pattern.finditer(text):
             phrase = " ".join(match.group(0).split())
