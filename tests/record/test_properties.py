@@ -190,21 +190,14 @@ def claim_texts(draw: st.DrawFn) -> str:
 @settings(max_examples=1500)
 @given(claim_texts())
 def test_the_claims_needles_never_hide_a_match(text: str) -> None:
-    """A rule's pattern is tried only when one of its needles is in the folded text: that
-    must be so wherever the pattern matches, whatever the case of its letters."""
+    """A rule's pattern is tried only when one of its needles is in the folded text (with
+    the word it needs near): that must be so wherever the pattern matches, whatever the
+    case of its letters."""
     folded = fold(text)
     for rule in CLAIM_RULES:
         if rule.pattern.search(text):
-            assert any(needle in folded for needle in rule.needles), (rule.rule, text)
-    every = sorted(
-        [
-            (m.start(), rule.rule, " ".join(m.group(0).split()))
-            for rule in CLAIM_RULES
-            for m in rule.pattern.finditer(text)
-        ],
-        key=lambda found: found[0],  # at one place, in the rules' order
-    )
-    assert [(f.rule, f.phrase) for f in lint_claims(text)] == [(r, p) for _, r, p in every]
+            assert rule.may_match(folded), (rule.rule, text)
+    assert [(f.rule, f.phrase) for f in lint_claims(text)] == claims_found(text)
 
 
 def test_the_claims_needles_never_hide_a_match_of_two_words() -> None:
@@ -214,4 +207,37 @@ def test_the_claims_needles_never_hide_a_match_of_two_words() -> None:
                 folded = fold(text)
                 for rule in CLAIM_RULES:
                     if rule.pattern.search(text):
-                        assert any(needle in folded for needle in rule.needles), (rule, text)
+                        assert rule.may_match(folded), (rule.rule, text)
+
+
+CLAIMS = [
+    "cure", "cures", "cured", "curing", "guarantee", "guaranteed", "100%", "100 %",
+    "100 percent", "no side effects", "no side-effect", "no known side effects",
+    "side-effect-free", "side effect free", "completely safe", "totally safe",
+    "perfectly safe", "100% safe", "risk-free", "risk free", "non-addictive", "nonaddictive",
+    "not habit-forming", "not addictive", "ketamine is FDA-approved for depression",
+    "FDA approved ketamine for anxiety", "faster than antidepressants",
+    "safer than traditional medications", "more effective than other medication",
+    "at home ketamine without monitoring", "at-home ketamine, no doctor visit",
+    "home use of ketamine with no supervision", "unsupervised ketamine",
+]  # fmt: skip
+"""One phrase of each way each claims pattern matches."""
+
+
+def claims_found(text: str) -> list[tuple[str, str]]:
+    every = sorted(
+        [
+            (m.start(), rule.rule, " ".join(m.group(0).split()))
+            for rule in CLAIM_RULES
+            for m in rule.pattern.finditer(text)
+        ],
+        key=lambda found: found[0],  # at one place, in the rules' order
+    )
+    return [(rule, phrase) for _, rule, phrase in every]
+
+
+def test_every_way_a_claim_is_made_is_found_as_the_patterns_find_it() -> None:
+    for claim in CLAIMS:
+        for text in (claim, claim.upper(), f"Read – {claim.title()}.", f"Home: {claim} ß"):
+            assert claims_found(text) != [], text
+            assert [(f.rule, f.phrase) for f in lint_claims(text)] == claims_found(text), text

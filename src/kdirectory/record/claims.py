@@ -10,6 +10,7 @@ it is never published.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -24,10 +25,60 @@ class ClaimRule:
     # lets most texts skip the regular expression (``kdirectory check`` lints thousands of
     # pages), so each is as long as every match allows.
     needles: tuple[str, ...]
+    # A case-folded word every match has within so many characters of the start of a
+    # needle, case-folded (a character folds to three at most): "home" is on every page.
+    near: tuple[str, int] | None = None
+    # Where every match starts: at a needle, or so many characters before one ("at home"),
+    # so that in a text whose folded text lines up with it, character for character (no
+    # character folds to more), the pattern is tried at those places alone rather than at
+    # every character.
+    starts: tuple[tuple[str, int], ...] | None = None
+
+    def matches(self, text: str, folded: str, aligned: bool) -> Iterator[re.Match[str]]:
+        """The pattern's matches in ``text`` (its :func:`fold` ``folded``, ``aligned`` when
+        that lines up with it), as ``finditer`` finds them."""
+        if self.starts is None or not aligned:
+            yield from self.pattern.finditer(text)
+            return
+        places: set[int] = set()
+        for needle, before in self.starts:
+            at = folded.find(needle)
+            while at != -1:
+                if at - before >= 0:
+                    places.add(at - before)
+                at = folded.find(needle, at + 1)
+        end = 0
+        for place in sorted(places):
+            if place < end:
+                continue
+            found = self.pattern.match(text, place)
+            if found is not None:
+                yield found
+                end = found.end()
+
+    def may_match(self, folded: str) -> bool:
+        """Whether the pattern may match the text whose :func:`fold` is ``folded``."""
+        if self.near is None:
+            return any(needle in folded for needle in self.needles)
+        word, reach = self.near
+        for needle in self.needles:
+            at = folded.find(needle)
+            while at != -1:
+                if word in folded[at : at + reach]:
+                    return True
+                at = folded.find(needle, at + 1)
+        return False
 
 
-def _rule(rule_id: str, pattern: str, why: str, needles: tuple[str, ...]) -> ClaimRule:
-    return ClaimRule(rule_id, re.compile(pattern, re.IGNORECASE), why, needles)
+def _rule(
+    rule_id: str,
+    pattern: str,
+    why: str,
+    needles: tuple[str, ...],
+    near: tuple[str, int] | None = None,
+    starts: tuple[tuple[str, int], ...] | None = None,
+) -> ClaimRule:
+    return ClaimRule(rule_id, re.compile(pattern, re.IGNORECASE), why, needles, near, starts)
 
 
 CLAIM_RULES: tuple[ClaimRule, ...] = (
@@ -48,12 +99,14 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         r"\b100\s?%|\b100 percent\b",
         "no treatment works for everyone",
         ("100",),
+        starts=(("100", 0),),
     ),
     _rule(
         "claims.no_side_effects",
         r"\bno (?:known )?side[- ]effects?\b|\bside[- ]effect[- ]free\b",
         "ketamine has side effects (raised blood pressure, dissociation, nausea)",
         ("side effect", "side-effect"),
+        starts=(("no side", 0), ("no known side", 0), ("side effect", 0), ("side-effect", 0)),
     ),
     _rule(
         "claims.completely_safe",
@@ -90,6 +143,8 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         r"|\bunsupervised\b[^.]{0,40}\bketamine\b",
         "ketamine needs medical monitoring; at-home use without it is unsafe",
         ("home", "unsupervised"),
+        near=("ketamine", 3 * (len("unsupervised") + 1 + 40 + len("ketamine"))),
+        starts=(("home", 0), ("home", len("at ")), ("unsupervised", 0)),
     ),
 )
 
@@ -107,17 +162,23 @@ def fold(text: str) -> str:
     """``text`` case-folded so that every needle of a rule is in it wherever the rule's
     pattern matches: the two Turkish i's, which a case-blind pattern takes for ``i``, are
     ``i`` here too."""
-    return text.casefold().replace("\u0131", "i").replace("i\u0307", "i")
+    return _turkish_i(text.casefold())
+
+
+def _turkish_i(folded: str) -> str:
+    return folded.replace("\u0131", "i").replace("i\u0307", "i")
 
 
 def lint_claims(text: str) -> list[ClaimFinding]:
     """Every overclaim in ``text``, in order of appearance."""
     findings: list[tuple[int, ClaimFinding]] = []
-    folded = fold(text)
+    cased = text.casefold()
+    folded = _turkish_i(cased)
+    aligned = len(text) == len(cased) == len(folded)  # no character folded to more, or less
     for rule in CLAIM_RULES:
-        if not any(needle in folded for needle in rule.needles):
+        if not rule.may_match(folded):
             continue
-        for match in rule.pattern.finditer(text):
+        for match in rule.matches(text, folded, aligned):
             phrase = " ".join(match.group(0).split())
             findings.append((match.start(), ClaimFinding(rule.rule, phrase, rule.why)))
     return [finding for _, finding in sorted(findings, key=lambda item: item[0])]
