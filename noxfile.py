@@ -55,10 +55,11 @@ def browser(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def slow(session: nox.Session) -> None:
     """The tests marked slow (subprocesses, 100k rows, the real facility list), then whole
-    sites built and checked at scale (tests/scale, with what each printed), on every core."""
+    sites built and checked at scale (tests/scale). One process each: their largest tests
+    use every core themselves, so pytest-xdist saved nothing here."""
     session.install("-e", ".", "--group", "test")
-    session.run("pytest", "-n", "auto", "-m", "slow", *session.posargs)
-    session.run("pytest", "-n", "auto", "-rP", "tests/scale", *session.posargs)
+    session.run("pytest", "-m", "slow", *session.posargs)
+    session.run("pytest", "tests/scale", "-s", *session.posargs)
 
 
 @nox.session(python=PYTHON)
