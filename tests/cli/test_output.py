@@ -4,12 +4,16 @@ bad record that stops a build (exit 1, nothing written), a settings mistake as a
 
 from __future__ import annotations
 
+import io
 import re
+import threading
 from pathlib import Path
 
+from rich.console import Console
 from typer.testing import CliRunner
 
 from kdirectory.cli import app
+from kdirectory.cli.import_console import row_counter
 from kdirectory.report import printable
 from tests.helpers import GOOD_RECORD, ProjectFactory, snapshot
 
@@ -70,3 +74,15 @@ def test_no_printed_line_carries_a_terminal_escape(make_project: ProjectFactory)
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\x1b]0;pwned\\x07" in result.output
     assert printable("a\u202eb\x9bc\td\ne", lines=True) == "a\\u202eb\\x9bc\td\ne"
+
+
+def test_the_import_row_counter_runs_no_thread_of_its_own() -> None:
+    """The import forks its row workers only from a process running one thread: a counter
+    refreshed by a thread of its own would keep every import in one process."""
+    console = Console(file=io.StringIO(), force_terminal=True)
+    before = threading.active_count()
+    with row_counter(console) as advance:
+        for row in range(1, 301):
+            advance(row)
+        assert threading.active_count() == before
+    assert "importing row 300" in console.file.getvalue()  # type: ignore[attr-defined]

@@ -83,18 +83,20 @@ def print_mapping(console: Console, mapping: ColumnMapping, table: Table) -> Non
 
 @contextmanager
 def row_counter(console: Console) -> Iterator[Callable[[int], None]]:
-    """A transient "row N" counter on ``console`` (shown only on a terminal)."""
+    """A transient "row N" counter on ``console`` (shown only on a terminal), redrawn every
+    hundred rows by the caller's thread: it starts no thread of its own, since the import
+    forks its row workers only from a process that runs one thread."""
     columns = (
         SpinnerColumn(),
         TextColumn("importing row {task.fields[row]:,}"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("import", total=None, row=0)
 
         def advance(row: int) -> None:
             if row % 100 == 0:
-                progress.update(task, row=row)
+                progress.update(task, row=row, refresh=True)
 
         yield advance
 
