@@ -40,13 +40,12 @@ class ClaimRule:
         if self.starts is None or not aligned:
             yield from self.pattern.finditer(text)
             return
-        places: set[int] = set()
-        for needle, before in self.starts:
-            at = folded.find(needle)
-            while at != -1:
-                if at - before >= 0:
-                    places.add(at - before)
-                at = folded.find(needle, at + 1)
+        places = {
+            at - before
+            for needle, before in self.starts
+            for at in _occurrences(folded, needle)
+            if at >= before
+        }
         end = 0
         for place in sorted(places):
             if place < end:
@@ -61,13 +60,19 @@ class ClaimRule:
         if self.near is None:
             return any(needle in folded for needle in self.needles)
         word, reach = self.near
-        for needle in self.needles:
-            at = folded.find(needle)
-            while at != -1:
-                if word in folded[at : at + reach]:
-                    return True
-                at = folded.find(needle, at + 1)
-        return False
+        return any(
+            word in folded[at : at + reach]
+            for needle in self.needles
+            for at in _occurrences(folded, needle)
+        )
+
+
+def _occurrences(folded: str, needle: str) -> Iterator[int]:
+    """Where ``needle`` starts in ``folded``, each place (overlapping ones too)."""
+    at = folded.find(needle)
+    while at != -1:
+        yield at
+        at = folded.find(needle, at + 1)
 
 
 def _rule(

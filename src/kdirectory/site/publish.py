@@ -245,11 +245,12 @@ def _publish_locked(
 ) -> Published:
     _finish_interrupted(out)
     _refuse_foreign(out)
-    old = _read_manifest(out) or {}
-    as_left = left[1] if left is not None and old and _manifest_digest(out) == left[0] else {}
+    last, digest = _manifest_read(out)
+    old = _owned_files(last) if last is not None else {}
+    as_left = left[1] if left is not None and old and digest == left[0] else {}
     recorded = dict(settings or {})
     if amend is not None:
-        more, entries = amend(_manifest_data(out) or {})
+        more, entries = amend(last or {})
         for name in more:
             check_relative(name)
             if name in files:
@@ -314,14 +315,6 @@ def site_state(out: Path) -> tuple[str, FileStats] | None:
             if stat.S_ISREG(info.st_mode):
                 stats[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return hashlib.sha256(raw).hexdigest(), stats
-
-
-def _manifest_digest(out: Path) -> str | None:
-    """The SHA-256 of the manifest in ``out``, as :func:`site_state` gives it."""
-    try:
-        return hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def unchanged(
@@ -436,20 +429,34 @@ def _manifest_text(manifest: Manifest) -> str:
     return json.dumps(manifest, indent=1, sort_keys=True) + "\n"
 
 
-def _manifest_data(out: Path) -> Manifest | None:
+def _manifest_read(out: Path) -> tuple[Manifest | None, str | None]:
+    """The manifest in ``out`` (``None``: none, or not one), read once, and the SHA-256 of
+    its bytes as :func:`site_state` gives it (``None``: no file to read)."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+        raw = (out / MANIFEST).read_bytes()
+    except OSError:
+        return None, None
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        return None, digest
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
-        return None
-    return data
+        return None, digest
+    return data, digest
+
+
+def _manifest_data(out: Path) -> Manifest | None:
+    return _manifest_read(out)[0]
 
 
 def _read_manifest(out: Path) -> dict[str, str] | None:
     data = _manifest_data(out)
-    if data is None:
-        return None
+    return None if data is None else _owned_files(data)
+
+
+def _owned_files(data: Manifest) -> dict[str, str]:
+    """The files a manifest names, those inside the folder only."""
     files = data["files"]
     # A manifest names only files inside the folder: never trust it to point elsewhere.
     owned: dict[str, str] = {}
