@@ -19,7 +19,7 @@ import kdirectory.site.render as render_module
 from kdirectory._output import MANIFEST
 from kdirectory.check import check_site
 from kdirectory.record.validate import load_directory
-from kdirectory.site.build import BuildResult, _plan
+from kdirectory.site.build import BuildResult, _plan, build_site
 from kdirectory.site.page_cache import PAGE_CACHE
 from kdirectory.site.templating import render_page_template
 from kdirectory.site.thin_pages import thin_pages
@@ -381,6 +381,23 @@ def test_any_change_to_the_inputs_or_the_site_builds_again(
     build(project, out, jobs=1)
     assert len(plans) == 2
     build(project, fresh, jobs=1, cache=False)
+    assert site_files(out) == site_files(fresh)
+
+
+def test_a_clinic_replaced_in_python_builds_again(
+    project: Path, tmp_path: Path, plans: list[int]
+) -> None:
+    """A clinic read from a file stands in the inputs' digest by the file's bytes: one
+    replaced after loading, its file left as it was, is not taken for the file's."""
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    build(project, out, jobs=1)
+    directory = load_directory(project)
+    entry = directory.entries[3]
+    changed = entry.clinic.model_copy(update={"description": "Another description, typed in."})
+    directory.entries[3] = dataclasses.replace(entry, clinic=changed)
+    result = build_site(directory, out, jobs=1)
+    assert len(plans) == 2 and result.written > 0
+    build_site(directory, fresh, jobs=1, cache=False)
     assert site_files(out) == site_files(fresh)
 
 

@@ -62,6 +62,9 @@ class Directory:
     _checks: dict[int, tuple[Clinic, SourceRecord, Checks]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _digests: dict[int, tuple[Clinic, SourceRecord, bytes]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def of(
@@ -92,6 +95,21 @@ class Directory:
         """What :meth:`remember_checks` kept for ``entry``; ``None`` when it kept nothing for
         this very clinic and file (a clinic added or replaced since loading)."""
         found = self._checks.get(id(entry.clinic))
+        if found is None or found[0] is not entry.clinic or found[1] is not entry.source:
+            return None
+        return found[2]
+
+    def remember_digest(self, entry: Entry, digest: bytes) -> None:
+        """Keep the digest of the bytes ``entry``'s record file held when it was read: its
+        clinic is made from them (and the settings, kdirectory's code and the slugs of the
+        other clinics), so a digest of the site's inputs can take them for the clinic."""
+        if entry.source is not None:
+            self._digests[id(entry.clinic)] = (entry.clinic, entry.source, digest)
+
+    def remembered_digest(self, entry: Entry) -> bytes | None:
+        """What :meth:`remember_digest` kept for ``entry``; ``None`` when it kept nothing for
+        this very clinic and file (a clinic added or replaced since loading)."""
+        found = self._digests.get(id(entry.clinic))
         if found is None or found[0] is not entry.clinic or found[1] is not entry.source:
             return None
         return found[2]

@@ -12,12 +12,14 @@ last build leaves a redirect behind (see :mod:`kdirectory.site.redirects`).
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -570,6 +572,30 @@ def _with_redirects(planned: _Planned, config: SiteConfig, made: list[dict[str, 
     return amend
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _sparing_the_collector(build: Callable[P, R]) -> Callable[P, R]:
+    """``build``, with what is alive when it starts (every clinic loaded, kdirectory's
+    modules) set aside from Python's cycle collector until it returns: none of it becomes
+    garbage meanwhile, and each full pass of the collector would walk it all again (half
+    a second of a rebuild that has nothing to do, at 10,000 clinics)."""
+
+    @functools.wraps(build)
+    def spared(*args: P.args, **kwargs: P.kwargs) -> R:
+        if gc.get_freeze_count():  # set aside by a caller already
+            return build(*args, **kwargs)
+        gc.freeze()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+
+    return spared
+
+
+@_sparing_the_collector
 def build_site(
     directory: Directory,
     out: Path | str | None = None,

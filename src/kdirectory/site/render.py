@@ -293,12 +293,14 @@ class _Pool(Generic[T]):
     def start(self, count: int) -> None:
         """Fork ``count`` workers, with Ctrl-C held back until each is on record."""
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+        frozen = gc.get_freeze_count() > 0  # set aside by the build: it stays so
         gc.freeze()  # the collector in a child never walks (and so copies) what it inherits
         try:
             for _ in range(count):
                 self._fork()
         finally:
-            gc.unfreeze()
+            if not frozen:
+                gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def _fork(self) -> None:

@@ -3,7 +3,9 @@ that a build of the very inputs of the last one, into a site left as that build 
 publishes nothing new and says what the last one said, without planning a page.
 
 The inputs are kdirectory's code and installed packages, every template, the settings,
-every clinic as loaded (and the file it came from), the dates git gives the record files,
+every clinic as loaded (and the file it came from; a clinic read from a file stands in by
+the digest of the file's bytes and its slug, the rest of it being what those bytes make,
+and one made or replaced in Python by all its values), the dates git gives the record files,
 the date the build is made for, the output folder, and the size and modification time of
 every file of the project outside its output folder, ``.kdirectory/`` and ``.git/`` (its
 photos, logo, ``data/geocodes.json``). Any change, even a file touched and left the same,
@@ -32,7 +34,7 @@ from kdirectory.site.templating import make_environment
 
 if TYPE_CHECKING:
     from kdirectory.record.config import SiteConfig
-    from kdirectory.record.directory import Directory
+    from kdirectory.record.directory import Directory, Entry
 
 _FORMAT = "kdirectory site inputs 1"
 _STRUCTURE = "kdirectory site structure 1"
@@ -46,7 +48,14 @@ def inputs_digest(
     ``out`` is made from; ``None`` when a value cannot be vouched for (then build).
     ``walker``: one shared with :func:`structure_digest` walks each clinic once."""
     walker = walker or Fingerprints(b"")
-    return _digest(directory, config, out, _FORMAT, lambda clinic: clinic, set(), walker)
+
+    def loaded(entry: Entry) -> object:
+        # A clinic read from a file is what its bytes make (and its slug, which the other
+        # clinics decide): the bytes' digest stands for it, unwalked.
+        digest = directory.remembered_digest(entry)
+        return entry.clinic if digest is None else (digest, entry.clinic.slug)
+
+    return _digest(directory, config, out, _FORMAT, loaded, set(), walker)
 
 
 def structure_digest(
@@ -65,7 +74,8 @@ def structure_digest(
     walker = walker or Fingerprints(b"")
     clinics: dict[str, str] = {}
 
-    def structural(clinic: Clinic) -> tuple[object, ...]:
+    def structural(entry: Entry) -> tuple[object, ...]:
+        clinic = entry.clinic
         if clinic.slug:
             parts: list[bytes] = []
             walker.feed(parts, clinic)
@@ -86,7 +96,7 @@ def _digest(
     config: SiteConfig,
     out: Path,
     kind: str,
-    clinic: Callable[[Clinic], object],
+    entry_value: Callable[[Entry], object],
     records: set[str],
     walker: Fingerprints,
 ) -> str | None:
@@ -100,7 +110,7 @@ def _digest(
         walker.feed(
             parts,
             [
-                (entry.source.display_path if entry.source else None, clinic(entry.clinic))
+                (entry.source.display_path if entry.source else None, entry_value(entry))
                 for entry in directory.entries
             ],
         )
