@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from kdirectory.record.validate import _collector_paused, load_directory
+from kdirectory._collector import paused
+from kdirectory.record.validate import load_directory
 from kdirectory.site.build import build_site
 from kdirectory.testing.synthetic import generate_project
 
@@ -48,7 +49,7 @@ def test_what_is_made_while_the_collector_is_paused_counts_as_old_after() -> Non
             young.append(len(gc.get_objects(generation=0)))
 
     gc.collect()
-    with _collector_paused():
+    with paused():
         made = [[] for _ in range(20_000)]
         gc.callbacks.append(seen)
     try:

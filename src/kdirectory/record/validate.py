@@ -3,15 +3,14 @@ directory rules. Every problem of every file is collected into one report."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from kdirectory import _collector as collector
 from kdirectory.record import parallel, vocabulary
 from kdirectory.record.addresses import normal_street, remember_street
 from kdirectory.record.brand_rules import check_brand
@@ -85,7 +84,7 @@ def load_files(found: ProjectFiles, store: RecordCache | None) -> Directory:
     directory = Directory(root=root, config=load_config(root))
     directory.report.files = len(found.files)
     checks: dict[int, Checks] = {}
-    with _collector_paused():
+    with collector.paused():
         for source, clinic, problems, timeless in _load_records(found, store):
             directory.report.extend(problems)
             if clinic is not None:
@@ -219,26 +218,6 @@ def _normal_streets(streets: Sequence[str]) -> list[tuple[str, str]]:
     return [normal_street(street) for street in streets]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while records are read or checked: reading makes many
-    objects that all stay alive, and each pass of the collector walks them all again (a
-    tenth of the time of reading 10,000 records). Nothing read holds a cycle; the collector
-    is back on when the work ends, with what the work made counted as old already (else
-    its next pass would walk all of it once more, young as it is)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not gc.get_freeze_count():  # none set aside by a caller, to be kept apart
-            gc.freeze()  # every object, moved to the oldest generation unwalked
-            gc.unfreeze()
-        gc.enable()
-
-
 def validate_records(directory: Directory) -> Report:
     """Every problem of the records: what loading found plus record and directory rules,
     the photos' files, and on a brand site the brand's rules.
@@ -251,7 +230,7 @@ def validate_records(directory: Directory) -> Report:
         files=directory.report.files,
         clinics=len(directory.clinics),
     )
-    with _collector_paused():
+    with collector.paused():
         if any(not clinic.slug for clinic in directory.clinics):
             report.extend(assign_slugs(directory))
         for entry in directory.entries:

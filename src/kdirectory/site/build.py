@@ -12,18 +12,17 @@ last build leaves a redirect behind (see :mod:`kdirectory.site.redirects`).
 
 from __future__ import annotations
 
-import functools
-import gc
 import hashlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from kdirectory import _collector as collector
 from kdirectory._output import MANIFEST
 from kdirectory.check.cache import CACHE_FILE
 from kdirectory.check.similarity import EXACT_PAIRS_UP_TO
@@ -194,6 +193,16 @@ def _plan(
 ) -> _Planned:
     """Plan the site; ``last``: how the last build planned it, with the clinics changed
     since, when only their local fields changed (see :mod:`kdirectory.site.plan_memo`)."""
+    with collector.paused():  # the plan stays alive to the end of the build
+        return _plan_pages(directory, config, distances, last)
+
+
+def _plan_pages(
+    directory: Directory,
+    config: SiteConfig,
+    distances: Distances | None,
+    last: tuple[dict[str, Any], set[str]] | None,
+) -> _Planned:
     model = build_model(directory, distances=distances)
     model.config = config
     env = make_environment(directory.root / "templates")
@@ -572,30 +581,7 @@ def _with_redirects(planned: _Planned, config: SiteConfig, made: list[dict[str, 
     return amend
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _sparing_the_collector(build: Callable[P, R]) -> Callable[P, R]:
-    """``build``, with what is alive when it starts (every clinic loaded, kdirectory's
-    modules) set aside from Python's cycle collector until it returns: none of it becomes
-    garbage meanwhile, and each full pass of the collector would walk it all again (half
-    a second of a rebuild that has nothing to do, at 10,000 clinics)."""
-
-    @functools.wraps(build)
-    def spared(*args: P.args, **kwargs: P.kwargs) -> R:
-        if gc.get_freeze_count():  # set aside by a caller already
-            return build(*args, **kwargs)
-        gc.freeze()
-        try:
-            return build(*args, **kwargs)
-        finally:
-            gc.unfreeze()
-
-    return spared
-
-
-@_sparing_the_collector
+@collector.sparing
 def build_site(
     directory: Directory,
     out: Path | str | None = None,

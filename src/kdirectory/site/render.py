@@ -293,7 +293,7 @@ class _Pool(Generic[T]):
     def start(self, count: int) -> None:
         """Fork ``count`` workers, with Ctrl-C held back until each is on record."""
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-        frozen = gc.get_freeze_count() > 0  # set aside by the build: it stays so
+        frozen = gc.get_freeze_count() > 0  # set aside by the build (see _collector): it stays so
         gc.freeze()  # the collector in a child never walks (and so copies) what it inherits
         try:
             for _ in range(count):
