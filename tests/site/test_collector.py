@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import kdirectory.site.build as build_module
 from kdirectory._collector import paused
 from kdirectory.record.validate import load_directory
 from kdirectory.site.build import build_site
@@ -91,3 +92,19 @@ def test_a_build_from_a_caller_that_set_objects_aside_leaves_them_so(
         assert gc.get_freeze_count() >= frozen
     finally:
         gc.unfreeze()
+
+
+def test_the_site_is_planned_with_the_collector_paused(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    enabled: list[bool] = []
+    plan = build_module._plan_pages
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        enabled.append(gc.isenabled())
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "_plan_pages", watched)
+    build_site(load_directory(project, cache=False), tmp_path / "site", jobs=1, cache=False)
+    assert enabled == [False]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
