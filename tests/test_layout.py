@@ -81,8 +81,8 @@ def test_stages_are_folders_and_the_package_root_holds_only_shared_modules() -> 
     assert folders == sorted((*STAGES, *LAYERS))
     top = sorted(p.stem for p in PACKAGE.glob("*.py"))
     assert top == [
-        "__init__", "__main__", "_atomic", "_output", "_sqlite", "exceptions", "project",
-        "report",
+        "__init__", "__main__", "_atomic", "_collector", "_output", "_sqlite", "exceptions",
+        "project", "report",
     ]  # fmt: skip
 
 

@@ -77,4 +77,5 @@ class EventStream:
         return lines
 
     def close(self) -> None:
+        self._response.close()  # its reader holds the socket open until it is closed
         self._connection.close()

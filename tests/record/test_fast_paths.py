@@ -18,7 +18,7 @@ from geopy.distance import geodesic
 from kdirectory.record import gazetteer, json_schema, parse, read
 from kdirectory.record import validate as validate_module
 from kdirectory.record.directory_rules import _similar, _SimilarKeys, name_match_key
-from kdirectory.record.phones import Phone, PhoneError, _parse_any, parse_phone
+from kdirectory.record.phones import Phone, PhoneError, _is_valid, _parse_any, parse_phone
 from kdirectory.record.read import RecordReader
 from kdirectory.record.rules import MAX_KM_FROM_ZIP, _surely_within
 from kdirectory.record.source import SourceRecord
@@ -159,6 +159,20 @@ def test_numbers_are_shown_as_phonenumbers_formats_them() -> None:
             assert Phone(phone.e164, "12").national == expected + " ext. 12"
             shown += 1
     assert shown > 2_000
+
+
+def test_numbers_are_valid_as_phonenumbers_finds_them() -> None:
+    """Every area code of +1: US, Canadian and Caribbean numbers, and codes in no use."""
+    rng = random.Random(4)
+    answers = set()
+    for area in range(200, 1000):
+        for _ in range(8):
+            digits = f"{area}{rng.randrange(100, 1000)}{rng.randrange(10_000):04d}"
+            number = phonenumbers.PhoneNumber(country_code=1, national_number=int(digits))
+            expected = phonenumbers.is_valid_number(number)
+            assert _is_valid(number) == expected, digits
+            answers.add((expected, phonenumbers.region_code_for_number(number)))
+    assert {(True, "US"), (True, "CA"), (True, "JM"), (False, None)} <= answers
 
 
 # --- similar names --------------------------------------------------------------------------

@@ -76,6 +76,25 @@ def test_the_demo_built_by_three_processes_is_byte_identical(
     _assert_same_site(one, many)
 
 
+def test_a_rebuild_after_a_small_change_renders_here_and_a_large_one_in_workers(
+    tmp_path: Path,
+) -> None:
+    root, out = tmp_path / "project", tmp_path / "site"
+    generate_project(root, 60, seed=7, states=["CA", "NV"])
+    assert build(root, out, jobs=2).processes == 2
+    record = sorted((root / "data" / "clinics").glob("*.yaml"))[5]
+    text = record.read_text(encoding="utf-8")
+    phone = next(line for line in text.splitlines() if line.startswith("phone:"))
+    record.write_text(text.replace(phone, 'phone: "(702) 555-0147"'), "utf-8")
+    small = build(root, out, jobs=2)
+    assert small.processes == 1 and 0 < small.rendered < render_module.MIN_PAGES_FOR_WORKERS
+    settings = root / "kdirectory.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n# read again\n", "utf-8")
+    assert build(root, out, jobs=2).processes == 2  # settings changed: every page planned
+    fresh = build(root, tmp_path / "fresh", jobs=1, cache=False)
+    assert snapshot(out) == snapshot(tmp_path / "fresh") and fresh.processes == 1
+
+
 def test_the_brand_example_built_by_three_processes_is_byte_identical(tmp_path: Path) -> None:
     root = shutil.copytree(REPO / "examples" / "harbor-ketamine-care", tmp_path / "brand")
     one, many = _both(root, tmp_path, 3)

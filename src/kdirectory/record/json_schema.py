@@ -122,11 +122,7 @@ class _SchemaCompiler:
                 raise _UnknownKeywordError(keyword)
         if "properties" in schema or "required" in schema or "additionalProperties" in schema:
             checks.append(self._object(schema))
-        if not checks:
-            return lambda _v: True
-        if len(checks) == 1:
-            return checks[0]
-        return lambda v: all(check(v) for check in checks)
+        return _all(checks)
 
     def _ref(self, ref: str) -> Check:
         prefix = "#/$defs/"
@@ -159,7 +155,26 @@ class _SchemaCompiler:
         return check
 
 
+def _all(checks: list[Check]) -> Check:
+    """Every one of ``checks``; made for two or three (the most a schema node has here)
+    without a loop, which costs more than the checks."""
+    if not checks:
+        return lambda _v: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    if len(checks) == 3:
+        first, second, third = checks
+        return lambda v: first(v) and second(v) and third(v)
+    return lambda v: all(check(v) for check in checks)
+
+
 def _any_of(checks: list[Check]) -> Check:
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) or second(v)
     return lambda v: any(check(v) for check in checks)
 
 
@@ -174,7 +189,15 @@ def _one_of(choices: object) -> Check:
 
 
 def _items(check: Check) -> Check:
-    return lambda v: type(v) is not list or all(check(item) for item in v)
+    def each(value: object) -> bool:
+        if type(value) is not list:
+            return True
+        for item in value:  # noqa: SIM110 - a generator would cost more than the checks
+            if not check(item):
+                return False
+        return True
+
+    return each
 
 
 def _bound(keyword: str, limit: object) -> Check:

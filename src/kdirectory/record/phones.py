@@ -75,7 +75,7 @@ def parse_phone(text: str) -> Phone:
         area, code, exchange, line = match.groups()
         national = f"{area or code}{exchange}{line}"
         number = phonenumbers.PhoneNumber(country_code=1, national_number=int(national))
-        if phonenumbers.is_valid_number(number):
+        if _is_valid(number):
             return Phone(e164=f"+1{national}")
     return _parse_any(text)
 
@@ -116,7 +116,7 @@ def _parse_any(text: str) -> Phone:
             f'"{raw}" is not a valid US phone number (10 digits expected, found {digits})',
             'put an extension after "ext.", e.g. (760) 555-0123 ext. 12',
         )
-    if not phonenumbers.is_valid_number(number):
+    if not _is_valid(number):
         raise PhoneError(
             f'"{raw}" is not a valid US phone number (area code {national[:3]} or exchange '
             f"{national[3:6]} is not in use)",
@@ -124,3 +124,12 @@ def _parse_any(text: str) -> Phone:
         )
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     return Phone(e164=e164, extension=number.extension or None)
+
+
+def _is_valid(number: phonenumbers.PhoneNumber) -> bool:
+    """``phonenumbers.is_valid_number``, asking first whether the number is a valid US
+    one. That answers for most numbers with half the work: ``is_valid_number`` finds the
+    number's region by trying the regions of +1 in turn, the US first, with the very check
+    it then makes again for the region found."""
+    us_number = phonenumbers.is_valid_number_for_region(number, "US")
+    return us_number or phonenumbers.is_valid_number(number)

@@ -60,6 +60,10 @@ _STOP = -1
 _CHUNKS_PER_JOB = 8
 """Runs of pages per worker: enough that one slow run (the state pages) does not leave the
 other workers idle at the end, few enough that handing them out costs nothing."""
+MIN_PAGES_FOR_WORKERS = 64
+"""Pages to render or fingerprint in a rebuild (those not taken as the last build planned
+them) below which they are rendered here: starting the workers costs a few tenths of a
+second on a large site, as long as rendering some sixty pages."""
 _HELD = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -234,9 +238,14 @@ def render_pages(
     processes rendered them.
 
     Before forking, the first page of each template is rendered here, so that the workers
-    inherit every template compiled.
+    inherit every template compiled. A rebuild after a small change, with fewer than
+    :data:`MIN_PAGES_FOR_WORKERS` pages planned again, renders them here.
     """
-    parallel = jobs > 1 and can_fork()
+    stubs = renderer.stubs
+    few = bool(stubs) and (
+        sum(renderer.pages[index].output not in stubs for index in indices) < MIN_PAGES_FOR_WORKERS
+    )
+    parallel = jobs > 1 and not few and can_fork()
     warm: dict[str, int] = {}
     for index in indices if parallel else ():
         warm.setdefault(renderer.pages[index].template, index)
