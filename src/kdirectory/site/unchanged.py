@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from kdirectory.record.config import SiteConfig
     from kdirectory.record.directory import Directory, Entry
 
-_FORMAT = "kdirectory site inputs 1"
+_FORMAT = "kdirectory site inputs 2"
 _STRUCTURE = "kdirectory site structure 1"
 _NOT_INPUTS = {".kdirectory", ".git"}
 
