@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kdirectory.record.config import SiteConfig
 from kdirectory.record.source import SourceRecord
@@ -43,6 +43,24 @@ class Entry:
         return SourceRecord(path=root / self.file, display_path=self.file, data=None)
 
 
+T = TypeVar("T")
+_Kept = dict[int, tuple["Clinic", SourceRecord, T]]
+"""What loading found about each clinic read from a file, by the clinic's id, with the
+clinic and the file, to tell the very clinic it was found for from one made since."""
+
+
+def _keep(kept: _Kept[T], entry: Entry, value: T) -> None:
+    if entry.source is not None:
+        kept[id(entry.clinic)] = (entry.clinic, entry.source, value)
+
+
+def _kept(kept: _Kept[T], entry: Entry) -> T | None:
+    found = kept.get(id(entry.clinic))
+    if found is None or found[0] is not entry.clinic or found[1] is not entry.source:
+        return None
+    return found[2]
+
+
 @dataclass
 class Directory:
     """A site project as loaded: settings, the clinics that passed the model with their
@@ -59,12 +77,8 @@ class Directory:
     notices: list[str] = field(default_factory=list)
     """What loading has to say that is no problem of the records: a record cache set aside,
     renewed or done without (:mod:`kdirectory.record.cache`)."""
-    _checks: dict[int, tuple[Clinic, SourceRecord, Checks]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _digests: dict[int, tuple[Clinic, SourceRecord, bytes]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _checks: _Kept[Checks] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _digests: _Kept[bytes] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of(
@@ -88,28 +102,20 @@ class Directory:
     def remember_checks(self, entry: Entry, checks: Checks) -> None:
         """Keep the problems of :func:`~kdirectory.record.rules.timeless_checks` that loading
         found for ``entry``, so that validating does not look for them again."""
-        if entry.source is not None:
-            self._checks[id(entry.clinic)] = (entry.clinic, entry.source, checks)
+        _keep(self._checks, entry, checks)
 
     def remembered_checks(self, entry: Entry) -> Checks | None:
         """What :meth:`remember_checks` kept for ``entry``; ``None`` when it kept nothing for
         this very clinic and file (a clinic added or replaced since loading)."""
-        found = self._checks.get(id(entry.clinic))
-        if found is None or found[0] is not entry.clinic or found[1] is not entry.source:
-            return None
-        return found[2]
+        return _kept(self._checks, entry)
 
     def remember_digest(self, entry: Entry, digest: bytes) -> None:
         """Keep the digest of the bytes ``entry``'s record file held when it was read: its
         clinic is made from them (and the settings, kdirectory's code and the slugs of the
         other clinics), so a digest of the site's inputs can take them for the clinic."""
-        if entry.source is not None:
-            self._digests[id(entry.clinic)] = (entry.clinic, entry.source, digest)
+        _keep(self._digests, entry, digest)
 
     def remembered_digest(self, entry: Entry) -> bytes | None:
         """What :meth:`remember_digest` kept for ``entry``; ``None`` when it kept nothing for
         this very clinic and file (a clinic added or replaced since loading)."""
-        found = self._digests.get(id(entry.clinic))
-        if found is None or found[0] is not entry.clinic or found[1] is not entry.source:
-            return None
-        return found[2]
+        return _kept(self._digests, entry)
