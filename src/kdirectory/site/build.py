@@ -597,11 +597,13 @@ def build_site(
     Pages are rendered by ``jobs`` processes (by default one per processor this process may
     use): forked once the pages are planned, each writes its pages straight into the
     staging folder. With ``jobs=1``, on a platform without ``fork`` (Windows), and when
-    called in a process that runs other threads, they are rendered in this process. The
-    site is the same bytes either way. With ``cache``, a page whose fingerprint (everything
-    it is rendered from: see :mod:`kdirectory.site.fingerprint`) is in the project's page
-    cache, with its file in ``out`` as then rendered, is kept instead of rendered again;
-    the cache's notices (set aside, done without) are in the result.
+    called in a process that runs other threads, they are rendered in this process, and so
+    are those of a rebuild that plans only a few pages again. The site is the same bytes
+    either way. With ``cache``, a page whose fingerprint (everything it is rendered from:
+    see :mod:`kdirectory.site.fingerprint`) is in the project's page cache, with its file in
+    ``out`` as then rendered, is kept instead of rendered again; the cache's notices (set
+    aside, done without) are in the result. Python's cycle collector leaves alone what is
+    alive when the build starts until it returns (see :mod:`kdirectory._collector`).
 
     The site is checked in its staging folder with every rule of ``kdirectory check``
     before it replaces the last one. A page the last build into ``out`` published at

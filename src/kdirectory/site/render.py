@@ -13,7 +13,8 @@ consecutive pages at a time, asks for the next when it is done, and exits when t
 none left. A page is the same bytes whichever process renders it. Where there is no
 ``fork`` (Windows), and in a process that runs other threads (the server of
 ``kdirectory serve``: a child forked there could wait forever on a lock another thread
-held), the pages are rendered here, one after the other. Ctrl-C stops the workers: none
+held), the pages are rendered here, one after the other; so are those of a rebuild that
+plans fewer than :data:`MIN_PAGES_FOR_WORKERS` pages again. Ctrl-C stops the workers: none
 outlives the build.
 """
 
