@@ -9,7 +9,8 @@ None of these objects becomes garbage meanwhile, so the collector is kept off th
 - :func:`paused`: no pass while the work runs; after it, what the work made counts as old,
   so the next pass of the youngest generation does not walk it all once more;
 - :func:`sparing`: a function run with what is alive when it starts (the loaded clinics)
-  set aside from every pass (:func:`gc.freeze`) until it returns.
+  set aside from every pass (:func:`set_aside`, :func:`gc.freeze`) until it returns; the
+  render workers are forked inside :func:`set_aside` too.
 
 Objects are still freed as soon as nothing refers to them; only cycles wait for a pass.
 The collector is left as it was found.
@@ -28,6 +29,20 @@ R = TypeVar("R")
 
 
 @contextmanager
+def set_aside() -> Iterator[None]:
+    """Everything alive now set aside from every pass of the collector (:func:`gc.freeze`)
+    while the block runs, and given back after it, unless a caller had set objects aside
+    already: then they stay so with these, until that caller gives them all back."""
+    kept = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not kept:
+            gc.unfreeze()  # into the oldest generation
+
+
+@contextmanager
 def paused() -> Iterator[None]:
     """No pass of the collector while the block runs (the work it does holds no cycle);
     what the block made is then counted as old: moved, unwalked, to the oldest generation,
@@ -39,25 +54,18 @@ def paused() -> Iterator[None]:
     try:
         yield
     finally:
-        spared = gc.get_freeze_count() > 0
-        gc.freeze()  # every object, unwalked
-        if not spared:
-            gc.unfreeze()  # back in the oldest generation
+        with set_aside():  # every object, unwalked
+            pass
         gc.enable()
 
 
 def sparing(work: Callable[P, R]) -> Callable[P, R]:
     """``work``, with what is alive when it starts set aside from every pass of the
-    collector until it returns (unless a caller set objects aside already: they stay so)."""
+    collector until it returns (:func:`set_aside`)."""
 
     @functools.wraps(work)
     def spared(*args: P.args, **kwargs: P.kwargs) -> R:
-        if gc.get_freeze_count():
+        with set_aside():
             return work(*args, **kwargs)
-        gc.freeze()
-        try:
-            return work(*args, **kwargs)
-        finally:
-            gc.unfreeze()
 
     return spared

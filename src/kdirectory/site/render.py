@@ -21,7 +21,6 @@ outlives the build.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import os
 import pickle
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Generic, NoReturn, Protocol, TypeVar, cast
 
 import numpy as np
 
+from kdirectory import _collector as collector
 from kdirectory.check.cache import CheckCache
 from kdirectory.check.page import page_shingle_array, read_page
 from kdirectory.check.page_record import Encoded, encode_record, read_record
@@ -303,14 +303,12 @@ class _Pool(Generic[T]):
     def start(self, count: int) -> None:
         """Fork ``count`` workers, with Ctrl-C held back until each is on record."""
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-        frozen = gc.get_freeze_count() > 0  # set aside by the build (see _collector): it stays so
-        gc.freeze()  # the collector in a child never walks (and so copies) what it inherits
         try:
-            for _ in range(count):
-                self._fork()
+            # The collector in a child never walks (and so copies) what it inherits.
+            with collector.set_aside():
+                for _ in range(count):
+                    self._fork()
         finally:
-            if not frozen:
-                gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def _fork(self) -> None:
