@@ -215,7 +215,8 @@ def publish(
     for name in files:
         check_relative(name)
     out, created = _output_folder(out)
-    _refuse_foreign(out)  # before the lock file is made: a folder not ours stays untouched
+    # Before the lock file is made: a folder not ours stays untouched.
+    _refuse_foreign(out, _manifest_data(out))
     try:
         with _locked(out, wait=wait):
             return _publish_locked(out, files, render, verify, settings, amend, meanwhile, left)
@@ -225,8 +226,9 @@ def publish(
         raise
 
 
-def _refuse_foreign(out: Path) -> None:
-    if _read_manifest(out) is None and any(e.name not in INTERNAL for e in out.iterdir()):
+def _refuse_foreign(out: Path, manifest: Manifest | None) -> None:
+    """Refuse ``out`` when it holds files but no ``manifest`` (as read from it)."""
+    if manifest is None and any(e.name not in INTERNAL for e in out.iterdir()):
         raise BuildError(
             f"{out} is not empty and was not built by kdirectory (no {MANIFEST}); "
             "refusing to write into it. Empty it or choose another --out."
@@ -244,8 +246,8 @@ def _publish_locked(
     left: tuple[str, FileStats] | None,
 ) -> Published:
     _finish_interrupted(out)
-    _refuse_foreign(out)
     last, digest = _manifest_read(out)
+    _refuse_foreign(out, last)
     old = _owned_files(last) if last is not None else {}
     as_left = left[1] if left is not None and old and digest == left[0] else {}
     recorded = dict(settings or {})
@@ -448,11 +450,6 @@ def _manifest_read(out: Path) -> tuple[Manifest | None, str | None]:
 
 def _manifest_data(out: Path) -> Manifest | None:
     return _manifest_read(out)[0]
-
-
-def _read_manifest(out: Path) -> dict[str, str] | None:
-    data = _manifest_data(out)
-    return None if data is None else _owned_files(data)
 
 
 def _owned_files(data: Manifest) -> dict[str, str]:
